@@ -1,0 +1,80 @@
+import { cdk8s, javascript } from 'projen';
+
+// cdk8s-kmetal: typed cdk8s constructs for bare-metal, multi-tenant Kubernetes platforms (kMetal).
+//
+// Layout decisions worth knowing before editing this file (see README "Contributing"):
+// - `dist/` is the synthesized platform (the product's output, committed for GitOps), so the
+//   jsii/pacmak artifacts go to `dist-packages/` instead of projen's default `dist/`.
+// - jsii compiles only `src/`, so the generated L1 classes live in `src/imports/`; the top-level
+//   `imports/` holds what the import task reads and writes besides code: the kind selection, the
+//   lock of the pinned CRD files and the schema bundle the conformance checker ships with.
+const project = new cdk8s.ConstructLibraryCdk8s({
+  author: 'cdk8s-kmetal maintainers',
+  authorAddress: 'maintainers@cdk8s-kmetal.dev',
+  cdk8sVersion: '2.70.106',
+  constructsVersion: '10.4.2',
+  jsiiVersion: '~6.0.0',
+  name: 'cdk8s-kmetal',
+  description: 'Typed cdk8s constructs for bare-metal, multi-tenant Kubernetes platforms: Kamaji hosted control planes, KubeVirt workers, Metal3, Kube-OVN, Capsule, Sveltos, synthesized for Flux.',
+  keywords: ['cdk8s', 'kubernetes', 'kamaji', 'cluster-api', 'kubevirt', 'metal3', 'kube-ovn', 'capsule', 'sveltos', 'flux', 'bare-metal', 'multi-tenancy'],
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  defaultReleaseBranch: 'main',
+  repositoryUrl: 'https://github.com/cdk8s-kmetal/cdk8s-kmetal.git',
+  license: 'Apache-2.0',
+
+  github: false,
+  release: false,
+  artifactsDirectory: 'dist-packages',
+
+  // Non-jsii runtime dependencies must be bundled into the jsii package.
+  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  bundledDeps: ['@bufbuild/cel@^0.6.1', 'yaml@^2.9.1'],
+  devDeps: [
+    'cdk8s-cli@^2.207.60',
+    '@types/node@^20',
+    'json-schema-to-typescript@^16.0.0',
+    'fast-check@^4.10.2',
+  ],
+
+  jestOptions: {
+    jestConfig: {
+      // Generated L1 bindings are tens of thousands of lines nobody tests line by line.
+      coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/', '/dist-packages/'],
+      testTimeout: 120_000,
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {
+      // ts-jest type checking the generated imports on every run costs more than it finds:
+      // `jsii` type-checks all of src/ in the compile step anyway.
+      isolatedModules: true,
+    },
+  },
+  gitignore: ['/dist-packages/', '/.tmp/'],
+  npmignoreEnabled: true,
+});
+
+project.npmignore?.addPatterns('/examples/', '/bench/', '/build-tools/', '/dist/', '/.ci/', '/.tmp/');
+project.npmignore?.addPatterns('!/imports/crds.lock.json', '!/imports/schemas/');
+
+const tsNode = 'ts-node --prefer-ts-exts --transpile-only';
+
+// Regenerates src/imports (L1 classes) and imports/schemas (the conformance bundle) from ../shared/crds.
+project.addTask('import', {
+  description: 'Regenerate L1 bindings and the schema bundle from the pinned CRDs in ../shared/crds (checks the lock).',
+  exec: `${tsNode} build-tools/import-crds.ts`,
+  receiveArgs: true,
+});
+project.addTask('import:check', {
+  description: 'Fail when the pinned CRDs changed without the lock, or when generated code is stale.',
+  exec: `${tsNode} build-tools/import-crds.ts --check`,
+});
+project.addTask('synth:examples', {
+  description: 'Synthesize every example under examples/ into dist/<example>/.',
+  exec: `${tsNode} build-tools/synth-examples.ts`,
+  receiveArgs: true,
+});
+
+project.synth();

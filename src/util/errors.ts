@@ -1,0 +1,41 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * The error every construct of this library throws for bad input.
+ *
+ * The message always names the construct path, the field, the offending value and the fix, so a
+ * typo in a platform program reads like a compiler error, not like a stack trace from deep inside.
+ */
+export class KmetalValidationError extends Error {
+  /** The construct path of the construct whose input is wrong. */
+  public readonly constructPath: string;
+  /** The property (or dotted property path) that holds the bad value. */
+  public readonly field: string;
+  /** How to fix it. */
+  public readonly fix: string;
+
+  constructor(scope: IConstruct, field: string, problem: string, fix: string) {
+    const where = scope.node.path || '<app>';
+    super(`[${where}] ${field}: ${problem}. Fix: ${fix}`);
+    this.name = 'KmetalValidationError';
+    this.constructPath = where;
+    this.field = field;
+    this.fix = fix;
+    Object.setPrototypeOf(this, KmetalValidationError.prototype);
+  }
+}
+
+/** Renders a user value for an error message (strings quoted, objects as JSON, long values cut). */
+export function showValue(value: unknown): string {
+  let text: string;
+  if (typeof value === 'string') text = JSON.stringify(value);
+  else if (value === undefined) text = 'undefined';
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
