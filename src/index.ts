@@ -1,3 +1,14 @@
-// Public API of cdk8s-kmetal. Generated L1 classes (src/imports) are deliberately not re-exported
-// wholesale: only the L3 constructs and the types they expose are (see ../CDK8S-NOTES in README).
+// Public API of cdk8s-kmetal: the L3 constructs and the types they expose. The generated L1
+// classes (src/imports) are deliberately not re-exported wholesale (see README, "Contributing").
 export * from './util/errors';
+export * from './platform/version-matrix';
+export * from './os/machine-image';
+export * from './network/node-network';
+export * from './tenancy/kubernetes-version';
+export * from './tenancy/control-plane';
+export * from './tenancy/datastore';
+export * from './tenancy/node-pool';
+export * from './tenancy/tenant-cluster';
+export * from './tenancy/tenant-cluster-class';
+export * from './platform/helm-chart-repository';
+export * from './gitops';

@@ -1,0 +1,145 @@
+import { IConstruct } from 'constructs';
+import { KmetalValidationError, showValue } from '../util/errors';
+
+/**
+ * How a VM boots an image: the KubeVirt volume (and, for persistent disks, the CDI DataVolume
+ * template) that a node pool puts into its VirtualMachine template. Values are plain JSON in the
+ * shape KubeVirt accepts (`spec.template.spec.volumes[]` and `spec.dataVolumeTemplates[]`).
+ */
+export interface VirtualMachineDiskBinding {
+  /** The KubeVirt volume, named as the caller asked. */
+  readonly volume: any;
+  /** A CDI DataVolume template when the disk is persistent; absent for ephemeral containerDisks. */
+  readonly dataVolumeTemplate?: any;
+  /** The image reference, for reports and policy checks (e.g. `quay.io/capk/ubuntu:v1.33.0`). */
+  readonly imageRef: string;
+}
+
+/** Options for binding an image to a VM's root disk. */
+export interface VirtualMachineDiskOptions {
+  /** Volume (and DataVolume) name. */
+  readonly volumeName: string;
+  /**
+   * Size of a persistent root disk in GiB.
+   * @default - the image's own default: ephemeral for a containerDisk, required for DataVolumes
+   */
+  readonly rootDiskGiB?: number;
+  /**
+   * Storage class for a persistent root disk.
+   * @default - the cluster's default storage class
+   */
+  readonly storageClassName?: string;
+}
+
+/**
+ * Something a KubeVirt VM can boot: implemented by `MachineImage` and by the `NodeImage` construct.
+ */
+export interface IMachineImage {
+  /** The image reference for reports and policy checks. */
+  readonly imageRef: string;
+  /** Produces the VM volume (and DataVolume template) for a root disk. */
+  bindToVirtualMachine(scope: IConstruct, options: VirtualMachineDiskOptions): VirtualMachineDiskBinding;
+}
+
+/** Options for `MachineImage.containerDisk()`. */
+export interface ContainerDiskOptions {
+  /**
+   * Accept a reference without a tag or digest, or tagged `latest`. Mutable references make two
+   * synths of the same program boot different OS images, so they are refused unless you opt in.
+   * @default false
+   */
+  readonly allowMutableTag?: boolean;
+}
+
+/** Source of a CDI DataVolume root disk. */
+export interface DataVolumeImageProps {
+  /** HTTP(S) URL of a disk image (qcow2/raw), imported by CDI. One of `url` or `registryImage`. @default - none */
+  readonly url?: string;
+  /** Container image holding a disk (imported by CDI from the registry). @default - none */
+  readonly registryImage?: string;
+  /** Default size of the imported disk in GiB, when the node pool does not set `rootDiskGiB`. @default - the pool must set rootDiskGiB */
+  readonly defaultSizeGiB?: number;
+  /** As for containerDisk. @default false */
+  readonly allowMutableTag?: boolean;
+}
+
+const IMAGE_REF = /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+/**
+ * Checks an OCI image reference: well-formed, and pinned by tag or digest (not `latest`).
+ * @internal
+ */
+export function _validateImageRef(scope: IConstruct, field: string, ref: string, allowMutable: boolean): void {
+  if (typeof ref !== 'string' || !IMAGE_REF.test(ref)) {
+    throw new KmetalValidationError(scope, field, `${showValue(ref)} is not an OCI image reference`, 'write it as registry/repository:tag or registry/repository@sha256:<digest>');
+  }
+  const lastSegment = ref.split('/').pop()!;
+  const hasDigest = ref.includes('@sha256:');
+  const tag = lastSegment.includes(':') ? lastSegment.split('@')[0].split(':')[1] : undefined;
+  if (!allowMutable && !hasDigest && (!tag || tag === 'latest')) {
+    throw new KmetalValidationError(scope, field, `${showValue(ref)} is not pinned (${tag ? 'tag "latest"' : 'no tag or digest'}): the same program would boot different images over time`, 'pin a version tag (e.g. ":v1.33.0") or a digest ("@sha256:..."), or set allowMutableTag: true to accept it knowingly');
+  }
+}
+
+/**
+ * A VM image given directly (without building it with Kairos): a containerDisk image or a CDI
+ * DataVolume import.
+ */
+export class MachineImage implements IMachineImage {
+  /**
+   * Boots a KubeVirt containerDisk image. Ephemeral by default; with `rootDiskGiB` on the pool the
+   * image is imported by CDI into a persistent disk of that size instead.
+   */
+  public static containerDisk(image: string, options: ContainerDiskOptions = {}): MachineImage {
+    return new MachineImage(image, 'containerDisk', options.allowMutableTag ?? false);
+  }
+
+  /** Boots a disk imported by CDI from a URL or a registry image into a persistent DataVolume. */
+  public static dataVolume(props: DataVolumeImageProps): MachineImage {
+    const ref = props.url ?? props.registryImage ?? '';
+    const image = new MachineImage(ref, props.url ? 'http' : 'registry', props.allowMutableTag ?? false);
+    image.defaultSizeGiB = props.defaultSizeGiB;
+    image.bothSourcesGiven = !!props.url && !!props.registryImage;
+    return image;
+  }
+
+  private defaultSizeGiB?: number;
+  private bothSourcesGiven = false;
+
+  private constructor(public readonly imageRef: string, private readonly kind: 'containerDisk' | 'http' | 'registry', private readonly allowMutableTag: boolean) {}
+
+  public bindToVirtualMachine(scope: IConstruct, options: VirtualMachineDiskOptions): VirtualMachineDiskBinding {
+    if (this.bothSourcesGiven) {
+      throw new KmetalValidationError(scope, 'image', 'MachineImage.dataVolume() got both url and registryImage', 'give exactly one source');
+    }
+    if (this.kind === 'http') {
+      if (!/^https?:\/\/\S+$/.test(this.imageRef)) {
+        throw new KmetalValidationError(scope, 'image.url', `${showValue(this.imageRef)} is not an http(s) URL`, 'give the URL of a qcow2 or raw disk image');
+      }
+    } else {
+      _validateImageRef(scope, 'image', this.imageRef, this.allowMutableTag);
+    }
+    const size = options.rootDiskGiB ?? this.defaultSizeGiB;
+    if (this.kind === 'containerDisk' && size === undefined) {
+      return { imageRef: this.imageRef, volume: { name: options.volumeName, containerDisk: { image: this.imageRef } } };
+    }
+    if (size === undefined) {
+      throw new KmetalValidationError(scope, 'rootDiskGiB', 'a DataVolume image needs a disk size', 'set rootDiskGiB on the node pool or defaultSizeGiB on the image');
+    }
+    const source = this.kind === 'http' ? { http: { url: this.imageRef } } : { registry: { url: `docker://${this.imageRef}` } };
+    return {
+      imageRef: this.imageRef,
+      volume: { name: options.volumeName, dataVolume: { name: options.volumeName } },
+      dataVolumeTemplate: {
+        metadata: { name: options.volumeName },
+        spec: {
+          source,
+          storage: {
+            ...(options.storageClassName ? { storageClassName: options.storageClassName } : {}),
+            resources: { requests: { storage: `${size}Gi` } },
+          },
+        },
+      },
+    };
+  }
+}

@@ -1,0 +1,360 @@
+import * as crypto from 'crypto';
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
+import { MachineDeployment, MachineHealthCheck, MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo } from '../imports/cluster.x-k8s.io';
+import { KubevirtMachineTemplate } from '../imports/infrastructure.cluster.x-k8s.io';
+import { INodeNetwork, NodeNetwork, NodeNetworkBinding } from '../network/node-network';
+import { IMachineImage, VirtualMachineDiskBinding } from '../os/machine-image';
+import { KmetalValidationError, showValue } from '../util/errors';
+import { validateDnsLabel } from '../util/names';
+
+/** How a GPU or other PCI device is handed to the VM. */
+export enum DeviceAttachment {
+  /** KubeVirt `domain.devices.gpus` (GPU passthrough or vGPU). */
+  GPU = 'gpu',
+  /** KubeVirt `domain.devices.hostDevices` (any other PCI/mediated device). */
+  HOST_DEVICE = 'hostDevice',
+}
+
+/** A GPU (or other host device) for every VM of a pool. */
+export interface GpuRequest {
+  /**
+   * The resource name KubeVirt's `permittedHostDevices` exposes, e.g. `nvidia.com/GA102GL_A10`.
+   * This is what makes the scheduler put the VM on a host with that device.
+   */
+  readonly deviceName: string;
+  /** Devices per VM. @default 1 */
+  readonly count?: number;
+  /** How the device is attached. @default DeviceAttachment.GPU */
+  readonly attachment?: DeviceAttachment;
+}
+
+/** Taint effects Kubernetes nodes accept. */
+export enum TaintEffect {
+  /** Do not schedule new pods that do not tolerate the taint. */
+  NO_SCHEDULE = 'NoSchedule',
+  /** Prefer not to schedule. */
+  PREFER_NO_SCHEDULE = 'PreferNoSchedule',
+  /** Evict running pods that do not tolerate it. */
+  NO_EXECUTE = 'NoExecute',
+}
+
+/** A taint put on every node of a pool when it joins. */
+export interface NodeTaint {
+  /** Taint key. */
+  readonly key: string;
+  /** Taint value. @default - none */
+  readonly value?: string;
+  /** Effect. */
+  readonly effect: TaintEffect;
+}
+
+/** Machine health checking of a pool (Cluster API MachineHealthCheck). */
+export interface NodePoolHealthCheck {
+  /** Whether unhealthy machines are replaced. @default true */
+  readonly enabled?: boolean;
+  /** A machine whose node has not joined after this long is replaced. @default 20 */
+  readonly nodeStartupTimeoutMinutes?: number;
+  /** A node that is NotReady or Unknown this long is replaced. @default 5 */
+  readonly unhealthyTimeoutMinutes?: number;
+  /**
+   * Remediation stops while more than this share of the pool is unhealthy (a storm of failures is
+   * more likely a platform problem than bad machines), e.g. `40%` or `2`.
+   * @default '40%'
+   */
+  readonly maxUnhealthy?: string;
+}
+
+/** What a node pool looks like; used by `TenantCluster.addNodePool()` and `TenantClusterProps.nodePools`. */
+export interface NodePoolOptions {
+  /** Pool name, a DNS label of at most 20 characters (machine names are derived from it). */
+  readonly name: string;
+  /**
+   * Number of worker VMs. With `minReplicas`/`maxReplicas` it is left to the cluster autoscaler.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /** Lower bound for the Cluster API autoscaler. @default - no autoscaling */
+  readonly minReplicas?: number;
+  /** Upper bound for the Cluster API autoscaler. @default - no autoscaling */
+  readonly maxReplicas?: number;
+  /** vCPU cores per VM. @default 2 */
+  readonly cpuCores?: number;
+  /** Guest memory per VM in GiB. @default 4 */
+  readonly memoryGiB?: number;
+  /** GPUs or host devices per VM. @default - none */
+  readonly gpus?: GpuRequest[];
+  /** Persistent root disk size in GiB. @default - ephemeral containerDisk when the image allows it */
+  readonly rootDiskGiB?: number;
+  /** Storage class for persistent root disks. @default - the under cluster's default */
+  readonly storageClassName?: string;
+  /** The OS image the VMs boot. @default - the cluster's `defaultImage` */
+  readonly image?: IMachineImage;
+  /** Labels set on the tenant's nodes (kubelet `--node-labels`). @default - none */
+  readonly nodeLabels?: { [key: string]: string };
+  /** Taints set on the tenant's nodes when they register. @default - none */
+  readonly taints?: NodeTaint[];
+  /** The tenant network the VMs attach to. @default - the cluster's `network`, else the pod network */
+  readonly network?: INodeNetwork;
+  /** Machine health checking. @default - enabled, 20 min startup, 5 min unhealthy, 40% max unhealthy */
+  readonly healthCheck?: NodePoolHealthCheck;
+  /** For clusters built from a class: the class's worker class the pool uses. @default - the class's first worker class */
+  readonly workerClass?: string;
+}
+
+/** What a pool needs to know about the cluster it belongs to. @internal */
+export interface NodePoolCluster {
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly versionText: string;
+  readonly defaultImage?: IMachineImage;
+  readonly defaultNetwork?: INodeNetwork;
+}
+
+const POOL_NAME_MAX = 20;
+// Machines are named `<deployment>-<5>-<5>` and become VM and host names (DNS labels, 63 chars).
+const DEPLOYMENT_NAME_MAX = 51;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function positiveInt(scope: IConstruct, field: string, value: number | undefined, fallback: number, min: number, fix: string): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min) {
+    throw new KmetalValidationError(scope, field, `${showValue(v)} is not a whole number of at least ${min}`, fix);
+  }
+  return v;
+}
+
+/** A short, stable digest of a template spec: a changed spec gets a new template name, which is how Cluster API rolls machines. */
+function specDigest(spec: unknown): string {
+  return crypto.createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 8);
+}
+
+/**
+ * A pool of identical worker VMs of a tenant cluster: a Cluster API `MachineDeployment` with its
+ * KubeVirt machine template, kubeadm bootstrap template and `MachineHealthCheck`.
+ *
+ * The machine template's name carries a digest of its spec, because Cluster API never re-reads a
+ * template in place: a new image or VM size must come as a new template for machines to roll.
+ */
+export class NodePool extends Construct {
+  /** Pool name. */
+  public readonly poolName: string;
+  /** Name of the MachineDeployment (and of the pool's other objects, but the machine template). */
+  public readonly deploymentName: string;
+  /** Replicas (undefined when the autoscaler owns the count). */
+  public readonly replicas?: number;
+  /** vCPU cores per VM. */
+  public readonly cpuCores: number;
+  /** Memory per VM in GiB. */
+  public readonly memoryGiB: number;
+  /** GPUs per VM, by device name. */
+  public readonly gpus: GpuRequest[];
+  /** The image the VMs boot. */
+  public readonly image: IMachineImage;
+  /** The MachineDeployment (escape hatch). */
+  public readonly machineDeployment: MachineDeployment;
+  /** The KubeVirt machine template, a `KubevirtMachineTemplate` (escape hatch). */
+  public readonly machineTemplate: ApiObject;
+  /** The kubeadm bootstrap template (escape hatch). */
+  public readonly bootstrapTemplate: KubeadmConfigTemplate;
+  /** The MachineHealthCheck, unless disabled (escape hatch). */
+  public readonly machineHealthCheck?: MachineHealthCheck;
+  /** Lower bound of the autoscaler, if any. */
+  public readonly minReplicas?: number;
+  /** Upper bound of the autoscaler, if any. */
+  public readonly maxReplicas?: number;
+  /** The network binding chosen for the VMs. */
+  public readonly network: NodeNetworkBinding;
+
+  /** @internal */
+  constructor(scope: Construct, id: string, cluster: NodePoolCluster, options: NodePoolOptions) {
+    super(scope, id);
+    this.poolName = validateDnsLabel(this, 'name', options.name, POOL_NAME_MAX);
+    this.deploymentName = `${cluster.clusterName}-${this.poolName}`;
+    if (this.deploymentName.length > DEPLOYMENT_NAME_MAX) {
+      throw new KmetalValidationError(this, 'name', `"${this.deploymentName}" (cluster name + pool name) is ${this.deploymentName.length} characters; machine and VM names derived from it must stay within 63`, `shorten the pool or cluster name so together they fit ${DEPLOYMENT_NAME_MAX - 1} characters`);
+    }
+    const ns = cluster.namespace;
+    const autoscaled = options.minReplicas !== undefined || options.maxReplicas !== undefined;
+    if (autoscaled) {
+      this.minReplicas = positiveInt(this, 'minReplicas', options.minReplicas, 1, 1, 'give minReplicas of at least 1');
+      this.maxReplicas = positiveInt(this, 'maxReplicas', options.maxReplicas, this.minReplicas, 1, 'give maxReplicas of at least 1');
+      if (this.maxReplicas < this.minReplicas) {
+        throw new KmetalValidationError(this, 'maxReplicas', `${this.maxReplicas} is below minReplicas ${this.minReplicas}`, 'make maxReplicas at least minReplicas');
+      }
+      if (options.replicas !== undefined) {
+        throw new KmetalValidationError(this, 'replicas', 'replicas is set together with minReplicas/maxReplicas, but the autoscaler owns the count', 'drop replicas, or drop the autoscaler bounds');
+      }
+    } else {
+      this.replicas = positiveInt(this, 'replicas', options.replicas, 2, 1, 'a pool needs at least 1 replica; remove the pool to have none');
+    }
+    this.cpuCores = positiveInt(this, 'cpuCores', options.cpuCores, 2, 1, 'give at least 1 vCPU core per VM');
+    const memoryGiB = options.memoryGiB ?? 4;
+    if (!Number.isFinite(memoryGiB) || memoryGiB < 1) {
+      throw new KmetalValidationError(this, 'memoryGiB', `${showValue(memoryGiB)} GiB cannot run a Kubernetes node`, 'give at least 1 (GiB); 4 is the default');
+    }
+    this.memoryGiB = memoryGiB;
+    if (options.rootDiskGiB !== undefined && (!Number.isInteger(options.rootDiskGiB) || options.rootDiskGiB < 1)) {
+      throw new KmetalValidationError(this, 'rootDiskGiB', `${showValue(options.rootDiskGiB)} is not a disk size`, 'give a whole number of GiB, e.g. 40');
+    }
+    this.gpus = (options.gpus ?? []).map((g, i) => {
+      if (!g || typeof g.deviceName !== 'string' || !g.deviceName.includes('/')) {
+        throw new KmetalValidationError(this, `gpus[${i}].deviceName`, `${showValue(g?.deviceName)} is not a KubeVirt device resource name`, 'name the device as KubeVirt permittedHostDevices exposes it, e.g. "nvidia.com/GA102GL_A10"');
+      }
+      positiveInt(this, `gpus[${i}].count`, g.count, 1, 1, 'request at least 1 device');
+      return g;
+    });
+    const image = options.image ?? cluster.defaultImage;
+    if (!image) {
+      throw new KmetalValidationError(this, 'image', 'no image for the pool and no defaultImage on the cluster', 'set image on the pool (e.g. MachineImage.containerDisk("quay.io/capk/ubuntu-2404-container-disk:v1.33.0")) or defaultImage on the cluster');
+    }
+    this.image = image;
+    const nodeLabels = options.nodeLabels ?? {};
+    for (const [k, v] of Object.entries(nodeLabels)) {
+      if (!LABEL_KEY.test(k) || !LABEL_VALUE.test(v) || v.length > 63) {
+        throw new KmetalValidationError(this, `nodeLabels.${k}`, `${showValue(k)}=${showValue(v)} is not a valid Kubernetes label`, 'use a key like "example.com/role" and a value of at most 63 alphanumerics, "-", "_" or "."');
+      }
+    }
+    for (const [i, t] of (options.taints ?? []).entries()) {
+      if (!LABEL_KEY.test(t.key) || (t.value !== undefined && !LABEL_VALUE.test(t.value))) {
+        throw new KmetalValidationError(this, `taints[${i}]`, `${showValue(t)} is not a valid taint`, 'give a label-style key, an optional label-style value and an effect');
+      }
+    }
+    this.network = (options.network ?? cluster.defaultNetwork ?? NodeNetwork.podNetwork()).bindNodePool(this);
+
+    const disk: VirtualMachineDiskBinding = image.bindToVirtualMachine(this, { volumeName: 'rootdisk', rootDiskGiB: options.rootDiskGiB, storageClassName: options.storageClassName });
+    const vmSpec = this.virtualMachineSpec(disk);
+    const machineTemplateName = `${this.deploymentName}-${specDigest({ vmSpec, ns })}`;
+    // The VM spec is plain JSON in upstream field names (it also carries the image binding, which
+    // is plain JSON). The generated L1 class would run it through its camelCase converters, which
+    // drop int-or-string values given as plain strings (`memory.guest`, storage requests), so the
+    // object is a plain ApiObject with the L1 class's GVK; conformance tests check its schema.
+    this.machineTemplate = new ApiObject(this, 'MachineTemplate', {
+      ...KubevirtMachineTemplate.GVK,
+      metadata: { name: machineTemplateName, namespace: ns },
+      spec: { template: { spec: { virtualMachineTemplate: { metadata: { namespace: ns }, spec: vmSpec } } } },
+    });
+
+    const kubeletExtraArgs = Object.keys(nodeLabels).length
+      ? [{ name: 'node-labels', value: Object.keys(nodeLabels).sort().map((k) => `${k}=${nodeLabels[k]}`).join(',') }]
+      : undefined;
+    const taints = (options.taints ?? []).map((t) => ({ key: t.key, effect: t.effect, ...(t.value !== undefined ? { value: t.value } : {}) }));
+    this.bootstrapTemplate = new KubeadmConfigTemplate(this, 'BootstrapTemplate', {
+      metadata: { name: this.deploymentName, namespace: ns },
+      spec: {
+        template: {
+          spec: {
+            joinConfiguration: {
+              nodeRegistration: {
+                ...(kubeletExtraArgs ? { kubeletExtraArgs } : {}),
+                ...(taints.length ? { taints } : {}),
+              },
+            },
+          },
+        },
+      },
+    });
+
+    const selectorLabels = { 'cluster.x-k8s.io/cluster-name': cluster.clusterName, 'cluster.x-k8s.io/deployment-name': this.deploymentName };
+    const annotations: { [key: string]: string } = {};
+    if (autoscaled) {
+      annotations['cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size'] = String(this.minReplicas);
+      annotations['cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size'] = String(this.maxReplicas);
+    }
+    this.machineDeployment = new MachineDeployment(this, 'MachineDeployment', {
+      metadata: {
+        name: this.deploymentName,
+        namespace: ns,
+        labels: { ...selectorLabels, 'kmetal.io/node-pool': this.poolName },
+        ...(autoscaled ? { annotations } : {}),
+      },
+      spec: {
+        clusterName: cluster.clusterName,
+        ...(this.replicas !== undefined ? { replicas: this.replicas } : {}),
+        selector: { matchLabels: selectorLabels },
+        template: {
+          metadata: { labels: { ...selectorLabels, 'kmetal.io/node-pool': this.poolName } },
+          spec: {
+            clusterName: cluster.clusterName,
+            version: cluster.versionText,
+            bootstrap: { configRef: { apiGroup: 'bootstrap.cluster.x-k8s.io', kind: 'KubeadmConfigTemplate', name: this.deploymentName } },
+            infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'KubevirtMachineTemplate', name: machineTemplateName },
+          },
+        },
+      },
+    });
+
+    const hc = options.healthCheck ?? {};
+    if (hc.enabled ?? true) {
+      const startup = positiveInt(this, 'healthCheck.nodeStartupTimeoutMinutes', hc.nodeStartupTimeoutMinutes, 20, 1, 'give at least 1 minute (VMs need several to boot and join)');
+      const unhealthy = positiveInt(this, 'healthCheck.unhealthyTimeoutMinutes', hc.unhealthyTimeoutMinutes, 5, 1, 'give at least 1 minute');
+      const maxUnhealthy = hc.maxUnhealthy ?? '40%';
+      if (!/^(\d+|\d{1,3}%)$/.test(maxUnhealthy)) {
+        throw new KmetalValidationError(this, 'healthCheck.maxUnhealthy', `${showValue(maxUnhealthy)} is neither a count nor a percentage`, 'write e.g. "40%" or "2"');
+      }
+      this.machineHealthCheck = new MachineHealthCheck(this, 'HealthCheck', {
+        metadata: { name: this.deploymentName, namespace: ns },
+        spec: {
+          clusterName: cluster.clusterName,
+          selector: { matchLabels: selectorLabels },
+          checks: {
+            nodeStartupTimeoutSeconds: startup * 60,
+            unhealthyNodeConditions: [
+              { type: 'Ready', status: 'Unknown', timeoutSeconds: unhealthy * 60 },
+              { type: 'Ready', status: 'False', timeoutSeconds: unhealthy * 60 },
+            ],
+          },
+          remediation: {
+            triggerIf: {
+              unhealthyLessThanOrEqualTo: /%$/.test(maxUnhealthy)
+                ? MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo.fromString(maxUnhealthy)
+                : MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo.fromNumber(Number(maxUnhealthy)),
+            },
+          },
+        },
+      });
+    }
+  }
+
+  /** GPUs per VM, summed over device kinds. */
+  public get gpusPerVm(): number {
+    return this.gpus.reduce((n, g) => n + (g.count ?? 1), 0);
+  }
+
+  /** The KubeVirt VirtualMachine spec (plain JSON in the upstream field names). */
+  private virtualMachineSpec(disk: VirtualMachineDiskBinding): any {
+    const gpuDevices = (kind: DeviceAttachment) => this.gpus
+      .filter((g) => (g.attachment ?? DeviceAttachment.GPU) === kind)
+      .flatMap((g, i) => Array.from({ length: g.count ?? 1 }, (_, j) => ({ name: `${kind === DeviceAttachment.GPU ? 'gpu' : 'dev'}${i}-${j}`, deviceName: g.deviceName })));
+    const gpus = gpuDevices(DeviceAttachment.GPU);
+    const hostDevices = gpuDevices(DeviceAttachment.HOST_DEVICE);
+    const multus = this.network.multusNetworkName;
+    const annotations = this.network.podAnnotations ?? {};
+    return {
+      runStrategy: 'Always',
+      ...(disk.dataVolumeTemplate ? { dataVolumeTemplates: [disk.dataVolumeTemplate] } : {}),
+      template: {
+        ...(Object.keys(annotations).length ? { metadata: { annotations } } : {}),
+        spec: {
+          domain: {
+            cpu: { cores: this.cpuCores },
+            memory: { guest: `${this.memoryGiB}Gi` },
+            devices: {
+              networkInterfaceMultiqueue: true,
+              disks: [{ name: disk.volume.name, disk: { bus: 'virtio' } }],
+              ...(gpus.length ? { gpus } : {}),
+              ...(hostDevices.length ? { hostDevices } : {}),
+              ...(multus ? { interfaces: [{ name: 'default', bridge: {} }] } : {}),
+            },
+          },
+          // CAPK drains the node before KubeVirt evicts the VM (live migration is not used for workers).
+          evictionStrategy: 'External',
+          ...(multus ? { networks: [{ name: 'default', multus: { networkName: multus, default: true } }] } : {}),
+          volumes: [disk.volume],
+        },
+      },
+    };
+  }
+}

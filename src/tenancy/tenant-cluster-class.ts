@@ -1,0 +1,367 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct, IConstruct } from 'constructs';
+import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
+import { ClusterClass } from '../imports/cluster.x-k8s.io';
+import { KamajiControlPlaneTemplate } from '../imports/controlplane.cluster.x-k8s.io';
+import { KubevirtClusterTemplate, KubevirtMachineTemplate } from '../imports/infrastructure.cluster.x-k8s.io';
+import { IMachineImage } from '../os/machine-image';
+import { KmetalValidationError, showValue } from '../util/errors';
+import { validateDnsLabel } from '../util/names';
+import { ControlPlaneOptions, kamajiControlPlaneSpec, ResolvedControlPlane, resolveControlPlane } from './control-plane';
+import { KubernetesVersion } from './kubernetes-version';
+import { NodePoolOptions } from './node-pool';
+
+/** A kind of worker pool the class offers (a ClusterClass `workers.machineDeployments` class). */
+export interface WorkerClassOptions {
+  /** Class name, referenced by pools. */
+  readonly name: string;
+  /** Default vCPU cores per VM (pools override it through the `workerCpuCores` variable). @default 2 */
+  readonly cpuCores?: number;
+  /** Default memory per VM in GiB (variable `workerMemoryGiB`). @default 4 */
+  readonly memoryGiB?: number;
+}
+
+/** Props of `TenantClusterClass`. */
+export interface TenantClusterClassProps {
+  /** ClusterClass name. @default - the construct id */
+  readonly name?: string;
+  /** Namespace holding the class and its templates; clusters reference it across namespaces. @default 'kmetal-classes' */
+  readonly namespace?: string;
+  /** Emit the class's Namespace. @default true */
+  readonly createNamespace?: boolean;
+  /** Kubernetes release clusters of this class run unless they set their own. */
+  readonly defaultVersion: string;
+  /** containerDisk image the workers boot unless a cluster or pool sets `image` (variable `workerImage`). */
+  readonly defaultImage: IMachineImage;
+  /** Control-plane settings shared by every cluster of the class. @default - as TenantCluster's defaults */
+  readonly controlPlane?: ControlPlaneOptions;
+  /** Worker classes. @default - one class named `worker` (2 vCPU, 4 GiB) */
+  readonly workerClasses?: WorkerClassOptions[];
+}
+
+/** What a cluster asks of the class when it builds its topology. @internal */
+export interface TopologyRequest {
+  readonly version: string;
+  readonly controlPlane: ResolvedControlPlane;
+  readonly dataStoreName: string;
+  readonly variables: { [name: string]: any };
+  readonly pools: NodePoolOptions[];
+}
+
+interface VariableDefinition {
+  readonly name: string;
+  readonly required: boolean;
+  readonly schema: any;
+  /** The pool option it comes from, for per-pool overrides. */
+  readonly fromPool?: (pool: NodePoolOptions, scope: IConstruct) => any;
+}
+
+const VM_SPEC = '/spec/template/spec/virtualMachineTemplate/spec/template/spec';
+
+/**
+ * A golden template for tenant clusters: a Cluster API `ClusterClass` with its Kamaji control-plane
+ * template, KubeVirt cluster and machine templates and kubeadm bootstrap templates, plus typed
+ * variables and patches for what varies per tenant (VM sizes, image, API endpoint, datastore).
+ *
+ * Clusters built from it (`new TenantCluster(..., { clusterClass })`) are a single `Cluster` object
+ * each. Upgrading the fleet is an edit here: a new `defaultVersion` or default image changes every
+ * cluster that does not pin its own.
+ */
+export class TenantClusterClass extends Construct {
+  /** ClusterClass name. */
+  public readonly className: string;
+  /** Namespace of the class. */
+  public readonly namespace: string;
+  /** Release clusters of this class run by default (`v1.33.2`). */
+  public defaultVersion: string;
+  /** Image the workers boot by default. */
+  public defaultImage: IMachineImage;
+  /** The ClusterClass (escape hatch). */
+  public readonly clusterClass: ClusterClass;
+  /** The Kamaji control-plane template (escape hatch). */
+  public readonly controlPlaneTemplate: ApiObject;
+  /** Names of the worker classes. */
+  public readonly workerClassNames: string[];
+
+  private readonly variableDefinitions: VariableDefinition[];
+  private readonly controlPlane: ResolvedControlPlane;
+
+  constructor(scope: Construct, id: string, props: TenantClusterClassProps) {
+    super(scope, id);
+    this.className = validateDnsLabel(this, 'name', props.name ?? id, 50);
+    this.namespace = validateDnsLabel(this, 'namespace', props.namespace ?? 'kmetal-classes');
+    KubernetesVersion._validate(this, 'defaultVersion', props.defaultVersion);
+    this.defaultVersion = props.defaultVersion;
+    if (!props.defaultImage) {
+      throw new KmetalValidationError(this, 'defaultImage', 'a class needs the image its workers boot', 'set defaultImage, e.g. MachineImage.containerDisk("quay.io/capk/ubuntu-2404-container-disk:v1.33.0")');
+    }
+    this.defaultImage = props.defaultImage;
+    this.controlPlane = resolveControlPlane(this, props.controlPlane);
+    const workers = props.workerClasses ?? [{ name: 'worker' }];
+    if (workers.length === 0) {
+      throw new KmetalValidationError(this, 'workerClasses', 'no worker classes', 'declare at least one, or leave workerClasses out for the default');
+    }
+    const seen = new Set<string>();
+    for (const [i, w] of workers.entries()) {
+      validateDnsLabel(this, `workerClasses[${i}].name`, w.name, 40);
+      if (seen.has(w.name)) throw new KmetalValidationError(this, `workerClasses[${i}].name`, `duplicate worker class ${showValue(w.name)}`, 'give each worker class its own name');
+      seen.add(w.name);
+      for (const [field, v] of [['cpuCores', w.cpuCores], ['memoryGiB', w.memoryGiB]] as const) {
+        if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
+          throw new KmetalValidationError(this, `workerClasses[${i}].${field}`, `${showValue(v)} is not a VM size`, 'give a whole number of at least 1');
+        }
+      }
+    }
+    this.workerClassNames = workers.map((w) => w.name);
+    if (props.createNamespace ?? true) {
+      new kplus.Namespace(this, 'Namespace', { metadata: { name: this.namespace } });
+    }
+    const ns = this.namespace;
+    const base = this.className;
+
+    this.variableDefinitions = [
+      { name: 'dataStoreName', required: true, schema: { type: 'string', minLength: 1 } },
+      { name: 'controlPlaneEndpointAddress', required: false, schema: { type: 'string' } },
+      { name: 'controlPlaneAddressPool', required: false, schema: { type: 'string' } },
+      { name: 'workerCpuCores', required: false, schema: { type: 'integer', minimum: 1 }, fromPool: (p) => p.cpuCores },
+      { name: 'workerMemoryGiB', required: false, schema: { type: 'integer', minimum: 1 }, fromPool: (p) => p.memoryGiB },
+      { name: 'workerImage', required: false, schema: { type: 'string', minLength: 1 }, fromPool: (p, s) => (p.image ? containerDiskRef(s, p.image) : undefined) },
+      { name: 'workerGpuDeviceName', required: false, schema: { type: 'string' }, fromPool: (p) => p.gpus?.[0]?.deviceName },
+      { name: 'workerGpuCount', required: false, schema: { type: 'integer', minimum: 0, default: 0 }, fromPool: (p) => (p.gpus?.length ? p.gpus.reduce((n, g) => n + (g.count ?? 1), 0) : undefined) },
+      { name: 'workerSubnet', required: false, schema: { type: 'string' } },
+    ];
+
+    this.controlPlaneTemplate = new ApiObject(this, 'ControlPlaneTemplate', {
+      ...KamajiControlPlaneTemplate.GVK,
+      metadata: { name: `${base}-control-plane`, namespace: ns },
+      spec: { template: { spec: kamajiControlPlaneSpec(this.controlPlane, undefined) } },
+    });
+    new KubevirtClusterTemplate(this, 'InfrastructureTemplate', {
+      metadata: { name: base, namespace: ns },
+      spec: { template: { metadata: { annotations: { 'cluster.x-k8s.io/managed-by': 'kamaji' } }, spec: {} } },
+    });
+    for (const w of workers) {
+      // Sizes and image here are defaults the patches below overwrite from variables; the
+      // template must still be a complete VM so that the class validates on its own.
+      new ApiObject(this, `MachineTemplate-${w.name}`, {
+        ...KubevirtMachineTemplate.GVK,
+        metadata: { name: `${base}-${w.name}`, namespace: ns },
+        spec: {
+          template: {
+            spec: {
+              virtualMachineTemplate: {
+                spec: {
+                  runStrategy: 'Always',
+                  template: {
+                    spec: {
+                      domain: {
+                        cpu: { cores: w.cpuCores ?? 2 },
+                        memory: { guest: `${w.memoryGiB ?? 4}Gi` },
+                        devices: { networkInterfaceMultiqueue: true, disks: [{ name: 'rootdisk', disk: { bus: 'virtio' } }] },
+                      },
+                      evictionStrategy: 'External',
+                      volumes: [{ name: 'rootdisk', containerDisk: { image: containerDiskRef(this, this.defaultImage) } }],
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      });
+      new KubeadmConfigTemplate(this, `BootstrapTemplate-${w.name}`, {
+        metadata: { name: `${base}-${w.name}`, namespace: ns },
+        spec: { template: { spec: { joinConfiguration: { nodeRegistration: {} } } } },
+      });
+    }
+
+    const machineSelector = { apiVersion: 'infrastructure.cluster.x-k8s.io/v1alpha1', kind: 'KubevirtMachineTemplate', matchResources: { machineDeploymentClass: { names: this.workerClassNames } } };
+    const cpSelector = { apiVersion: 'controlplane.cluster.x-k8s.io/v1alpha2', kind: 'KamajiControlPlaneTemplate', matchResources: { controlPlane: true } };
+    const defaults = workers[0];
+    this.clusterClass = new ClusterClass(this, 'ClusterClass', {
+      metadata: { name: base, namespace: ns },
+      spec: {
+        controlPlane: { templateRef: { apiVersion: 'controlplane.cluster.x-k8s.io/v1alpha2', kind: 'KamajiControlPlaneTemplate', name: `${base}-control-plane` } },
+        infrastructure: { templateRef: { apiVersion: 'infrastructure.cluster.x-k8s.io/v1alpha1', kind: 'KubevirtClusterTemplate', name: base } },
+        workers: {
+          machineDeployments: workers.map((w) => ({
+            class: w.name,
+            bootstrap: { templateRef: { apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta2', kind: 'KubeadmConfigTemplate', name: `${base}-${w.name}` } },
+            infrastructure: { templateRef: { apiVersion: 'infrastructure.cluster.x-k8s.io/v1alpha1', kind: 'KubevirtMachineTemplate', name: `${base}-${w.name}` } },
+            healthCheck: {
+              checks: {
+                nodeStartupTimeoutSeconds: 1200,
+                unhealthyNodeConditions: [
+                  { type: 'Ready', status: 'Unknown', timeoutSeconds: 300 },
+                  { type: 'Ready', status: 'False', timeoutSeconds: 300 },
+                ],
+              },
+            },
+          })),
+        },
+        variables: this.variableDefinitions.map((v) => ({
+          name: v.name,
+          required: v.required,
+          schema: {
+            openApiv3Schema: {
+              ...v.schema,
+              ...(v.name === 'workerCpuCores' ? { default: defaults.cpuCores ?? 2 } : {}),
+              ...(v.name === 'workerMemoryGiB' ? { default: defaults.memoryGiB ?? 4 } : {}),
+            },
+          },
+        })),
+        patches: [
+          {
+            name: 'datastore',
+            definitions: [{ selector: cpSelector, jsonPatches: [{ op: 'add', path: '/spec/template/spec/dataStoreName', valueFrom: { variable: 'dataStoreName' } }] }],
+          },
+          {
+            name: 'control-plane-vip',
+            enabledIf: '{{ if .controlPlaneEndpointAddress }}true{{ end }}',
+            definitions: [{
+              selector: cpSelector,
+              jsonPatches: [
+                { op: 'add', path: '/spec/template/spec/network/serviceAddress', valueFrom: { variable: 'controlPlaneEndpointAddress' } },
+                { op: 'add', path: '/spec/template/spec/network/serviceAnnotations', valueFrom: { template: 'metallb.io/loadBalancerIPs: {{ .controlPlaneEndpointAddress }}\n{{ if .controlPlaneAddressPool }}metallb.io/address-pool: {{ .controlPlaneAddressPool }}\n{{ end }}' } },
+              ],
+            }],
+          },
+          {
+            name: 'control-plane-pool',
+            enabledIf: '{{ if and .controlPlaneAddressPool (not .controlPlaneEndpointAddress) }}true{{ end }}',
+            definitions: [{ selector: cpSelector, jsonPatches: [{ op: 'add', path: '/spec/template/spec/network/serviceAnnotations', valueFrom: { template: 'metallb.io/address-pool: {{ .controlPlaneAddressPool }}' } }] }],
+          },
+          {
+            name: 'worker-size-and-image',
+            definitions: [{
+              selector: machineSelector,
+              jsonPatches: [
+                { op: 'replace', path: `${VM_SPEC}/domain/cpu/cores`, valueFrom: { variable: 'workerCpuCores' } },
+                { op: 'replace', path: `${VM_SPEC}/domain/memory/guest`, valueFrom: { template: '{{ .workerMemoryGiB }}Gi' } },
+              ],
+            }],
+          },
+          {
+            name: 'worker-image',
+            enabledIf: '{{ if .workerImage }}true{{ end }}',
+            definitions: [{ selector: machineSelector, jsonPatches: [{ op: 'replace', path: `${VM_SPEC}/volumes/0/containerDisk/image`, valueFrom: { variable: 'workerImage' } }] }],
+          },
+          {
+            name: 'worker-gpus',
+            enabledIf: '{{ if and .workerGpuDeviceName (gt .workerGpuCount 0) }}true{{ end }}',
+            definitions: [{
+              selector: machineSelector,
+              jsonPatches: [{ op: 'add', path: `${VM_SPEC}/domain/devices/gpus`, valueFrom: { template: '{{- range $i := until .workerGpuCount }}\n- name: gpu{{ $i }}\n  deviceName: {{ $.workerGpuDeviceName }}\n{{- end }}' } }],
+            }],
+          },
+          {
+            name: 'worker-subnet',
+            enabledIf: '{{ if .workerSubnet }}true{{ end }}',
+            definitions: [{
+              selector: machineSelector,
+              jsonPatches: [{ op: 'add', path: '/spec/template/spec/virtualMachineTemplate/spec/template/metadata', valueFrom: { template: 'annotations:\n  ovn.kubernetes.io/logical_switch: {{ .workerSubnet }}' } }],
+            }],
+          },
+        ] as any,
+      },
+    });
+  }
+
+  /** Names of the variables the class declares. */
+  public get variableNames(): string[] {
+    return this.variableDefinitions.map((v) => v.name);
+  }
+
+  /** Refuses variables the class does not declare. @internal */
+  public _checkVariables(scope: IConstruct, variables: { [name: string]: any }): void {
+    for (const name of Object.keys(variables)) {
+      if (!this.variableNames.includes(name)) {
+        throw new KmetalValidationError(scope, `variables.${name}`, `class "${this.className}" declares no variable ${showValue(name)}`, `use one of: ${this.variableNames.join(', ')}`);
+      }
+      if (name === 'dataStoreName') {
+        throw new KmetalValidationError(scope, 'variables.dataStoreName', 'the datastore variable is set by the cluster from its dataStore', 'pass dataStore on the TenantCluster instead');
+      }
+    }
+  }
+
+  /** Refuses pool settings the class cannot express. @internal */
+  public _checkPool(scope: IConstruct, pool: NodePoolOptions): void {
+    const unsupported = (['rootDiskGiB', 'storageClassName', 'network', 'taints', 'nodeLabels'] as const).filter((k) => pool[k] !== undefined);
+    if (unsupported.length) {
+      throw new KmetalValidationError(scope, `nodePools.${pool.name}.${unsupported[0]}`, `pools of a class-based cluster cannot set ${unsupported.join(', ')} (the class has no variable for it)`, 'drop the setting, use the workerSubnet variable for networks, or build this cluster without a class');
+    }
+    if (pool.gpus && new Set(pool.gpus.map((g) => g.deviceName)).size > 1) {
+      throw new KmetalValidationError(scope, `nodePools.${pool.name}.gpus`, 'a class-based pool takes one GPU model', 'use one deviceName per pool');
+    }
+    for (const g of pool.gpus ?? []) {
+      if (typeof g.deviceName !== 'string' || !g.deviceName.includes('/')) {
+        throw new KmetalValidationError(scope, `nodePools.${pool.name}.gpus.deviceName`, `${showValue(g.deviceName)} is not a KubeVirt device resource name`, 'name the device as KubeVirt permittedHostDevices exposes it, e.g. "nvidia.com/GA102GL_A10"');
+      }
+    }
+    if (pool.image) containerDiskRef(scope, pool.image);
+    if (pool.workerClass !== undefined && !this.workerClassNames.includes(pool.workerClass)) {
+      throw new KmetalValidationError(scope, `nodePools.${pool.name}.workerClass`, `class "${this.className}" has no worker class ${showValue(pool.workerClass)}`, `use one of: ${this.workerClassNames.join(', ')}`);
+    }
+    const replicas = pool.replicas ?? 2;
+    if (!Number.isInteger(replicas) || replicas < 1) {
+      throw new KmetalValidationError(scope, `nodePools.${pool.name}.replicas`, `${showValue(replicas)} is not a number of workers`, 'give at least 1');
+    }
+    for (const k of ['cpuCores', 'memoryGiB'] as const) {
+      const v = pool[k];
+      if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
+        throw new KmetalValidationError(scope, `nodePools.${pool.name}.${k}`, `${showValue(v)} is not a VM size`, 'give a whole number of at least 1');
+      }
+    }
+  }
+
+  /** The `spec.topology` of a cluster built from this class. @internal */
+  public _topologyFor(scope: IConstruct, req: TopologyRequest): any {
+    const clusterVariables: Array<{ name: string; value: any }> = [{ name: 'dataStoreName', value: req.dataStoreName }];
+    if (req.controlPlane.endpointAddress) clusterVariables.push({ name: 'controlPlaneEndpointAddress', value: req.controlPlane.endpointAddress });
+    if (req.controlPlane.addressPool) clusterVariables.push({ name: 'controlPlaneAddressPool', value: req.controlPlane.addressPool });
+    // The class's current default image is passed explicitly, so editing it rolls every cluster
+    // that does not pin its own (ClusterClass template edits alone are not a rollout trigger).
+    const variables: { [name: string]: any } = { workerImage: containerDiskRef(scope, this.defaultImage), ...req.variables };
+    for (const name of Object.keys(variables).sort()) clusterVariables.push({ name, value: variables[name] });
+    return {
+      classRef: { name: this.className, namespace: this.namespace },
+      version: req.version,
+      controlPlane: { replicas: req.controlPlane.replicas },
+      variables: clusterVariables,
+      ...(req.pools.length ? {
+        workers: {
+          machineDeployments: req.pools.map((p) => {
+            const overrides = this.variableDefinitions
+              .filter((v) => v.fromPool)
+              .map((v) => ({ name: v.name, value: v.fromPool!(p, scope) }))
+              .filter((o) => o.value !== undefined);
+            const autoscaled = p.minReplicas !== undefined || p.maxReplicas !== undefined;
+            return {
+              class: p.workerClass ?? this.workerClassNames[0],
+              name: p.name,
+              ...(autoscaled ? {
+                metadata: {
+                  annotations: {
+                    'cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size': String(p.minReplicas ?? 1),
+                    'cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size': String(p.maxReplicas ?? p.minReplicas ?? 1),
+                  },
+                },
+              } : { replicas: p.replicas ?? 2 }),
+              ...(overrides.length ? { variables: { overrides } } : {}),
+            };
+          }),
+        },
+      } : {}),
+    };
+  }
+}
+
+/** The containerDisk image of a machine image; classes can only patch that kind of root disk. */
+function containerDiskRef(scope: IConstruct, image: IMachineImage): string {
+  const binding = image.bindToVirtualMachine(scope, { volumeName: 'rootdisk' });
+  if (binding.dataVolumeTemplate || !binding.volume?.containerDisk) {
+    throw new KmetalValidationError(scope, 'image', `${showValue(image.imageRef)} is not a containerDisk image; ClusterClass-based workers boot containerDisks`, 'use MachineImage.containerDisk(...) or build the cluster without a class');
+  }
+  return binding.imageRef;
+}

@@ -1,0 +1,285 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { Cluster } from '../imports/cluster.x-k8s.io';
+import { KamajiControlPlane } from '../imports/controlplane.cluster.x-k8s.io';
+import { KubevirtCluster } from '../imports/infrastructure.cluster.x-k8s.io';
+import { INodeNetwork } from '../network/node-network';
+import { IMachineImage } from '../os/machine-image';
+import { cidrsOverlap, parseCidr, ParsedCidr } from '../util/cidr';
+import { KmetalValidationError, showValue } from '../util/errors';
+import { isDnsLabel, validateDnsLabel } from '../util/names';
+import { ControlPlaneOptions, kamajiControlPlaneSpec, resolveControlPlane, ResolvedControlPlane } from './control-plane';
+import { DedicatedEtcdDataStore, HelmRepositoryReference, IDataStore } from './datastore';
+import { KubernetesVersion } from './kubernetes-version';
+import { NodePool, NodePoolOptions } from './node-pool';
+import type { TenantClusterClass } from './tenant-cluster-class';
+
+/** Settings of the dedicated etcd a tenant cluster gets by default. */
+export interface DedicatedEtcdOptions {
+  /** etcd members. @default 3 */
+  readonly replicas?: number;
+  /** Volume per member in GiB. @default 8 */
+  readonly storageGiB?: number;
+  /** Storage class. @default - the under cluster's default */
+  readonly storageClassName?: string;
+  /** HelmRepository serving the kamaji-etcd chart. @default { name: 'clastix', namespace: 'flux-system' } */
+  readonly chartRepository?: HelmRepositoryReference;
+}
+
+/** Props of `TenantCluster`. */
+export interface TenantClusterProps {
+  /**
+   * Cluster name: a DNS label of at most 30 characters (names of the control plane, datastore and
+   * machines are derived from it and must stay within 63).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Kubernetes release, e.g. `v1.33.2`, within the versions the pinned Kamaji supports.
+   * @default - the class's `defaultVersion` when `clusterClass` is set (required otherwise)
+   */
+  readonly version?: string;
+  /** Labels on the Cluster object; add-on profiles select clusters by them. @default - none */
+  readonly labels?: { [key: string]: string };
+  /** Namespace on the under cluster holding all of this tenant's objects. @default `tenant-<name>` */
+  readonly namespace?: string;
+  /** Emit the Namespace object (turn off when something else, e.g. Capsule, creates it). @default true */
+  readonly createNamespace?: boolean;
+  /** The hosted control plane. @default - 2 replicas, LoadBalancer, konnectivity, CoreDNS and kube-proxy on */
+  readonly controlPlane?: ControlPlaneOptions;
+  /**
+   * Where the control plane keeps its state. A shared DataStore must be chosen explicitly.
+   * @default - a dedicated etcd for this tenant (`DedicatedEtcdDataStore`)
+   */
+  readonly dataStore?: IDataStore;
+  /** Settings of the default dedicated etcd (ignored with `dataStore`). @default - 3 members, 8 GiB each */
+  readonly etcd?: DedicatedEtcdOptions;
+  /** Pod network of the tenant cluster. @default '10.244.0.0/16' */
+  readonly podCidr?: string;
+  /** Service network of the tenant cluster. @default '10.96.0.0/12' */
+  readonly serviceCidr?: string;
+  /** Worker pools (more with `addNodePool()`). @default - none */
+  readonly nodePools?: NodePoolOptions[];
+  /** Image for pools that do not name one. @default - the class's image, else each pool must set one */
+  readonly defaultImage?: IMachineImage;
+  /** Network for pools that do not name one. @default - the pod network of the under cluster */
+  readonly network?: INodeNetwork;
+  /**
+   * Build the cluster from a golden template: the output is one `Cluster` with `topology`, and the
+   * class's templates do the rest.
+   * @default - the cluster's objects are emitted one by one
+   */
+  readonly clusterClass?: TenantClusterClass;
+  /** Values for variables the class declares. @default - the class defaults */
+  readonly variables?: { [name: string]: any };
+}
+
+const CLUSTER_NAME_MAX = 30;
+
+/**
+ * A tenant Kubernetes cluster, declared once: its control plane runs as pods on the under cluster
+ * (Kamaji, through Cluster API's Kamaji control-plane provider) with a dedicated etcd, and its
+ * workers are KubeVirt VMs (Cluster API provider KubeVirt).
+ *
+ * Emits, in the tenant's namespace: a CAPI `Cluster`, `KamajiControlPlane`, `KubevirtCluster`, per
+ * pool a `MachineDeployment` with its templates and `MachineHealthCheck`, the `Namespace`, and the
+ * datastore (a Flux HelmRelease of etcd and a Kamaji `DataStore`). With `clusterClass`, only the
+ * `Cluster` (with `topology`), the namespace and the datastore.
+ */
+export class TenantCluster extends Construct {
+  /** Cluster name. */
+  public readonly clusterName: string;
+  /** Namespace on the under cluster. */
+  public readonly namespace: string;
+  /** Kubernetes release (`v1.33.2`). */
+  public readonly version: KubernetesVersion;
+  /** Labels on the Cluster object. */
+  public readonly labels: { [key: string]: string };
+  /** The datastore the control plane uses. */
+  public readonly dataStore: IDataStore;
+  /** The control-plane settings with defaults applied. */
+  public readonly controlPlaneReplicas: number;
+  /** Whether konnectivity is deployed. */
+  public readonly konnectivity: boolean;
+  /** The fixed control-plane VIP, if any. */
+  public readonly endpointAddress?: string;
+  /** Pod CIDR. */
+  public readonly podCidr: string;
+  /** Service CIDR. */
+  public readonly serviceCidr: string;
+  /** The class the cluster is built from, if any. */
+  public readonly clusterClass?: TenantClusterClass;
+  /**
+   * Name of the Secret (in `namespace`) holding the tenant's admin kubeconfig, written by Cluster
+   * API once the control plane is up (key `value`).
+   */
+  public readonly kubeconfigSecretName: string;
+  /** The CAPI Cluster (escape hatch). */
+  public readonly cluster: Cluster;
+  /** The KamajiControlPlane, when not built from a class (escape hatch). */
+  public readonly controlPlane?: ApiObject;
+  /** The KubevirtCluster, when not built from a class (escape hatch). */
+  public readonly infrastructureCluster?: KubevirtCluster;
+  /** The Namespace, unless `createNamespace` is false (escape hatch). */
+  public readonly namespaceObject?: kplus.Namespace;
+
+  private readonly pools: NodePool[] = [];
+  private readonly poolOptions: NodePoolOptions[] = [];
+  private readonly resolvedControlPlane: ResolvedControlPlane;
+  private readonly defaultImage?: IMachineImage;
+  private readonly network?: INodeNetwork;
+  private readonly variables: { [name: string]: any };
+
+  constructor(scope: Construct, id: string, props: TenantClusterProps = {}) {
+    super(scope, id);
+    this.clusterName = validateDnsLabel(this, 'name', props.name ?? id, CLUSTER_NAME_MAX);
+    this.namespace = validateDnsLabel(this, 'namespace', props.namespace ?? `tenant-${this.clusterName}`);
+    this.clusterClass = props.clusterClass;
+    const versionText = props.version ?? props.clusterClass?.defaultVersion;
+    if (versionText === undefined) {
+      throw new KmetalValidationError(this, 'version', 'no Kubernetes version given', 'set version, e.g. "v1.33.2", or build the cluster from a clusterClass with a defaultVersion');
+    }
+    this.version = KubernetesVersion._validate(this, 'version', versionText);
+    this.labels = { ...(props.labels ?? {}) };
+    for (const [k, v] of Object.entries(this.labels)) {
+      if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k) || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v) || v.length > 63) {
+        throw new KmetalValidationError(this, `labels.${k}`, `${showValue(k)}=${showValue(v)} is not a valid Kubernetes label`, 'use keys like "kmetal.io/tier" and values of at most 63 alphanumerics, "-", "_" or "."');
+      }
+    }
+    this.resolvedControlPlane = resolveControlPlane(this, props.controlPlane);
+    this.controlPlaneReplicas = this.resolvedControlPlane.replicas;
+    this.konnectivity = this.resolvedControlPlane.konnectivity;
+    this.endpointAddress = this.resolvedControlPlane.endpointAddress;
+    const pod = this.parseNetwork('podCidr', props.podCidr ?? '10.244.0.0/16');
+    const svc = this.parseNetwork('serviceCidr', props.serviceCidr ?? '10.96.0.0/12');
+    if (cidrsOverlap(pod, svc)) {
+      throw new KmetalValidationError(this, 'serviceCidr', `${svc.text} overlaps podCidr ${pod.text}`, 'give the tenant cluster separate pod and service ranges, e.g. 10.244.0.0/16 and 10.96.0.0/12');
+    }
+    this.podCidr = pod.text;
+    this.serviceCidr = svc.text;
+    this.defaultImage = props.defaultImage ?? props.clusterClass?.defaultImage;
+    this.network = props.network;
+    this.variables = { ...(props.variables ?? {}) };
+    this.kubeconfigSecretName = `${this.clusterName}-kubeconfig`;
+
+    if (props.createNamespace ?? true) {
+      this.namespaceObject = new kplus.Namespace(this, 'Namespace', {
+        metadata: { name: this.namespace, labels: { 'kmetal.io/tenant-cluster': this.clusterName } },
+      });
+    }
+
+    this.dataStore = props.dataStore ?? new DedicatedEtcdDataStore(this, 'Etcd', {
+      name: this.clusterName,
+      namespace: this.namespace,
+      ...props.etcd,
+    });
+
+    if (props.clusterClass) {
+      props.clusterClass._checkVariables(this, this.variables);
+      this.cluster = new Cluster(this, 'Cluster', {
+        metadata: { name: this.clusterName, namespace: this.namespace, labels: this.clusterLabels() },
+        // Produced at synth so that pools added later with addNodePool() are in the topology.
+        spec: Lazy.any({ produce: () => this.clusterSpec() }),
+      });
+    } else {
+      this.infrastructureCluster = new KubevirtCluster(this, 'InfrastructureCluster', {
+        metadata: {
+          name: this.clusterName,
+          namespace: this.namespace,
+          // Kamaji owns the control-plane endpoint: CAPK must not create its own load balancer.
+          annotations: { 'cluster.x-k8s.io/managed-by': 'kamaji' },
+        },
+        spec: {},
+      });
+      this.controlPlane = new ApiObject(this, 'ControlPlane', {
+        ...KamajiControlPlane.GVK,
+        metadata: { name: this.clusterName, namespace: this.namespace },
+        spec: {
+          ...kamajiControlPlaneSpec(this.resolvedControlPlane, this.dataStore.dataStoreName),
+          replicas: this.resolvedControlPlane.replicas,
+          version: this.version.text,
+        },
+      });
+      this.cluster = new Cluster(this, 'Cluster', {
+        metadata: { name: this.clusterName, namespace: this.namespace, labels: this.clusterLabels() },
+        spec: {
+          clusterNetwork: { pods: { cidrBlocks: [this.podCidr] }, services: { cidrBlocks: [this.serviceCidr] } },
+          controlPlaneRef: { apiGroup: 'controlplane.cluster.x-k8s.io', kind: 'KamajiControlPlane', name: this.clusterName },
+          infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'KubevirtCluster', name: this.clusterName },
+        },
+      });
+    }
+
+    for (const pool of props.nodePools ?? []) this.addNodePool(pool);
+  }
+
+  /**
+   * Adds a pool of worker VMs.
+   */
+  public addNodePool(options: NodePoolOptions): NodePool {
+    const name = options?.name;
+    if (this.poolOptions.some((p) => p.name === name)) {
+      throw new KmetalValidationError(this, `nodePools[${this.poolOptions.length}].name`, `a pool named ${showValue(name)} already exists in this cluster`, 'give every pool of a cluster its own name');
+    }
+    if (typeof name !== 'string' || !isDnsLabel(name)) {
+      // Validate before the name becomes a construct id, so the error names the cluster, not a broken child.
+      validateDnsLabel(this, `nodePools[${this.poolOptions.length}].name`, name, 20);
+    }
+    if (this.clusterClass) {
+      this.clusterClass._checkPool(this, options);
+      this.poolOptions.push(options);
+      return undefined as unknown as NodePool;
+    }
+    const pool = new NodePool(this, `Pool-${name}`, {
+      clusterName: this.clusterName,
+      namespace: this.namespace,
+      versionText: this.version.text,
+      defaultImage: this.defaultImage,
+      defaultNetwork: this.network,
+    }, options);
+    this.pools.push(pool);
+    this.poolOptions.push(options);
+    return pool;
+  }
+
+  /** The node pools emitted as objects (empty when the cluster is built from a class). */
+  public get nodePools(): NodePool[] {
+    return [...this.pools];
+  }
+
+  /** The pools as declared (also for class-based clusters, for reports and capacity checks). */
+  public get nodePoolOptions(): NodePoolOptions[] {
+    return [...this.poolOptions];
+  }
+
+  private clusterLabels(): { [key: string]: string } {
+    return {
+      ...this.labels,
+      'kmetal.io/tenant-cluster': this.clusterName,
+      'kmetal.io/kubernetes-minor': this.version.minorText,
+      ...(this.clusterClass ? { 'kmetal.io/cluster-class': this.clusterClass.className } : {}),
+    };
+  }
+
+  private clusterSpec(): any {
+    return {
+      clusterNetwork: { pods: { cidrBlocks: [this.podCidr] }, services: { cidrBlocks: [this.serviceCidr] } },
+      topology: this.clusterClass!._topologyFor(this, {
+        version: this.version.text,
+        controlPlane: this.resolvedControlPlane,
+        dataStoreName: this.dataStore.dataStoreName,
+        variables: this.variables,
+        pools: this.poolOptions,
+      }),
+    };
+  }
+
+  private parseNetwork(field: string, text: string): ParsedCidr {
+    const parsed = parseCidr(text);
+    if (!parsed) {
+      throw new KmetalValidationError(this, field, `${showValue(text)} is not a network in CIDR notation (or has host bits set)`, 'write the network address and prefix, e.g. "10.244.0.0/16"');
+    }
+    return parsed;
+  }
+}

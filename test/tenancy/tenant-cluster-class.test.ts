@@ -1,0 +1,97 @@
+import { KmetalValidationError, MachineImage, TenantCluster, TenantClusterClass } from '../../src';
+import { conformanceErrors, findObject, newChart, ofKind } from '../support/platform';
+
+const UBUNTU_133 = MachineImage.containerDisk('quay.io/capk/ubuntu-2404-container-disk:v1.33.0');
+const UBUNTU_134 = MachineImage.containerDisk('quay.io/capk/ubuntu-2404-container-disk:v1.34.0');
+
+function fleet(n: number, edit?: (cls: TenantClusterClass) => void): any[] {
+  const { chart } = newChart();
+  const cls = new TenantClusterClass(chart, 'golden', {
+    defaultVersion: 'v1.33.2',
+    defaultImage: UBUNTU_133,
+    workerClasses: [{ name: 'worker', cpuCores: 2, memoryGiB: 4 }, { name: 'large', cpuCores: 16, memoryGiB: 64 }],
+  });
+  for (let i = 0; i < n; i++) {
+    new TenantCluster(chart, `t${i}`, { clusterClass: cls, nodePools: [{ name: 'md0', replicas: 2 }] });
+  }
+  edit?.(cls);
+  return chart.toJson();
+}
+
+describe('TenantClusterClass', () => {
+  const objects = fleet(2);
+
+  test('class, templates and clusters are valid against the pinned CRDs (schema and CEL)', () => {
+    expect(conformanceErrors(objects)).toBe('');
+  });
+
+  test('emits a ClusterClass with Kamaji, KubeVirt and kubeadm templates it references', () => {
+    const cc = findObject(objects, 'ClusterClass', 'golden');
+    expect(cc.apiVersion).toBe('cluster.x-k8s.io/v1beta2');
+    expect(cc.spec.controlPlane.templateRef).toEqual({ apiVersion: 'controlplane.cluster.x-k8s.io/v1alpha2', kind: 'KamajiControlPlaneTemplate', name: 'golden-control-plane' });
+    const refs = [cc.spec.infrastructure.templateRef, ...cc.spec.workers.machineDeployments.flatMap((m: any) => [m.bootstrap.templateRef, m.infrastructure.templateRef])];
+    for (const ref of [cc.spec.controlPlane.templateRef, ...refs]) {
+      expect(findObject(objects, ref.kind, ref.name).metadata.namespace).toBe('kmetal-classes');
+    }
+    expect(cc.spec.workers.machineDeployments.map((m: any) => m.class)).toEqual(['worker', 'large']);
+    expect(cc.spec.variables.map((v: any) => v.name)).toEqual(expect.arrayContaining(['dataStoreName', 'workerCpuCores', 'workerMemoryGiB', 'workerImage', 'workerSubnet', 'controlPlaneEndpointAddress']));
+    const patchedPaths = cc.spec.patches.flatMap((p: any) => p.definitions.flatMap((d: any) => d.jsonPatches.map((j: any) => j.path)));
+    expect(patchedPaths).toEqual(expect.arrayContaining(['/spec/template/spec/dataStoreName', '/spec/template/spec/virtualMachineTemplate/spec/template/spec/domain/cpu/cores']));
+  });
+
+  test('a cluster from the class is one Cluster with topology (plus namespace and datastore)', () => {
+    const tenantObjects = objects.filter((o) => o.metadata.namespace === 'tenant-t0' || o.metadata.name === 'tenant-t0' || o.metadata.name === 't0-etcd');
+    expect(tenantObjects.map((o) => o.kind).sort()).toEqual(['Cluster', 'DataStore', 'HelmRelease', 'Namespace']);
+    const topology = findObject(objects, 'Cluster', 't0').spec.topology;
+    expect(topology.classRef).toEqual({ name: 'golden', namespace: 'kmetal-classes' });
+    expect(topology.version).toBe('v1.33.2');
+    expect(topology.controlPlane.replicas).toBe(2);
+    expect(topology.variables).toEqual(expect.arrayContaining([{ name: 'dataStoreName', value: 't0-etcd' }]));
+    expect(topology.workers.machineDeployments).toEqual([{ class: 'worker', name: 'md0', replicas: 2 }]);
+  });
+
+  test('rolling the fleet: one edit of the class, every Cluster follows', () => {
+    const before = ofKind(fleet(5), 'Cluster');
+    const after = ofKind(fleet(5, (cls) => { cls.defaultVersion = 'v1.34.1'; cls.defaultImage = UBUNTU_134; }), 'Cluster');
+    expect(before.every((c) => c.spec.topology.version === 'v1.33.2')).toBe(true);
+    expect(after).toHaveLength(5);
+    for (const c of after) {
+      expect(c.spec.topology.version).toBe('v1.34.1');
+      expect(c.spec.topology.variables).toContainEqual({ name: 'workerImage', value: 'quay.io/capk/ubuntu-2404-container-disk:v1.34.0' });
+    }
+  });
+
+  test('pool sizes become per-pool variable overrides; GPUs too', () => {
+    const { chart } = newChart();
+    const cls = new TenantClusterClass(chart, 'golden', { defaultVersion: 'v1.33.2', defaultImage: UBUNTU_133 });
+    new TenantCluster(chart, 'gpu', {
+      clusterClass: cls,
+      variables: { workerSubnet: 'gpu-workers' },
+      nodePools: [{ name: 'a100', replicas: 1, cpuCores: 16, memoryGiB: 128, gpus: [{ deviceName: 'nvidia.com/GA100_A100', count: 2 }] }],
+    });
+    const objs = chart.toJson();
+    expect(conformanceErrors(objs)).toBe('');
+    const topology = findObject(objs, 'Cluster', 'gpu').spec.topology;
+    expect(topology.variables).toContainEqual({ name: 'workerSubnet', value: 'gpu-workers' });
+    expect(topology.workers.machineDeployments[0].variables.overrides).toEqual([
+      { name: 'workerCpuCores', value: 16 },
+      { name: 'workerMemoryGiB', value: 128 },
+      { name: 'workerGpuDeviceName', value: 'nvidia.com/GA100_A100' },
+      { name: 'workerGpuCount', value: 2 },
+    ]);
+  });
+
+  test('a variable the class does not declare is refused', () => {
+    const { chart } = newChart();
+    const cls = new TenantClusterClass(chart, 'golden', { defaultVersion: 'v1.33.2', defaultImage: UBUNTU_133 });
+    expect(() => new TenantCluster(chart, 'x', { clusterClass: cls, variables: { workerCPU: 4 } })).toThrow(KmetalValidationError);
+    expect(() => new TenantCluster(chart, 'y', { clusterClass: cls, variables: { workerCPU: 4 } })).toThrow(/\[test\/y\] variables.workerCPU: class "golden" declares no variable "workerCPU".*Fix: use one of: dataStoreName/);
+  });
+
+  test('pool settings the class cannot express are refused, not dropped', () => {
+    const { chart } = newChart();
+    const cls = new TenantClusterClass(chart, 'golden', { defaultVersion: 'v1.33.2', defaultImage: UBUNTU_133 });
+    expect(() => new TenantCluster(chart, 'x', { clusterClass: cls, nodePools: [{ name: 'p', rootDiskGiB: 40 }] })).toThrow(/cannot set rootDiskGiB/);
+    expect(() => new TenantCluster(chart, 'z', { clusterClass: cls, nodePools: [{ name: 'p', workerClass: 'nope' }] })).toThrow(/no worker class "nope"/);
+  });
+});
