@@ -1,6 +1,8 @@
 // Public API of cdk8s-kmetal: the L3 constructs and the types they expose. The generated L1
 // classes (src/imports) are deliberately not re-exported wholesale (see README, "Contributing").
-export * from './util/errors';
+// KmetalValidationError extends Error, which jsii cannot model: TypeScript users import it from
+// 'cdk8s-kmetal/lib/util/errors'; every language can use isKmetalValidationError().
+export { isKmetalValidationError } from './util/errors';
 export * from './platform/version-matrix';
 export * from './os/machine-image';
 export * from './network/node-network';
@@ -12,3 +14,4 @@ export * from './tenancy/tenant-cluster';
 export * from './tenancy/tenant-cluster-class';
 export * from './platform/helm-chart-repository';
 export * from './gitops';
+export * from './network/control-plane-vip';

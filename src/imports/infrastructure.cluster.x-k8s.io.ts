@@ -11945,3 +11945,4172 @@ export function toJson_KubevirtMachineTemplateSpecTemplateSpecVirtualMachineTemp
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
+
+/**
+ * Metal3Cluster is the Schema for the metal3clusters API.
+ *
+ * @schema Metal3Cluster
+ */
+export class Metal3Cluster extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "Metal3Cluster"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
+    kind: 'Metal3Cluster',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "Metal3Cluster".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: Metal3ClusterProps = {}): any {
+    return {
+      ...Metal3Cluster.GVK,
+      ...toJson_Metal3ClusterProps(props),
+    };
+  }
+
+  /**
+   * Defines a "Metal3Cluster" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: Metal3ClusterProps = {}) {
+    super(scope, id, {
+      ...Metal3Cluster.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...Metal3Cluster.GVK,
+      ...toJson_Metal3ClusterProps(resolved),
+    };
+  }
+}
+
+/**
+ * Metal3Cluster is the Schema for the metal3clusters API.
+ *
+ * @schema Metal3Cluster
+ */
+export interface Metal3ClusterProps {
+  /**
+   * @schema Metal3Cluster#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * spec defines the desired state of Metal3Cluster.
+   *
+   * @schema Metal3Cluster#spec
+   */
+  readonly spec?: Metal3ClusterSpec;
+}
+
+/**
+ * Converts an object of type 'Metal3ClusterProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3ClusterProps(obj: Metal3ClusterProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_Metal3ClusterSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * spec defines the desired state of Metal3Cluster.
+ *
+ * @schema Metal3ClusterSpec
+ */
+export interface Metal3ClusterSpec {
+  /**
+   * cloudProviderEnabled determines if the cluster is to be deployed with an external cloud provider.
+   * If set to false, CAPM3 will use node labels to set providerID on the kubernetes nodes.
+   * If set to true, providerID is set on nodes by other entities and CAPM3 uses the value of the providerID on the m3m resource.
+   *
+   * @schema Metal3ClusterSpec#cloudProviderEnabled
+   */
+  readonly cloudProviderEnabled?: boolean;
+
+  /**
+   * controlPlaneEndpoint represents the endpoint used to communicate with the control plane.
+   *
+   * @schema Metal3ClusterSpec#controlPlaneEndpoint
+   */
+  readonly controlPlaneEndpoint?: Metal3ClusterSpecControlPlaneEndpoint;
+
+  /**
+   * failureDomains is a list of failure domain objects synced from the infrastructure provider.
+   *
+   * @schema Metal3ClusterSpec#failureDomains
+   */
+  readonly failureDomains?: Metal3ClusterSpecFailureDomains[];
+}
+
+/**
+ * Converts an object of type 'Metal3ClusterSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3ClusterSpec(obj: Metal3ClusterSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cloudProviderEnabled': obj.cloudProviderEnabled,
+    'controlPlaneEndpoint': toJson_Metal3ClusterSpecControlPlaneEndpoint(obj.controlPlaneEndpoint),
+    'failureDomains': obj.failureDomains?.map(y => toJson_Metal3ClusterSpecFailureDomains(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * controlPlaneEndpoint represents the endpoint used to communicate with the control plane.
+ *
+ * @schema Metal3ClusterSpecControlPlaneEndpoint
+ */
+export interface Metal3ClusterSpecControlPlaneEndpoint {
+  /**
+   * host is the hostname on which the API server is serving.
+   *
+   * @schema Metal3ClusterSpecControlPlaneEndpoint#host
+   */
+  readonly host?: string;
+
+  /**
+   * port is the port on which the API server is serving.
+   *
+   * @schema Metal3ClusterSpecControlPlaneEndpoint#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'Metal3ClusterSpecControlPlaneEndpoint' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3ClusterSpecControlPlaneEndpoint(obj: Metal3ClusterSpecControlPlaneEndpoint | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * FailureDomain is the Schema for Cluster API failure domains.
+ * It allows controllers to understand how many failure domains a cluster can optionally span across.
+ *
+ * @schema Metal3ClusterSpecFailureDomains
+ */
+export interface Metal3ClusterSpecFailureDomains {
+  /**
+   * attributes is a free form map of attributes an infrastructure provider might use or require.
+   *
+   * @schema Metal3ClusterSpecFailureDomains#attributes
+   */
+  readonly attributes?: { [key: string]: string };
+
+  /**
+   * controlPlane determines if this failure domain is suitable for use by control plane machines.
+   *
+   * @schema Metal3ClusterSpecFailureDomains#controlPlane
+   */
+  readonly controlPlane?: boolean;
+
+  /**
+   * name is the name of the failure domain.
+   *
+   * @schema Metal3ClusterSpecFailureDomains#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'Metal3ClusterSpecFailureDomains' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3ClusterSpecFailureDomains(obj: Metal3ClusterSpecFailureDomains | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'attributes': ((obj.attributes) === undefined) ? undefined : (Object.entries(obj.attributes).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'controlPlane': obj.controlPlane,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ * Metal3DataTemplate is the Schema for the metal3datatemplates API.
+ *
+ * @schema Metal3DataTemplate
+ */
+export class Metal3DataTemplate extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "Metal3DataTemplate"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
+    kind: 'Metal3DataTemplate',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "Metal3DataTemplate".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: Metal3DataTemplateProps = {}): any {
+    return {
+      ...Metal3DataTemplate.GVK,
+      ...toJson_Metal3DataTemplateProps(props),
+    };
+  }
+
+  /**
+   * Defines a "Metal3DataTemplate" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: Metal3DataTemplateProps = {}) {
+    super(scope, id, {
+      ...Metal3DataTemplate.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...Metal3DataTemplate.GVK,
+      ...toJson_Metal3DataTemplateProps(resolved),
+    };
+  }
+}
+
+/**
+ * Metal3DataTemplate is the Schema for the metal3datatemplates API.
+ *
+ * @schema Metal3DataTemplate
+ */
+export interface Metal3DataTemplateProps {
+  /**
+   * @schema Metal3DataTemplate#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * spec defines the desired state of Metal3DataTemplate.
+   *
+   * @schema Metal3DataTemplate#spec
+   */
+  readonly spec?: Metal3DataTemplateSpec;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateProps(obj: Metal3DataTemplateProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_Metal3DataTemplateSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * spec defines the desired state of Metal3DataTemplate.
+ *
+ * @schema Metal3DataTemplateSpec
+ */
+export interface Metal3DataTemplateSpec {
+  /**
+   * clusterName is the name of the Cluster this object belongs to.
+   *
+   * @schema Metal3DataTemplateSpec#clusterName
+   */
+  readonly clusterName: string;
+
+  /**
+   * metaData contains the information needed to generate the metadata secret
+   *
+   * @schema Metal3DataTemplateSpec#metaData
+   */
+  readonly metaData?: Metal3DataTemplateSpecMetaData;
+
+  /**
+   * networkData contains the information needed to generate the networkdata
+   * secret
+   *
+   * @schema Metal3DataTemplateSpec#networkData
+   */
+  readonly networkData?: Metal3DataTemplateSpecNetworkData;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpec(obj: Metal3DataTemplateSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'clusterName': obj.clusterName,
+    'metaData': toJson_Metal3DataTemplateSpecMetaData(obj.metaData),
+    'networkData': toJson_Metal3DataTemplateSpecNetworkData(obj.networkData),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * metaData contains the information needed to generate the metadata secret
+ *
+ * @schema Metal3DataTemplateSpecMetaData
+ */
+export interface Metal3DataTemplateSpecMetaData {
+  /**
+   * dnsServersFromPool is the list of metadata items to be rendered as dns servers.
+   *
+   * @schema Metal3DataTemplateSpecMetaData#dnsServersFromPool
+   */
+  readonly dnsServersFromPool?: Metal3DataTemplateSpecMetaDataDnsServersFromPool[];
+
+  /**
+   * fromAnnotations is the list of metadata items to be fetched from object
+   * Annotations
+   *
+   * @schema Metal3DataTemplateSpecMetaData#fromAnnotations
+   */
+  readonly fromAnnotations?: Metal3DataTemplateSpecMetaDataFromAnnotations[];
+
+  /**
+   * fromHostInterfaces is the list of metadata items to be rendered as MAC
+   * addresses of the host interfaces.
+   *
+   * @schema Metal3DataTemplateSpecMetaData#fromHostInterfaces
+   */
+  readonly fromHostInterfaces?: Metal3DataTemplateSpecMetaDataFromHostInterfaces[];
+
+  /**
+   * fromLabels is the list of metadata items to be fetched from object labels
+   *
+   * @schema Metal3DataTemplateSpecMetaData#fromLabels
+   */
+  readonly fromLabels?: Metal3DataTemplateSpecMetaDataFromLabels[];
+
+  /**
+   * gatewaysFromPool is the list of metadata items to be rendered as gateway addresses.
+   *
+   * @schema Metal3DataTemplateSpecMetaData#gatewaysFromPool
+   */
+  readonly gatewaysFromPool?: Metal3DataTemplateSpecMetaDataGatewaysFromPool[];
+
+  /**
+   * indexes is the list of metadata items to be rendered from the index of the
+   * Metal3Data
+   *
+   * @schema Metal3DataTemplateSpecMetaData#indexes
+   */
+  readonly indexes?: Metal3DataTemplateSpecMetaDataIndexes[];
+
+  /**
+   * ipAddressesFromPool is the list of metadata items to be rendered as ip addresses.
+   *
+   * @schema Metal3DataTemplateSpecMetaData#ipAddressesFromPool
+   */
+  readonly ipAddressesFromPool?: Metal3DataTemplateSpecMetaDataIpAddressesFromPool[];
+
+  /**
+   * namespaces is the list of metadata items to be rendered from the namespace
+   *
+   * @schema Metal3DataTemplateSpecMetaData#namespaces
+   */
+  readonly namespaces?: Metal3DataTemplateSpecMetaDataNamespaces[];
+
+  /**
+   * objectNames is the list of metadata items to be rendered from the name
+   * of objects.
+   *
+   * @schema Metal3DataTemplateSpecMetaData#objectNames
+   */
+  readonly objectNames?: Metal3DataTemplateSpecMetaDataObjectNames[];
+
+  /**
+   * prefixesFromPool is the list of metadata items to be rendered as network prefixes.
+   *
+   * @schema Metal3DataTemplateSpecMetaData#prefixesFromPool
+   */
+  readonly prefixesFromPool?: Metal3DataTemplateSpecMetaDataPrefixesFromPool[];
+
+  /**
+   * strings is the list of metadata items to be rendered from strings
+   *
+   * @schema Metal3DataTemplateSpecMetaData#strings
+   */
+  readonly strings?: Metal3DataTemplateSpecMetaDataStrings[];
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecMetaData' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecMetaData(obj: Metal3DataTemplateSpecMetaData | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dnsServersFromPool': obj.dnsServersFromPool?.map(y => toJson_Metal3DataTemplateSpecMetaDataDnsServersFromPool(y)),
+    'fromAnnotations': obj.fromAnnotations?.map(y => toJson_Metal3DataTemplateSpecMetaDataFromAnnotations(y)),
+    'fromHostInterfaces': obj.fromHostInterfaces?.map(y => toJson_Metal3DataTemplateSpecMetaDataFromHostInterfaces(y)),
+    'fromLabels': obj.fromLabels?.map(y => toJson_Metal3DataTemplateSpecMetaDataFromLabels(y)),
+    'gatewaysFromPool': obj.gatewaysFromPool?.map(y => toJson_Metal3DataTemplateSpecMetaDataGatewaysFromPool(y)),
+    'indexes': obj.indexes?.map(y => toJson_Metal3DataTemplateSpecMetaDataIndexes(y)),
+    'ipAddressesFromPool': obj.ipAddressesFromPool?.map(y => toJson_Metal3DataTemplateSpecMetaDataIpAddressesFromPool(y)),
+    'namespaces': obj.namespaces?.map(y => toJson_Metal3DataTemplateSpecMetaDataNamespaces(y)),
+    'objectNames': obj.objectNames?.map(y => toJson_Metal3DataTemplateSpecMetaDataObjectNames(y)),
+    'prefixesFromPool': obj.prefixesFromPool?.map(y => toJson_Metal3DataTemplateSpecMetaDataPrefixesFromPool(y)),
+    'strings': obj.strings?.map(y => toJson_Metal3DataTemplateSpecMetaDataStrings(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * networkData contains the information needed to generate the networkdata
+ * secret
+ *
+ * @schema Metal3DataTemplateSpecNetworkData
+ */
+export interface Metal3DataTemplateSpecNetworkData {
+  /**
+   * links is a structure containing lists of different types objects
+   *
+   * @schema Metal3DataTemplateSpecNetworkData#links
+   */
+  readonly links?: Metal3DataTemplateSpecNetworkDataLinks;
+
+  /**
+   * networks  is a structure containing lists of different types objects
+   *
+   * @schema Metal3DataTemplateSpecNetworkData#networks
+   */
+  readonly networks?: Metal3DataTemplateSpecNetworkDataNetworks;
+
+  /**
+   * services  is a structure containing lists of different types objects
+   *
+   * @schema Metal3DataTemplateSpecNetworkData#services
+   */
+  readonly services?: Metal3DataTemplateSpecNetworkDataServices;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkData' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkData(obj: Metal3DataTemplateSpecNetworkData | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'links': toJson_Metal3DataTemplateSpecNetworkDataLinks(obj.links),
+    'networks': toJson_Metal3DataTemplateSpecNetworkDataNetworks(obj.networks),
+    'services': toJson_Metal3DataTemplateSpecNetworkDataServices(obj.services),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema Metal3DataTemplateSpecMetaDataDnsServersFromPool
+ */
+export interface Metal3DataTemplateSpecMetaDataDnsServersFromPool {
+  /**
+   * apiGroup is the api group of the IP pool.
+   *
+   * @schema Metal3DataTemplateSpecMetaDataDnsServersFromPool#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * key will be used as the key to set in the metadata map for cloud-init
+   *
+   * @schema Metal3DataTemplateSpecMetaDataDnsServersFromPool#key
+   */
+  readonly key: string;
+
+  /**
+   * kind is the kind of the IP pool
+   *
+   * @schema Metal3DataTemplateSpecMetaDataDnsServersFromPool#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * name is the name of the IP pool used to fetch the value to set in the metadata map for cloud-init
+   *
+   * @schema Metal3DataTemplateSpecMetaDataDnsServersFromPool#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecMetaDataDnsServersFromPool' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecMetaDataDnsServersFromPool(obj: Metal3DataTemplateSpecMetaDataDnsServersFromPool | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'key': obj.key,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * MetaDataFromAnnotation contains the information to fetch an annotation
+ * content, if the label does not exist, it is rendered as empty string.
+ *
+ * @schema Metal3DataTemplateSpecMetaDataFromAnnotations
+ */
+export interface Metal3DataTemplateSpecMetaDataFromAnnotations {
+  /**
+   * annotation is the key of the annotation to fetch
+   *
+   * @schema Metal3DataTemplateSpecMetaDataFromAnnotations#annotation
+   */
+  readonly annotation: string;
+
+  /**
+   * key will be used as the key to set in the metadata map for cloud-init
+   *
+   * @schema Metal3DataTemplateSpecMetaDataFromAnnotations#key
+   */
+  readonly key: string;
+
+  /**
+   * object is the type of the object from which we retrieve the name
+   *
+   * @schema Metal3DataTemplateSpecMetaDataFromAnnotations#object
+   */
+  readonly object: Metal3DataTemplateSpecMetaDataFromAnnotationsObject;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecMetaDataFromAnnotations' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecMetaDataFromAnnotations(obj: Metal3DataTemplateSpecMetaDataFromAnnotations | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotation': obj.annotation,
+    'key': obj.key,
+    'object': obj.object,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * MetaDataHostInterface contains the information to render the object name.
+ *
+ * @schema Metal3DataTemplateSpecMetaDataFromHostInterfaces
+ */
+export interface Metal3DataTemplateSpecMetaDataFromHostInterfaces {
+  /**
+   * fromBootMAC will fetch the MAC address from the BareMetalHost Spec BootMACAddress field.
+   *
+   * @schema Metal3DataTemplateSpecMetaDataFromHostInterfaces#fromBootMAC
+   */
+  readonly fromBootMac?: boolean;
+
+  /**
+   * interface is the name of the interface in the BareMetalHost Status Hardware
+   * Details list of interfaces from which to fetch the MAC address.
+   *
+   * @schema Metal3DataTemplateSpecMetaDataFromHostInterfaces#interface
+   */
+  readonly interface?: string;
+
+  /**
+   * key will be used as the key to set in the metadata map for cloud-init
+   *
+   * @schema Metal3DataTemplateSpecMetaDataFromHostInterfaces#key
+   */
+  readonly key: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecMetaDataFromHostInterfaces' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecMetaDataFromHostInterfaces(obj: Metal3DataTemplateSpecMetaDataFromHostInterfaces | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fromBootMAC': obj.fromBootMac,
+    'interface': obj.interface,
+    'key': obj.key,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * MetaDataFromLabel contains the information to fetch a label content, if the
+ * label does not exist, it is rendered as empty string.
+ *
+ * @schema Metal3DataTemplateSpecMetaDataFromLabels
+ */
+export interface Metal3DataTemplateSpecMetaDataFromLabels {
+  /**
+   * key will be used as the key to set in the metadata map for cloud-init
+   *
+   * @schema Metal3DataTemplateSpecMetaDataFromLabels#key
+   */
+  readonly key: string;
+
+  /**
+   * label is the key of the label to fetch
+   *
+   * @schema Metal3DataTemplateSpecMetaDataFromLabels#label
+   */
+  readonly label: string;
+
+  /**
+   * object is the type of the object from which we retrieve the name
+   *
+   * @schema Metal3DataTemplateSpecMetaDataFromLabels#object
+   */
+  readonly object: Metal3DataTemplateSpecMetaDataFromLabelsObject;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecMetaDataFromLabels' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecMetaDataFromLabels(obj: Metal3DataTemplateSpecMetaDataFromLabels | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'label': obj.label,
+    'object': obj.object,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema Metal3DataTemplateSpecMetaDataGatewaysFromPool
+ */
+export interface Metal3DataTemplateSpecMetaDataGatewaysFromPool {
+  /**
+   * apiGroup is the api group of the IP pool.
+   *
+   * @schema Metal3DataTemplateSpecMetaDataGatewaysFromPool#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * key will be used as the key to set in the metadata map for cloud-init
+   *
+   * @schema Metal3DataTemplateSpecMetaDataGatewaysFromPool#key
+   */
+  readonly key: string;
+
+  /**
+   * kind is the kind of the IP pool
+   *
+   * @schema Metal3DataTemplateSpecMetaDataGatewaysFromPool#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * name is the name of the IP pool used to fetch the value to set in the metadata map for cloud-init
+   *
+   * @schema Metal3DataTemplateSpecMetaDataGatewaysFromPool#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecMetaDataGatewaysFromPool' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecMetaDataGatewaysFromPool(obj: Metal3DataTemplateSpecMetaDataGatewaysFromPool | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'key': obj.key,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * MetaDataIndex contains the information to render the index.
+ *
+ * @schema Metal3DataTemplateSpecMetaDataIndexes
+ */
+export interface Metal3DataTemplateSpecMetaDataIndexes {
+  /**
+   * key will be used as the key to set in the metadata map for cloud-init
+   *
+   * @schema Metal3DataTemplateSpecMetaDataIndexes#key
+   */
+  readonly key: string;
+
+  /**
+   * offset is the offset to apply to the index when rendering it
+   *
+   * @schema Metal3DataTemplateSpecMetaDataIndexes#offset
+   */
+  readonly offset?: number;
+
+  /**
+   * prefix is the prefix string
+   *
+   * @schema Metal3DataTemplateSpecMetaDataIndexes#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * step is the multiplier of the index
+   *
+   * @schema Metal3DataTemplateSpecMetaDataIndexes#step
+   */
+  readonly step?: number;
+
+  /**
+   * suffix is the suffix string
+   *
+   * @schema Metal3DataTemplateSpecMetaDataIndexes#suffix
+   */
+  readonly suffix?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecMetaDataIndexes' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecMetaDataIndexes(obj: Metal3DataTemplateSpecMetaDataIndexes | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'offset': obj.offset,
+    'prefix': obj.prefix,
+    'step': obj.step,
+    'suffix': obj.suffix,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema Metal3DataTemplateSpecMetaDataIpAddressesFromPool
+ */
+export interface Metal3DataTemplateSpecMetaDataIpAddressesFromPool {
+  /**
+   * apiGroup is the api group of the IP pool.
+   *
+   * @schema Metal3DataTemplateSpecMetaDataIpAddressesFromPool#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * key will be used as the key to set in the metadata map for cloud-init
+   *
+   * @schema Metal3DataTemplateSpecMetaDataIpAddressesFromPool#key
+   */
+  readonly key: string;
+
+  /**
+   * kind is the kind of the IP pool
+   *
+   * @schema Metal3DataTemplateSpecMetaDataIpAddressesFromPool#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * name is the name of the IP pool used to fetch the value to set in the metadata map for cloud-init
+   *
+   * @schema Metal3DataTemplateSpecMetaDataIpAddressesFromPool#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecMetaDataIpAddressesFromPool' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecMetaDataIpAddressesFromPool(obj: Metal3DataTemplateSpecMetaDataIpAddressesFromPool | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'key': obj.key,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * MetaDataNamespace contains the information to render the namespace.
+ *
+ * @schema Metal3DataTemplateSpecMetaDataNamespaces
+ */
+export interface Metal3DataTemplateSpecMetaDataNamespaces {
+  /**
+   * key will be used as the key to set in the metadata map for cloud-init
+   *
+   * @schema Metal3DataTemplateSpecMetaDataNamespaces#key
+   */
+  readonly key: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecMetaDataNamespaces' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecMetaDataNamespaces(obj: Metal3DataTemplateSpecMetaDataNamespaces | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * MetaDataObjectName contains the information to render the object name.
+ *
+ * @schema Metal3DataTemplateSpecMetaDataObjectNames
+ */
+export interface Metal3DataTemplateSpecMetaDataObjectNames {
+  /**
+   * key will be used as the key to set in the metadata map for cloud-init
+   *
+   * @schema Metal3DataTemplateSpecMetaDataObjectNames#key
+   */
+  readonly key: string;
+
+  /**
+   * object is the type of the object from which we retrieve the name
+   *
+   * @schema Metal3DataTemplateSpecMetaDataObjectNames#object
+   */
+  readonly object: Metal3DataTemplateSpecMetaDataObjectNamesObject;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecMetaDataObjectNames' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecMetaDataObjectNames(obj: Metal3DataTemplateSpecMetaDataObjectNames | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'object': obj.object,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema Metal3DataTemplateSpecMetaDataPrefixesFromPool
+ */
+export interface Metal3DataTemplateSpecMetaDataPrefixesFromPool {
+  /**
+   * apiGroup is the api group of the IP pool.
+   *
+   * @schema Metal3DataTemplateSpecMetaDataPrefixesFromPool#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * key will be used as the key to set in the metadata map for cloud-init
+   *
+   * @schema Metal3DataTemplateSpecMetaDataPrefixesFromPool#key
+   */
+  readonly key: string;
+
+  /**
+   * kind is the kind of the IP pool
+   *
+   * @schema Metal3DataTemplateSpecMetaDataPrefixesFromPool#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * name is the name of the IP pool used to fetch the value to set in the metadata map for cloud-init
+   *
+   * @schema Metal3DataTemplateSpecMetaDataPrefixesFromPool#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecMetaDataPrefixesFromPool' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecMetaDataPrefixesFromPool(obj: Metal3DataTemplateSpecMetaDataPrefixesFromPool | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'key': obj.key,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * MetaDataString contains the information to render the string.
+ *
+ * @schema Metal3DataTemplateSpecMetaDataStrings
+ */
+export interface Metal3DataTemplateSpecMetaDataStrings {
+  /**
+   * key will be used as the key to set in the metadata map for cloud-init
+   *
+   * @schema Metal3DataTemplateSpecMetaDataStrings#key
+   */
+  readonly key: string;
+
+  /**
+   * value is the string to render.
+   *
+   * @schema Metal3DataTemplateSpecMetaDataStrings#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecMetaDataStrings' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecMetaDataStrings(obj: Metal3DataTemplateSpecMetaDataStrings | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * links is a structure containing lists of different types objects
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinks
+ */
+export interface Metal3DataTemplateSpecNetworkDataLinks {
+  /**
+   * bonds contains a list of Bond links
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinks#bonds
+   */
+  readonly bonds?: Metal3DataTemplateSpecNetworkDataLinksBonds[];
+
+  /**
+   * ethernets contains a list of Ethernet links
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinks#ethernets
+   */
+  readonly ethernets?: Metal3DataTemplateSpecNetworkDataLinksEthernets[];
+
+  /**
+   * vlans contains a list of Vlan links
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinks#vlans
+   */
+  readonly vlans?: Metal3DataTemplateSpecNetworkDataLinksVlans[];
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataLinks' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataLinks(obj: Metal3DataTemplateSpecNetworkDataLinks | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bonds': obj.bonds?.map(y => toJson_Metal3DataTemplateSpecNetworkDataLinksBonds(y)),
+    'ethernets': obj.ethernets?.map(y => toJson_Metal3DataTemplateSpecNetworkDataLinksEthernets(y)),
+    'vlans': obj.vlans?.map(y => toJson_Metal3DataTemplateSpecNetworkDataLinksVlans(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * networks  is a structure containing lists of different types objects
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworks
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworks {
+  /**
+   * ipv4 contains a list of IPv4 static allocations
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworks#ipv4
+   */
+  readonly ipv4?: Metal3DataTemplateSpecNetworkDataNetworksIpv4[];
+
+  /**
+   * ipv4DHCP contains a list of IPv4 DHCP allocations
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworks#ipv4DHCP
+   */
+  readonly ipv4Dhcp?: Metal3DataTemplateSpecNetworkDataNetworksIpv4Dhcp[];
+
+  /**
+   * ipv6 contains a list of IPv6 static allocations
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworks#ipv6
+   */
+  readonly ipv6?: Metal3DataTemplateSpecNetworkDataNetworksIpv6[];
+
+  /**
+   * ipv6DHCP contains a list of IPv6 DHCP allocations
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworks#ipv6DHCP
+   */
+  readonly ipv6Dhcp?: Metal3DataTemplateSpecNetworkDataNetworksIpv6Dhcp[];
+
+  /**
+   * ipv6SLAAC contains a list of IPv6 SLAAC allocations
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworks#ipv6SLAAC
+   */
+  readonly ipv6Slaac?: Metal3DataTemplateSpecNetworkDataNetworksIpv6Slaac[];
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworks' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworks(obj: Metal3DataTemplateSpecNetworkDataNetworks | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ipv4': obj.ipv4?.map(y => toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4(y)),
+    'ipv4DHCP': obj.ipv4Dhcp?.map(y => toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4Dhcp(y)),
+    'ipv6': obj.ipv6?.map(y => toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6(y)),
+    'ipv6DHCP': obj.ipv6Dhcp?.map(y => toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6Dhcp(y)),
+    'ipv6SLAAC': obj.ipv6Slaac?.map(y => toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6Slaac(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * services  is a structure containing lists of different types objects
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataServices
+ */
+export interface Metal3DataTemplateSpecNetworkDataServices {
+  /**
+   * dns is a list of DNS services
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataServices#dns
+   */
+  readonly dns?: string[];
+
+  /**
+   * dnsFromIPPool is the name of the IPPool from which to get the DNS servers
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataServices#dnsFromIPPool
+   */
+  readonly dnsFromIpPool?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataServices' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataServices(obj: Metal3DataTemplateSpecNetworkDataServices | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dns': obj.dns?.map(y => y),
+    'dnsFromIPPool': obj.dnsFromIpPool,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * object is the type of the object from which we retrieve the name
+ *
+ * @schema Metal3DataTemplateSpecMetaDataFromAnnotationsObject
+ */
+export enum Metal3DataTemplateSpecMetaDataFromAnnotationsObject {
+  /** machine */
+  MACHINE = "machine",
+  /** metal3machine */
+  METAL3MACHINE = "metal3machine",
+  /** baremetalhost */
+  BAREMETALHOST = "baremetalhost",
+}
+
+/**
+ * object is the type of the object from which we retrieve the name
+ *
+ * @schema Metal3DataTemplateSpecMetaDataFromLabelsObject
+ */
+export enum Metal3DataTemplateSpecMetaDataFromLabelsObject {
+  /** machine */
+  MACHINE = "machine",
+  /** metal3machine */
+  METAL3MACHINE = "metal3machine",
+  /** baremetalhost */
+  BAREMETALHOST = "baremetalhost",
+}
+
+/**
+ * object is the type of the object from which we retrieve the name
+ *
+ * @schema Metal3DataTemplateSpecMetaDataObjectNamesObject
+ */
+export enum Metal3DataTemplateSpecMetaDataObjectNamesObject {
+  /** machine */
+  MACHINE = "machine",
+  /** metal3machine */
+  METAL3MACHINE = "metal3machine",
+  /** baremetalhost */
+  BAREMETALHOST = "baremetalhost",
+}
+
+/**
+ * NetworkDataLinkBond represents a bond link object.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksBonds
+ */
+export interface Metal3DataTemplateSpecNetworkDataLinksBonds {
+  /**
+   * bondLinks is the list of links that are part of the bond.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksBonds#bondLinks
+   */
+  readonly bondLinks?: string[];
+
+  /**
+   * bondMode is the mode of bond used. It can be one of
+   * balance-rr, active-backup, balance-xor, broadcast, balance-tlb, balance-alb, 802.3ad
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksBonds#bondMode
+   */
+  readonly bondMode: Metal3DataTemplateSpecNetworkDataLinksBondsBondMode;
+
+  /**
+   * bondXmitHashPolicy selects the transmit hash policy used for port selection in balance-xor and 802.3ad modes
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksBonds#bondXmitHashPolicy
+   */
+  readonly bondXmitHashPolicy?: Metal3DataTemplateSpecNetworkDataLinksBondsBondXmitHashPolicy;
+
+  /**
+   * id is the ID of the interface (used for naming)
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksBonds#id
+   */
+  readonly id: string;
+
+  /**
+   * macAddress is the MAC address of the interface, containing the object
+   * used to render it.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksBonds#macAddress
+   */
+  readonly macAddress: Metal3DataTemplateSpecNetworkDataLinksBondsMacAddress;
+
+  /**
+   * mtu is the MTU of the interface
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksBonds#mtu
+   */
+  readonly mtu?: number;
+
+  /**
+   * name is the interface name to be used by cloud-init. When combined with
+   * macAddress, cloud-init will rename the interface matching the MAC to this name.
+   * When macAddress is omitted, cloud-init will use this name directly.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksBonds#name
+   */
+  readonly name?: string;
+
+  /**
+   * parameters blob passed without any validation/modifications into cloud-init config
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksBonds#parameters
+   */
+  readonly parameters: Metal3DataTemplateSpecNetworkDataLinksBondsParameters[];
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataLinksBonds' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataLinksBonds(obj: Metal3DataTemplateSpecNetworkDataLinksBonds | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bondLinks': obj.bondLinks?.map(y => y),
+    'bondMode': obj.bondMode,
+    'bondXmitHashPolicy': obj.bondXmitHashPolicy,
+    'id': obj.id,
+    'macAddress': toJson_Metal3DataTemplateSpecNetworkDataLinksBondsMacAddress(obj.macAddress),
+    'mtu': obj.mtu,
+    'name': obj.name,
+    'parameters': obj.parameters?.map(y => toJson_Metal3DataTemplateSpecNetworkDataLinksBondsParameters(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkDataLinkEthernet represents an ethernet link object.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksEthernets
+ */
+export interface Metal3DataTemplateSpecNetworkDataLinksEthernets {
+  /**
+   * id is the ID of the interface (used for naming)
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksEthernets#id
+   */
+  readonly id: string;
+
+  /**
+   * macAddress is the MAC address of the interface, containing the object
+   * used to render it.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksEthernets#macAddress
+   */
+  readonly macAddress: Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddress;
+
+  /**
+   * mtu is the MTU of the interface
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksEthernets#mtu
+   */
+  readonly mtu?: number;
+
+  /**
+   * name is the interface name to be used by cloud-init. When combined with
+   * MACAddress, cloud-init will rename the interface matching the MAC to this name.
+   * When MACAddress is omitted, cloud-init will use this name directly.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksEthernets#name
+   */
+  readonly name?: string;
+
+  /**
+   * type is the type of the ethernet link. It can be one of:
+   * bridge, dvs, hw_veb, hyperv, ovs, tap, vhostuser, vif, phy
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksEthernets#type
+   */
+  readonly type: Metal3DataTemplateSpecNetworkDataLinksEthernetsType;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataLinksEthernets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataLinksEthernets(obj: Metal3DataTemplateSpecNetworkDataLinksEthernets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'id': obj.id,
+    'macAddress': toJson_Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddress(obj.macAddress),
+    'mtu': obj.mtu,
+    'name': obj.name,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkDataLinkVlan represents a vlan link object.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksVlans
+ */
+export interface Metal3DataTemplateSpecNetworkDataLinksVlans {
+  /**
+   * id is the ID of the interface (used for naming)
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksVlans#id
+   */
+  readonly id: string;
+
+  /**
+   * macAddress is the MAC address of the interface, containing the object
+   * used to render it.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksVlans#macAddress
+   */
+  readonly macAddress: Metal3DataTemplateSpecNetworkDataLinksVlansMacAddress;
+
+  /**
+   * mtu is the MTU of the interface
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksVlans#mtu
+   */
+  readonly mtu?: number;
+
+  /**
+   * name is the interface name to be used by cloud-init. When combined with
+   * macAddress, cloud-init will rename the interface matching the MAC to this name.
+   * When macAddress is omitted, cloud-init will use this name directly.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksVlans#name
+   */
+  readonly name?: string;
+
+  /**
+   * vlanID is the Vlan ID
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksVlans#vlanID
+   */
+  readonly vlanId: number;
+
+  /**
+   * vlanLink is the name of the link on which the vlan should be added
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksVlans#vlanLink
+   */
+  readonly vlanLink: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataLinksVlans' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataLinksVlans(obj: Metal3DataTemplateSpecNetworkDataLinksVlans | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'id': obj.id,
+    'macAddress': toJson_Metal3DataTemplateSpecNetworkDataLinksVlansMacAddress(obj.macAddress),
+    'mtu': obj.mtu,
+    'name': obj.name,
+    'vlanID': obj.vlanId,
+    'vlanLink': obj.vlanLink,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkDataIPv4 represents an ipv4 static network object.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv4 {
+  /**
+   * fromPoolAnnotation allows specifying the pool reference via an annotation on
+   * a Machine, Metal3Machine, or BareMetalHost object.
+   * When set, ipAddressFromIPPool and fromPoolRef are ignored.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4#fromPoolAnnotation
+   */
+  readonly fromPoolAnnotation?: Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolAnnotation;
+
+  /**
+   * fromPoolRef is a reference to a IP pool to allocate an address from.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4#fromPoolRef
+   */
+  readonly fromPoolRef?: Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolRef;
+
+  /**
+   * id is the network ID (name)
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4#id
+   */
+  readonly id: string;
+
+  /**
+   * ipAddressFromIPPool contains the name of the IP pool to use to get an ip address
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4#ipAddressFromIPPool
+   */
+  readonly ipAddressFromIpPool?: string;
+
+  /**
+   * link is the link on which the network applies
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4#link
+   */
+  readonly link: string;
+
+  /**
+   * routes contains a list of IPv4 routes
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4#routes
+   */
+  readonly routes?: Metal3DataTemplateSpecNetworkDataNetworksIpv4Routes[];
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv4' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv4 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fromPoolAnnotation': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolAnnotation(obj.fromPoolAnnotation),
+    'fromPoolRef': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolRef(obj.fromPoolRef),
+    'id': obj.id,
+    'ipAddressFromIPPool': obj.ipAddressFromIpPool,
+    'link': obj.link,
+    'routes': obj.routes?.map(y => toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4Routes(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkDataIPv4DHCP represents an ipv4 DHCP network object.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4Dhcp
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv4Dhcp {
+  /**
+   * id is the network ID (name)
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4Dhcp#id
+   */
+  readonly id: string;
+
+  /**
+   * link is the link on which the network applies
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4Dhcp#link
+   */
+  readonly link: string;
+
+  /**
+   * routes contains a list of IPv4 routes
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4Dhcp#routes
+   */
+  readonly routes?: Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutes[];
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv4Dhcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4Dhcp(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv4Dhcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'id': obj.id,
+    'link': obj.link,
+    'routes': obj.routes?.map(y => toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutes(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkDataIPv6 represents an ipv6 static network object.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6 {
+  /**
+   * fromPoolAnnotation allows specifying the pool reference via an annotation on
+   * a Machine, Metal3Machine, or BareMetalHost object.
+   * When set, ipAddressFromIPPool and fromPoolRef are ignored.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6#fromPoolAnnotation
+   */
+  readonly fromPoolAnnotation?: Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolAnnotation;
+
+  /**
+   * fromPoolRef is a reference to a IP pool to allocate an address from.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6#fromPoolRef
+   */
+  readonly fromPoolRef?: Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolRef;
+
+  /**
+   * id is the network ID (name)
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6#id
+   */
+  readonly id: string;
+
+  /**
+   * ipAddressFromIPPool contains the name of the IPPool to use to get an ip address
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6#ipAddressFromIPPool
+   */
+  readonly ipAddressFromIpPool?: string;
+
+  /**
+   * link is the link on which the network applies
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6#link
+   */
+  readonly link: string;
+
+  /**
+   * routes contains a list of IPv6 routes
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6#routes
+   */
+  readonly routes?: Metal3DataTemplateSpecNetworkDataNetworksIpv6Routes[];
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fromPoolAnnotation': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolAnnotation(obj.fromPoolAnnotation),
+    'fromPoolRef': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolRef(obj.fromPoolRef),
+    'id': obj.id,
+    'ipAddressFromIPPool': obj.ipAddressFromIpPool,
+    'link': obj.link,
+    'routes': obj.routes?.map(y => toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6Routes(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkDataIPv6DHCP represents an ipv6 DHCP network object.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6Dhcp
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6Dhcp {
+  /**
+   * id is the network ID (name)
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6Dhcp#id
+   */
+  readonly id: string;
+
+  /**
+   * link is the link on which the network applies
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6Dhcp#link
+   */
+  readonly link: string;
+
+  /**
+   * routes contains a list of IPv6 routes
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6Dhcp#routes
+   */
+  readonly routes?: Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutes[];
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6Dhcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6Dhcp(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6Dhcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'id': obj.id,
+    'link': obj.link,
+    'routes': obj.routes?.map(y => toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutes(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkDataIPv6DHCP represents an ipv6 DHCP network object.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6Slaac
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6Slaac {
+  /**
+   * id is the network ID (name)
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6Slaac#id
+   */
+  readonly id: string;
+
+  /**
+   * link is the link on which the network applies
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6Slaac#link
+   */
+  readonly link: string;
+
+  /**
+   * routes contains a list of IPv6 routes
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6Slaac#routes
+   */
+  readonly routes?: Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutes[];
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6Slaac' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6Slaac(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6Slaac | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'id': obj.id,
+    'link': obj.link,
+    'routes': obj.routes?.map(y => toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutes(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * bondMode is the mode of bond used. It can be one of
+ * balance-rr, active-backup, balance-xor, broadcast, balance-tlb, balance-alb, 802.3ad
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksBondsBondMode
+ */
+export enum Metal3DataTemplateSpecNetworkDataLinksBondsBondMode {
+  /** balance-rr */
+  BALANCE_HYPHEN_RR = "balance-rr",
+  /** active-backup */
+  ACTIVE_HYPHEN_BACKUP = "active-backup",
+  /** balance-xor */
+  BALANCE_HYPHEN_XOR = "balance-xor",
+  /** broadcast */
+  BROADCAST = "broadcast",
+  /** balance-tlb */
+  BALANCE_HYPHEN_TLB = "balance-tlb",
+  /** balance-alb */
+  BALANCE_HYPHEN_ALB = "balance-alb",
+  /** 802.3ad */
+  VALUE_802_3AD = "802.3ad",
+}
+
+/**
+ * bondXmitHashPolicy selects the transmit hash policy used for port selection in balance-xor and 802.3ad modes
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksBondsBondXmitHashPolicy
+ */
+export enum Metal3DataTemplateSpecNetworkDataLinksBondsBondXmitHashPolicy {
+  /** layer2 */
+  LAYER2 = "layer2",
+  /** layer3+4 */
+  LAYER3_4 = "layer3+4",
+  /** layer2+3 */
+  LAYER2_3 = "layer2+3",
+}
+
+/**
+ * macAddress is the MAC address of the interface, containing the object
+ * used to render it.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksBondsMacAddress
+ */
+export interface Metal3DataTemplateSpecNetworkDataLinksBondsMacAddress {
+  /**
+   * fromAnnotation references an object annotation to retrieve the
+   * MAC address from
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksBondsMacAddress#fromAnnotation
+   */
+  readonly fromAnnotation?: Metal3DataTemplateSpecNetworkDataLinksBondsMacAddressFromAnnotation;
+
+  /**
+   * fromHostInterface contains the name of the interface in the BareMetalHost
+   * Introspection details from which to fetch the MAC address
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksBondsMacAddress#fromHostInterface
+   */
+  readonly fromHostInterface?: string;
+
+  /**
+   * string contains the MAC address given as a string
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksBondsMacAddress#string
+   */
+  readonly string?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataLinksBondsMacAddress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataLinksBondsMacAddress(obj: Metal3DataTemplateSpecNetworkDataLinksBondsMacAddress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fromAnnotation': toJson_Metal3DataTemplateSpecNetworkDataLinksBondsMacAddressFromAnnotation(obj.fromAnnotation),
+    'fromHostInterface': obj.fromHostInterface,
+    'string': obj.string,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkDataLinkBondParam represents a single bond parameter.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksBondsParameters
+ */
+export interface Metal3DataTemplateSpecNetworkDataLinksBondsParameters {
+  /**
+   * name is the parameter name
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksBondsParameters#name
+   */
+  readonly name: string;
+
+  /**
+   * value is the parameter value
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksBondsParameters#value
+   */
+  readonly value?: any;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataLinksBondsParameters' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataLinksBondsParameters(obj: Metal3DataTemplateSpecNetworkDataLinksBondsParameters | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * macAddress is the MAC address of the interface, containing the object
+ * used to render it.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddress
+ */
+export interface Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddress {
+  /**
+   * fromAnnotation references an object annotation to retrieve the
+   * MAC address from
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddress#fromAnnotation
+   */
+  readonly fromAnnotation?: Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddressFromAnnotation;
+
+  /**
+   * fromHostInterface contains the name of the interface in the BareMetalHost
+   * Introspection details from which to fetch the MAC address
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddress#fromHostInterface
+   */
+  readonly fromHostInterface?: string;
+
+  /**
+   * string contains the MAC address given as a string
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddress#string
+   */
+  readonly string?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddress(obj: Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fromAnnotation': toJson_Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddressFromAnnotation(obj.fromAnnotation),
+    'fromHostInterface': obj.fromHostInterface,
+    'string': obj.string,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * type is the type of the ethernet link. It can be one of:
+ * bridge, dvs, hw_veb, hyperv, ovs, tap, vhostuser, vif, phy
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksEthernetsType
+ */
+export enum Metal3DataTemplateSpecNetworkDataLinksEthernetsType {
+  /** bridge */
+  BRIDGE = "bridge",
+  /** dvs */
+  DVS = "dvs",
+  /** hw_veb */
+  HW_UNDERSCORE_VEB = "hw_veb",
+  /** hyperv */
+  HYPERV = "hyperv",
+  /** ovs */
+  OVS = "ovs",
+  /** tap */
+  TAP = "tap",
+  /** vhostuser */
+  VHOSTUSER = "vhostuser",
+  /** vif */
+  VIF = "vif",
+  /** phy */
+  PHY = "phy",
+}
+
+/**
+ * macAddress is the MAC address of the interface, containing the object
+ * used to render it.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksVlansMacAddress
+ */
+export interface Metal3DataTemplateSpecNetworkDataLinksVlansMacAddress {
+  /**
+   * fromAnnotation references an object annotation to retrieve the
+   * MAC address from
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksVlansMacAddress#fromAnnotation
+   */
+  readonly fromAnnotation?: Metal3DataTemplateSpecNetworkDataLinksVlansMacAddressFromAnnotation;
+
+  /**
+   * fromHostInterface contains the name of the interface in the BareMetalHost
+   * Introspection details from which to fetch the MAC address
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksVlansMacAddress#fromHostInterface
+   */
+  readonly fromHostInterface?: string;
+
+  /**
+   * string contains the MAC address given as a string
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksVlansMacAddress#string
+   */
+  readonly string?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataLinksVlansMacAddress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataLinksVlansMacAddress(obj: Metal3DataTemplateSpecNetworkDataLinksVlansMacAddress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fromAnnotation': toJson_Metal3DataTemplateSpecNetworkDataLinksVlansMacAddressFromAnnotation(obj.fromAnnotation),
+    'fromHostInterface': obj.fromHostInterface,
+    'string': obj.string,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromPoolAnnotation allows specifying the pool reference via an annotation on
+ * a Machine, Metal3Machine, or BareMetalHost object.
+ * When set, ipAddressFromIPPool and fromPoolRef are ignored.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolAnnotation
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolAnnotation {
+  /**
+   * annotation is the key of the annotation that contains the pool name.
+   * The annotation value should be a string containing the pool name.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolAnnotation#annotation
+   */
+  readonly annotation: string;
+
+  /**
+   * object is the type of the object from which we retrieve the annotation
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolAnnotation#object
+   */
+  readonly object: Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolAnnotationObject;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolAnnotation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolAnnotation(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolAnnotation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotation': obj.annotation,
+    'object': obj.object,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromPoolRef is a reference to a IP pool to allocate an address from.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolRef
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolRef {
+  /**
+   * apiGroup of the IPPool.
+   * apiGroup must be fully qualified domain name.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolRef#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * kind of the IPPool.
+   * kind must consist of alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * name of the IPPool.
+   * name must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolRef(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkDataRoutev4 represents an ipv4 route object.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4Routes
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv4Routes {
+  /**
+   * gateway is the IPv4 address of the gateway
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4Routes#gateway
+   */
+  readonly gateway: Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGateway;
+
+  /**
+   * network is the IPv4 network address
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4Routes#network
+   */
+  readonly network: string;
+
+  /**
+   * prefix is the mask of the network as integer (max 32)
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4Routes#prefix
+   */
+  readonly prefix?: number;
+
+  /**
+   * services is a list of IPv4 services
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4Routes#services
+   */
+  readonly services?: Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesServices;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv4Routes' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4Routes(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv4Routes | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'gateway': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGateway(obj.gateway),
+    'network': obj.network,
+    'prefix': obj.prefix,
+    'services': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesServices(obj.services),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkDataRoutev4 represents an ipv4 route object.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutes
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutes {
+  /**
+   * gateway is the IPv4 address of the gateway
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutes#gateway
+   */
+  readonly gateway: Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGateway;
+
+  /**
+   * network is the IPv4 network address
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutes#network
+   */
+  readonly network: string;
+
+  /**
+   * prefix is the mask of the network as integer (max 32)
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutes#prefix
+   */
+  readonly prefix?: number;
+
+  /**
+   * services is a list of IPv4 services
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutes#services
+   */
+  readonly services?: Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesServices;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutes' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutes(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutes | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'gateway': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGateway(obj.gateway),
+    'network': obj.network,
+    'prefix': obj.prefix,
+    'services': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesServices(obj.services),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromPoolAnnotation allows specifying the pool reference via an annotation on
+ * a Machine, Metal3Machine, or BareMetalHost object.
+ * When set, ipAddressFromIPPool and fromPoolRef are ignored.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolAnnotation
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolAnnotation {
+  /**
+   * annotation is the key of the annotation that contains the pool name.
+   * The annotation value should be a string containing the pool name.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolAnnotation#annotation
+   */
+  readonly annotation: string;
+
+  /**
+   * object is the type of the object from which we retrieve the annotation
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolAnnotation#object
+   */
+  readonly object: Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolAnnotationObject;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolAnnotation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolAnnotation(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolAnnotation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotation': obj.annotation,
+    'object': obj.object,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromPoolRef is a reference to a IP pool to allocate an address from.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolRef
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolRef {
+  /**
+   * apiGroup of the IPPool.
+   * apiGroup must be fully qualified domain name.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolRef#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * kind of the IPPool.
+   * kind must consist of alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * name of the IPPool.
+   * name must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolRef(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkDataRoutev6 represents an ipv6 route object.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6Routes
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6Routes {
+  /**
+   * gateway is the IPv6 address of the gateway
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6Routes#gateway
+   */
+  readonly gateway: Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGateway;
+
+  /**
+   * network is the IPv6 network address
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6Routes#network
+   */
+  readonly network: string;
+
+  /**
+   * prefix is the mask of the network as integer (max 128)
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6Routes#prefix
+   */
+  readonly prefix?: number;
+
+  /**
+   * services is a list of IPv6 services
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6Routes#services
+   */
+  readonly services?: Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesServices;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6Routes' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6Routes(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6Routes | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'gateway': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGateway(obj.gateway),
+    'network': obj.network,
+    'prefix': obj.prefix,
+    'services': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesServices(obj.services),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkDataRoutev6 represents an ipv6 route object.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutes
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutes {
+  /**
+   * gateway is the IPv6 address of the gateway
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutes#gateway
+   */
+  readonly gateway: Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGateway;
+
+  /**
+   * network is the IPv6 network address
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutes#network
+   */
+  readonly network: string;
+
+  /**
+   * prefix is the mask of the network as integer (max 128)
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutes#prefix
+   */
+  readonly prefix?: number;
+
+  /**
+   * services is a list of IPv6 services
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutes#services
+   */
+  readonly services?: Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesServices;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutes' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutes(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutes | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'gateway': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGateway(obj.gateway),
+    'network': obj.network,
+    'prefix': obj.prefix,
+    'services': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesServices(obj.services),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkDataRoutev6 represents an ipv6 route object.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutes
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutes {
+  /**
+   * gateway is the IPv6 address of the gateway
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutes#gateway
+   */
+  readonly gateway: Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGateway;
+
+  /**
+   * network is the IPv6 network address
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutes#network
+   */
+  readonly network: string;
+
+  /**
+   * prefix is the mask of the network as integer (max 128)
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutes#prefix
+   */
+  readonly prefix?: number;
+
+  /**
+   * services is a list of IPv6 services
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutes#services
+   */
+  readonly services?: Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesServices;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutes' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutes(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutes | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'gateway': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGateway(obj.gateway),
+    'network': obj.network,
+    'prefix': obj.prefix,
+    'services': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesServices(obj.services),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromAnnotation references an object annotation to retrieve the
+ * MAC address from
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksBondsMacAddressFromAnnotation
+ */
+export interface Metal3DataTemplateSpecNetworkDataLinksBondsMacAddressFromAnnotation {
+  /**
+   * annotation is the key of the annotation to fetch
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksBondsMacAddressFromAnnotation#annotation
+   */
+  readonly annotation: string;
+
+  /**
+   * object is the type of the object from which we retrieve the name
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksBondsMacAddressFromAnnotation#object
+   */
+  readonly object: Metal3DataTemplateSpecNetworkDataLinksBondsMacAddressFromAnnotationObject;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataLinksBondsMacAddressFromAnnotation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataLinksBondsMacAddressFromAnnotation(obj: Metal3DataTemplateSpecNetworkDataLinksBondsMacAddressFromAnnotation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotation': obj.annotation,
+    'object': obj.object,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromAnnotation references an object annotation to retrieve the
+ * MAC address from
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddressFromAnnotation
+ */
+export interface Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddressFromAnnotation {
+  /**
+   * annotation is the key of the annotation to fetch
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddressFromAnnotation#annotation
+   */
+  readonly annotation: string;
+
+  /**
+   * object is the type of the object from which we retrieve the name
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddressFromAnnotation#object
+   */
+  readonly object: Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddressFromAnnotationObject;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddressFromAnnotation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddressFromAnnotation(obj: Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddressFromAnnotation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotation': obj.annotation,
+    'object': obj.object,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromAnnotation references an object annotation to retrieve the
+ * MAC address from
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksVlansMacAddressFromAnnotation
+ */
+export interface Metal3DataTemplateSpecNetworkDataLinksVlansMacAddressFromAnnotation {
+  /**
+   * annotation is the key of the annotation to fetch
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksVlansMacAddressFromAnnotation#annotation
+   */
+  readonly annotation: string;
+
+  /**
+   * object is the type of the object from which we retrieve the name
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataLinksVlansMacAddressFromAnnotation#object
+   */
+  readonly object: Metal3DataTemplateSpecNetworkDataLinksVlansMacAddressFromAnnotationObject;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataLinksVlansMacAddressFromAnnotation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataLinksVlansMacAddressFromAnnotation(obj: Metal3DataTemplateSpecNetworkDataLinksVlansMacAddressFromAnnotation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotation': obj.annotation,
+    'object': obj.object,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * object is the type of the object from which we retrieve the annotation
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolAnnotationObject
+ */
+export enum Metal3DataTemplateSpecNetworkDataNetworksIpv4FromPoolAnnotationObject {
+  /** machine */
+  MACHINE = "machine",
+  /** metal3machine */
+  METAL3MACHINE = "metal3machine",
+  /** baremetalhost */
+  BAREMETALHOST = "baremetalhost",
+}
+
+/**
+ * gateway is the IPv4 address of the gateway
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGateway
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGateway {
+  /**
+   * fromIPPool is the name of the IPPool to fetch the gateway from
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGateway#fromIPPool
+   */
+  readonly fromIpPool?: string;
+
+  /**
+   * fromPoolAnnotation allows specifying the pool name via an annotation on
+   * a Machine, Metal3Machine, or BareMetalHost object.
+   * When set, fromIPPool and fromPoolRef are ignored.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGateway#fromPoolAnnotation
+   */
+  readonly fromPoolAnnotation?: Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolAnnotation;
+
+  /**
+   * fromPoolRef is a reference to a IP pool to fetch the gateway from
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGateway#fromPoolRef
+   */
+  readonly fromPoolRef?: Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolRef;
+
+  /**
+   * string is the gateway given as a string
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGateway#string
+   */
+  readonly string?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGateway' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGateway(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGateway | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fromIPPool': obj.fromIpPool,
+    'fromPoolAnnotation': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolAnnotation(obj.fromPoolAnnotation),
+    'fromPoolRef': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolRef(obj.fromPoolRef),
+    'string': obj.string,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * services is a list of IPv4 services
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesServices
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesServices {
+  /**
+   * dns is a list of IPv4 DNS services
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesServices#dns
+   */
+  readonly dns?: string[];
+
+  /**
+   * dnsFromIPPool is the name of the IPPool from which to get the DNS servers
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesServices#dnsFromIPPool
+   */
+  readonly dnsFromIpPool?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesServices' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesServices(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesServices | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dns': obj.dns?.map(y => y),
+    'dnsFromIPPool': obj.dnsFromIpPool,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * gateway is the IPv4 address of the gateway
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGateway
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGateway {
+  /**
+   * fromIPPool is the name of the IPPool to fetch the gateway from
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGateway#fromIPPool
+   */
+  readonly fromIpPool?: string;
+
+  /**
+   * fromPoolAnnotation allows specifying the pool name via an annotation on
+   * a Machine, Metal3Machine, or BareMetalHost object.
+   * When set, fromIPPool and fromPoolRef are ignored.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGateway#fromPoolAnnotation
+   */
+  readonly fromPoolAnnotation?: Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolAnnotation;
+
+  /**
+   * fromPoolRef is a reference to a IP pool to fetch the gateway from
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGateway#fromPoolRef
+   */
+  readonly fromPoolRef?: Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolRef;
+
+  /**
+   * string is the gateway given as a string
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGateway#string
+   */
+  readonly string?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGateway' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGateway(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGateway | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fromIPPool': obj.fromIpPool,
+    'fromPoolAnnotation': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolAnnotation(obj.fromPoolAnnotation),
+    'fromPoolRef': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolRef(obj.fromPoolRef),
+    'string': obj.string,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * services is a list of IPv4 services
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesServices
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesServices {
+  /**
+   * dns is a list of IPv4 DNS services
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesServices#dns
+   */
+  readonly dns?: string[];
+
+  /**
+   * dnsFromIPPool is the name of the IPPool from which to get the DNS servers
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesServices#dnsFromIPPool
+   */
+  readonly dnsFromIpPool?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesServices' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesServices(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesServices | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dns': obj.dns?.map(y => y),
+    'dnsFromIPPool': obj.dnsFromIpPool,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * object is the type of the object from which we retrieve the annotation
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolAnnotationObject
+ */
+export enum Metal3DataTemplateSpecNetworkDataNetworksIpv6FromPoolAnnotationObject {
+  /** machine */
+  MACHINE = "machine",
+  /** metal3machine */
+  METAL3MACHINE = "metal3machine",
+  /** baremetalhost */
+  BAREMETALHOST = "baremetalhost",
+}
+
+/**
+ * gateway is the IPv6 address of the gateway
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGateway
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGateway {
+  /**
+   * fromIPPool is the name of the IPPool to fetch the gateway from
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGateway#fromIPPool
+   */
+  readonly fromIpPool?: string;
+
+  /**
+   * fromPoolAnnotation allows specifying the pool name via an annotation on
+   * a Machine, Metal3Machine, or BareMetalHost object.
+   * When set, fromIPPool and fromPoolRef are ignored.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGateway#fromPoolAnnotation
+   */
+  readonly fromPoolAnnotation?: Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolAnnotation;
+
+  /**
+   * fromPoolRef is a reference to a IP pool to fetch the gateway from
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGateway#fromPoolRef
+   */
+  readonly fromPoolRef?: Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolRef;
+
+  /**
+   * string is the gateway given as a string
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGateway#string
+   */
+  readonly string?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGateway' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGateway(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGateway | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fromIPPool': obj.fromIpPool,
+    'fromPoolAnnotation': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolAnnotation(obj.fromPoolAnnotation),
+    'fromPoolRef': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolRef(obj.fromPoolRef),
+    'string': obj.string,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * services is a list of IPv6 services
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesServices
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesServices {
+  /**
+   * dns is a list of IPv6 DNS services
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesServices#dns
+   */
+  readonly dns?: string[];
+
+  /**
+   * dnsFromIPPool is the name of the IPPool from which to get the DNS servers
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesServices#dnsFromIPPool
+   */
+  readonly dnsFromIpPool?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesServices' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesServices(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesServices | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dns': obj.dns?.map(y => y),
+    'dnsFromIPPool': obj.dnsFromIpPool,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * gateway is the IPv6 address of the gateway
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGateway
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGateway {
+  /**
+   * fromIPPool is the name of the IPPool to fetch the gateway from
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGateway#fromIPPool
+   */
+  readonly fromIpPool?: string;
+
+  /**
+   * fromPoolAnnotation allows specifying the pool name via an annotation on
+   * a Machine, Metal3Machine, or BareMetalHost object.
+   * When set, fromIPPool and fromPoolRef are ignored.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGateway#fromPoolAnnotation
+   */
+  readonly fromPoolAnnotation?: Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolAnnotation;
+
+  /**
+   * fromPoolRef is a reference to a IP pool to fetch the gateway from
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGateway#fromPoolRef
+   */
+  readonly fromPoolRef?: Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolRef;
+
+  /**
+   * string is the gateway given as a string
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGateway#string
+   */
+  readonly string?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGateway' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGateway(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGateway | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fromIPPool': obj.fromIpPool,
+    'fromPoolAnnotation': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolAnnotation(obj.fromPoolAnnotation),
+    'fromPoolRef': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolRef(obj.fromPoolRef),
+    'string': obj.string,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * services is a list of IPv6 services
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesServices
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesServices {
+  /**
+   * dns is a list of IPv6 DNS services
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesServices#dns
+   */
+  readonly dns?: string[];
+
+  /**
+   * dnsFromIPPool is the name of the IPPool from which to get the DNS servers
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesServices#dnsFromIPPool
+   */
+  readonly dnsFromIpPool?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesServices' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesServices(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesServices | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dns': obj.dns?.map(y => y),
+    'dnsFromIPPool': obj.dnsFromIpPool,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * gateway is the IPv6 address of the gateway
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGateway
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGateway {
+  /**
+   * fromIPPool is the name of the IPPool to fetch the gateway from
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGateway#fromIPPool
+   */
+  readonly fromIpPool?: string;
+
+  /**
+   * fromPoolAnnotation allows specifying the pool name via an annotation on
+   * a Machine, Metal3Machine, or BareMetalHost object.
+   * When set, fromIPPool and fromPoolRef are ignored.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGateway#fromPoolAnnotation
+   */
+  readonly fromPoolAnnotation?: Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolAnnotation;
+
+  /**
+   * fromPoolRef is a reference to a IP pool to fetch the gateway from
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGateway#fromPoolRef
+   */
+  readonly fromPoolRef?: Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolRef;
+
+  /**
+   * string is the gateway given as a string
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGateway#string
+   */
+  readonly string?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGateway' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGateway(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGateway | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fromIPPool': obj.fromIpPool,
+    'fromPoolAnnotation': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolAnnotation(obj.fromPoolAnnotation),
+    'fromPoolRef': toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolRef(obj.fromPoolRef),
+    'string': obj.string,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * services is a list of IPv6 services
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesServices
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesServices {
+  /**
+   * dns is a list of IPv6 DNS services
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesServices#dns
+   */
+  readonly dns?: string[];
+
+  /**
+   * dnsFromIPPool is the name of the IPPool from which to get the DNS servers
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesServices#dnsFromIPPool
+   */
+  readonly dnsFromIpPool?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesServices' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesServices(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesServices | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dns': obj.dns?.map(y => y),
+    'dnsFromIPPool': obj.dnsFromIpPool,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * object is the type of the object from which we retrieve the name
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksBondsMacAddressFromAnnotationObject
+ */
+export enum Metal3DataTemplateSpecNetworkDataLinksBondsMacAddressFromAnnotationObject {
+  /** machine */
+  MACHINE = "machine",
+  /** metal3machine */
+  METAL3MACHINE = "metal3machine",
+  /** baremetalhost */
+  BAREMETALHOST = "baremetalhost",
+}
+
+/**
+ * object is the type of the object from which we retrieve the name
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddressFromAnnotationObject
+ */
+export enum Metal3DataTemplateSpecNetworkDataLinksEthernetsMacAddressFromAnnotationObject {
+  /** machine */
+  MACHINE = "machine",
+  /** metal3machine */
+  METAL3MACHINE = "metal3machine",
+  /** baremetalhost */
+  BAREMETALHOST = "baremetalhost",
+}
+
+/**
+ * object is the type of the object from which we retrieve the name
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataLinksVlansMacAddressFromAnnotationObject
+ */
+export enum Metal3DataTemplateSpecNetworkDataLinksVlansMacAddressFromAnnotationObject {
+  /** machine */
+  MACHINE = "machine",
+  /** metal3machine */
+  METAL3MACHINE = "metal3machine",
+  /** baremetalhost */
+  BAREMETALHOST = "baremetalhost",
+}
+
+/**
+ * fromPoolAnnotation allows specifying the pool name via an annotation on
+ * a Machine, Metal3Machine, or BareMetalHost object.
+ * When set, fromIPPool and fromPoolRef are ignored.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolAnnotation
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolAnnotation {
+  /**
+   * annotation is the key of the annotation that contains the pool name.
+   * The annotation value should be a string containing the pool name.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolAnnotation#annotation
+   */
+  readonly annotation: string;
+
+  /**
+   * object is the type of the object from which we retrieve the annotation
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolAnnotation#object
+   */
+  readonly object: Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolAnnotationObject;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolAnnotation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolAnnotation(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolAnnotation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotation': obj.annotation,
+    'object': obj.object,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromPoolRef is a reference to a IP pool to fetch the gateway from
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolRef
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolRef {
+  /**
+   * apiGroup of the IPPool.
+   * apiGroup must be fully qualified domain name.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolRef#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * kind of the IPPool.
+   * kind must consist of alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * name of the IPPool.
+   * name must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolRef(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromPoolAnnotation allows specifying the pool name via an annotation on
+ * a Machine, Metal3Machine, or BareMetalHost object.
+ * When set, fromIPPool and fromPoolRef are ignored.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolAnnotation
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolAnnotation {
+  /**
+   * annotation is the key of the annotation that contains the pool name.
+   * The annotation value should be a string containing the pool name.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolAnnotation#annotation
+   */
+  readonly annotation: string;
+
+  /**
+   * object is the type of the object from which we retrieve the annotation
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolAnnotation#object
+   */
+  readonly object: Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolAnnotationObject;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolAnnotation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolAnnotation(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolAnnotation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotation': obj.annotation,
+    'object': obj.object,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromPoolRef is a reference to a IP pool to fetch the gateway from
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolRef
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolRef {
+  /**
+   * apiGroup of the IPPool.
+   * apiGroup must be fully qualified domain name.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolRef#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * kind of the IPPool.
+   * kind must consist of alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * name of the IPPool.
+   * name must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolRef(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromPoolAnnotation allows specifying the pool name via an annotation on
+ * a Machine, Metal3Machine, or BareMetalHost object.
+ * When set, fromIPPool and fromPoolRef are ignored.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolAnnotation
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolAnnotation {
+  /**
+   * annotation is the key of the annotation that contains the pool name.
+   * The annotation value should be a string containing the pool name.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolAnnotation#annotation
+   */
+  readonly annotation: string;
+
+  /**
+   * object is the type of the object from which we retrieve the annotation
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolAnnotation#object
+   */
+  readonly object: Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolAnnotationObject;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolAnnotation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolAnnotation(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolAnnotation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotation': obj.annotation,
+    'object': obj.object,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromPoolRef is a reference to a IP pool to fetch the gateway from
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolRef
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolRef {
+  /**
+   * apiGroup of the IPPool.
+   * apiGroup must be fully qualified domain name.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolRef#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * kind of the IPPool.
+   * kind must consist of alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * name of the IPPool.
+   * name must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolRef(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromPoolAnnotation allows specifying the pool name via an annotation on
+ * a Machine, Metal3Machine, or BareMetalHost object.
+ * When set, fromIPPool and fromPoolRef are ignored.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolAnnotation
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolAnnotation {
+  /**
+   * annotation is the key of the annotation that contains the pool name.
+   * The annotation value should be a string containing the pool name.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolAnnotation#annotation
+   */
+  readonly annotation: string;
+
+  /**
+   * object is the type of the object from which we retrieve the annotation
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolAnnotation#object
+   */
+  readonly object: Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolAnnotationObject;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolAnnotation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolAnnotation(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolAnnotation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotation': obj.annotation,
+    'object': obj.object,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromPoolRef is a reference to a IP pool to fetch the gateway from
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolRef
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolRef {
+  /**
+   * apiGroup of the IPPool.
+   * apiGroup must be fully qualified domain name.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolRef#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * kind of the IPPool.
+   * kind must consist of alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * name of the IPPool.
+   * name must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolRef(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromPoolAnnotation allows specifying the pool name via an annotation on
+ * a Machine, Metal3Machine, or BareMetalHost object.
+ * When set, fromIPPool and fromPoolRef are ignored.
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolAnnotation
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolAnnotation {
+  /**
+   * annotation is the key of the annotation that contains the pool name.
+   * The annotation value should be a string containing the pool name.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolAnnotation#annotation
+   */
+  readonly annotation: string;
+
+  /**
+   * object is the type of the object from which we retrieve the annotation
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolAnnotation#object
+   */
+  readonly object: Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolAnnotationObject;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolAnnotation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolAnnotation(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolAnnotation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotation': obj.annotation,
+    'object': obj.object,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fromPoolRef is a reference to a IP pool to fetch the gateway from
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolRef
+ */
+export interface Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolRef {
+  /**
+   * apiGroup of the IPPool.
+   * apiGroup must be fully qualified domain name.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolRef#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * kind of the IPPool.
+   * kind must consist of alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * name of the IPPool.
+   * name must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character.
+   *
+   * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolRef(obj: Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * object is the type of the object from which we retrieve the annotation
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolAnnotationObject
+ */
+export enum Metal3DataTemplateSpecNetworkDataNetworksIpv4RoutesGatewayFromPoolAnnotationObject {
+  /** machine */
+  MACHINE = "machine",
+  /** metal3machine */
+  METAL3MACHINE = "metal3machine",
+  /** baremetalhost */
+  BAREMETALHOST = "baremetalhost",
+}
+
+/**
+ * object is the type of the object from which we retrieve the annotation
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolAnnotationObject
+ */
+export enum Metal3DataTemplateSpecNetworkDataNetworksIpv4DhcpRoutesGatewayFromPoolAnnotationObject {
+  /** machine */
+  MACHINE = "machine",
+  /** metal3machine */
+  METAL3MACHINE = "metal3machine",
+  /** baremetalhost */
+  BAREMETALHOST = "baremetalhost",
+}
+
+/**
+ * object is the type of the object from which we retrieve the annotation
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolAnnotationObject
+ */
+export enum Metal3DataTemplateSpecNetworkDataNetworksIpv6RoutesGatewayFromPoolAnnotationObject {
+  /** machine */
+  MACHINE = "machine",
+  /** metal3machine */
+  METAL3MACHINE = "metal3machine",
+  /** baremetalhost */
+  BAREMETALHOST = "baremetalhost",
+}
+
+/**
+ * object is the type of the object from which we retrieve the annotation
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolAnnotationObject
+ */
+export enum Metal3DataTemplateSpecNetworkDataNetworksIpv6DhcpRoutesGatewayFromPoolAnnotationObject {
+  /** machine */
+  MACHINE = "machine",
+  /** metal3machine */
+  METAL3MACHINE = "metal3machine",
+  /** baremetalhost */
+  BAREMETALHOST = "baremetalhost",
+}
+
+/**
+ * object is the type of the object from which we retrieve the annotation
+ *
+ * @schema Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolAnnotationObject
+ */
+export enum Metal3DataTemplateSpecNetworkDataNetworksIpv6SlaacRoutesGatewayFromPoolAnnotationObject {
+  /** machine */
+  MACHINE = "machine",
+  /** metal3machine */
+  METAL3MACHINE = "metal3machine",
+  /** baremetalhost */
+  BAREMETALHOST = "baremetalhost",
+}
+
+
+/**
+ * Metal3MachineTemplate is the Schema for the metal3machinetemplates API.
+ *
+ * @schema Metal3MachineTemplate
+ */
+export class Metal3MachineTemplate extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "Metal3MachineTemplate"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
+    kind: 'Metal3MachineTemplate',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "Metal3MachineTemplate".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: Metal3MachineTemplateProps): any {
+    return {
+      ...Metal3MachineTemplate.GVK,
+      ...toJson_Metal3MachineTemplateProps(props),
+    };
+  }
+
+  /**
+   * Defines a "Metal3MachineTemplate" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: Metal3MachineTemplateProps) {
+    super(scope, id, {
+      ...Metal3MachineTemplate.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...Metal3MachineTemplate.GVK,
+      ...toJson_Metal3MachineTemplateProps(resolved),
+    };
+  }
+}
+
+/**
+ * Metal3MachineTemplate is the Schema for the metal3machinetemplates API.
+ *
+ * @schema Metal3MachineTemplate
+ */
+export interface Metal3MachineTemplateProps {
+  /**
+   * @schema Metal3MachineTemplate#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * spec defines the desired state of Metal3MachineTemplate.
+   *
+   * @schema Metal3MachineTemplate#spec
+   */
+  readonly spec: Metal3MachineTemplateSpec;
+}
+
+/**
+ * Converts an object of type 'Metal3MachineTemplateProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3MachineTemplateProps(obj: Metal3MachineTemplateProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_Metal3MachineTemplateSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * spec defines the desired state of Metal3MachineTemplate.
+ *
+ * @schema Metal3MachineTemplateSpec
+ */
+export interface Metal3MachineTemplateSpec {
+  /**
+   * nodeReuse is a flag that can be set to True to enable node reuse during upgrade.
+   * When set to True, CAPM3 Machine controller will
+   * pick the same pool of BMHs' that were released during the upgrade operation.
+   *
+   * @schema Metal3MachineTemplateSpec#nodeReuse
+   */
+  readonly nodeReuse?: boolean;
+
+  /**
+   * template describes the data needed to create a Metal3Machine from a template
+   *
+   * @schema Metal3MachineTemplateSpec#template
+   */
+  readonly template: Metal3MachineTemplateSpecTemplate;
+}
+
+/**
+ * Converts an object of type 'Metal3MachineTemplateSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3MachineTemplateSpec(obj: Metal3MachineTemplateSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'nodeReuse': obj.nodeReuse,
+    'template': toJson_Metal3MachineTemplateSpecTemplate(obj.template),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * template describes the data needed to create a Metal3Machine from a template
+ *
+ * @schema Metal3MachineTemplateSpecTemplate
+ */
+export interface Metal3MachineTemplateSpecTemplate {
+  /**
+   * metadata is the standard object's metadata.
+   * More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+   *
+   * @schema Metal3MachineTemplateSpecTemplate#metadata
+   */
+  readonly metadata?: Metal3MachineTemplateSpecTemplateMetadata;
+
+  /**
+   * spec is the specification of the desired behavior of the machine.
+   *
+   * @schema Metal3MachineTemplateSpecTemplate#spec
+   */
+  readonly spec: Metal3MachineTemplateSpecTemplateSpec;
+}
+
+/**
+ * Converts an object of type 'Metal3MachineTemplateSpecTemplate' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3MachineTemplateSpecTemplate(obj: Metal3MachineTemplateSpecTemplate | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': toJson_Metal3MachineTemplateSpecTemplateMetadata(obj.metadata),
+    'spec': toJson_Metal3MachineTemplateSpecTemplateSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * metadata is the standard object's metadata.
+ * More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+ *
+ * @schema Metal3MachineTemplateSpecTemplateMetadata
+ */
+export interface Metal3MachineTemplateSpecTemplateMetadata {
+  /**
+   * annotations is an unstructured key value map stored with a resource that may be
+   * set by external tools to store and retrieve arbitrary metadata. They are not
+   * queryable and should be preserved when modifying objects.
+   * More info: http://kubernetes.io/docs/user-guide/annotations
+   *
+   * @schema Metal3MachineTemplateSpecTemplateMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * labels is a map of string keys and values that can be used to organize and categorize
+   * (scope and select) objects. May match selectors of replication controllers
+   * and services.
+   * More info: http://kubernetes.io/docs/user-guide/labels
+   *
+   * @schema Metal3MachineTemplateSpecTemplateMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'Metal3MachineTemplateSpecTemplateMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3MachineTemplateSpecTemplateMetadata(obj: Metal3MachineTemplateSpecTemplateMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * spec is the specification of the desired behavior of the machine.
+ *
+ * @schema Metal3MachineTemplateSpecTemplateSpec
+ */
+export interface Metal3MachineTemplateSpecTemplateSpec {
+  /**
+   * automatedCleaningMode determines the mode of automated cleaning.
+   * When set to disabled, automated cleaning of host disks will be skipped
+   * during provisioning and deprovisioning.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpec#automatedCleaningMode
+   */
+  readonly automatedCleaningMode?: Metal3MachineTemplateSpecTemplateSpecAutomatedCleaningMode;
+
+  /**
+   * customDeploy is a custom deploy procedure.
+   * Either image or customDeploy is required.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpec#customDeploy
+   */
+  readonly customDeploy?: Metal3MachineTemplateSpecTemplateSpecCustomDeploy;
+
+  /**
+   * dataTemplate is a reference to a Metal3DataTemplate object containing
+   * a template of metadata to be rendered. Metadata keys defined in the
+   * metadataTemplate take precedence over keys defined in metadata field.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpec#dataTemplate
+   */
+  readonly dataTemplate?: Metal3MachineTemplateSpecTemplateSpecDataTemplate;
+
+  /**
+   * failureDomain is the failure domain unique identifier this machine should be attached to, as defined in Cluster API.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpec#failureDomain
+   */
+  readonly failureDomain?: string;
+
+  /**
+   * hostSelector specifies matching criteria for labels on BareMetalHosts.
+   * This is used to limit the set of BareMetalHost objects considered for
+   * claiming for a metal3machine.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpec#hostSelector
+   */
+  readonly hostSelector?: Metal3MachineTemplateSpecTemplateSpecHostSelector;
+
+  /**
+   * image is the image to be provisioned.
+   * Either image or customDeploy is required.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpec#image
+   */
+  readonly image?: Metal3MachineTemplateSpecTemplateSpecImage;
+
+  /**
+   * metaData is an object storing the reference to the secret containing the
+   * metadata given by the user.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpec#metaData
+   */
+  readonly metaData?: Metal3MachineTemplateSpecTemplateSpecMetaData;
+
+  /**
+   * networkData is an object storing the reference to the secret containing the
+   * network data given by the user.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpec#networkData
+   */
+  readonly networkData?: Metal3MachineTemplateSpecTemplateSpecNetworkData;
+
+  /**
+   * providerID must match the provider ID as seen on the node object corresponding to this machine.
+   * For Kubernetes Nodes running on the Metal3 provider, this value is set by the corresponding CPI component
+   * and it has the format metal3://<namespace>/<bmh-name>/<m3m-name>.
+   * The legacy format (metal3://<bmh-uuid>) will be deprecated in CAPM3 v1.13
+   * and removed in CAPM3 v1.14.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpec#providerID
+   */
+  readonly providerId?: string;
+
+  /**
+   * userData references the Secret that holds user data needed by the bare metal
+   * operator. The Namespace is optional; it will default to the metal3machine's
+   * namespace if not specified.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpec#userData
+   */
+  readonly userData?: Metal3MachineTemplateSpecTemplateSpecUserData;
+}
+
+/**
+ * Converts an object of type 'Metal3MachineTemplateSpecTemplateSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3MachineTemplateSpecTemplateSpec(obj: Metal3MachineTemplateSpecTemplateSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'automatedCleaningMode': obj.automatedCleaningMode,
+    'customDeploy': toJson_Metal3MachineTemplateSpecTemplateSpecCustomDeploy(obj.customDeploy),
+    'dataTemplate': toJson_Metal3MachineTemplateSpecTemplateSpecDataTemplate(obj.dataTemplate),
+    'failureDomain': obj.failureDomain,
+    'hostSelector': toJson_Metal3MachineTemplateSpecTemplateSpecHostSelector(obj.hostSelector),
+    'image': toJson_Metal3MachineTemplateSpecTemplateSpecImage(obj.image),
+    'metaData': toJson_Metal3MachineTemplateSpecTemplateSpecMetaData(obj.metaData),
+    'networkData': toJson_Metal3MachineTemplateSpecTemplateSpecNetworkData(obj.networkData),
+    'providerID': obj.providerId,
+    'userData': toJson_Metal3MachineTemplateSpecTemplateSpecUserData(obj.userData),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * automatedCleaningMode determines the mode of automated cleaning.
+ * When set to disabled, automated cleaning of host disks will be skipped
+ * during provisioning and deprovisioning.
+ *
+ * @schema Metal3MachineTemplateSpecTemplateSpecAutomatedCleaningMode
+ */
+export enum Metal3MachineTemplateSpecTemplateSpecAutomatedCleaningMode {
+  /** metadata */
+  METADATA = "metadata",
+  /** disabled */
+  DISABLED = "disabled",
+}
+
+/**
+ * customDeploy is a custom deploy procedure.
+ * Either image or customDeploy is required.
+ *
+ * @schema Metal3MachineTemplateSpecTemplateSpecCustomDeploy
+ */
+export interface Metal3MachineTemplateSpecTemplateSpecCustomDeploy {
+  /**
+   * method is the name of the deploy method.
+   * This name is specific to the deploy ramdisk used. If you don't have
+   * a custom deploy ramdisk, you shouldn't use CustomDeploy.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecCustomDeploy#method
+   */
+  readonly method: string;
+}
+
+/**
+ * Converts an object of type 'Metal3MachineTemplateSpecTemplateSpecCustomDeploy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3MachineTemplateSpecTemplateSpecCustomDeploy(obj: Metal3MachineTemplateSpecTemplateSpecCustomDeploy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'method': obj.method,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * dataTemplate is a reference to a Metal3DataTemplate object containing
+ * a template of metadata to be rendered. Metadata keys defined in the
+ * metadataTemplate take precedence over keys defined in metadata field.
+ *
+ * @schema Metal3MachineTemplateSpecTemplateSpecDataTemplate
+ */
+export interface Metal3MachineTemplateSpecTemplateSpecDataTemplate {
+  /**
+   * name of the resource.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecDataTemplate#name
+   */
+  readonly name?: string;
+
+  /**
+   * namespace of the resource.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecDataTemplate#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3MachineTemplateSpecTemplateSpecDataTemplate' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3MachineTemplateSpecTemplateSpecDataTemplate(obj: Metal3MachineTemplateSpecTemplateSpecDataTemplate | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * hostSelector specifies matching criteria for labels on BareMetalHosts.
+ * This is used to limit the set of BareMetalHost objects considered for
+ * claiming for a metal3machine.
+ *
+ * @schema Metal3MachineTemplateSpecTemplateSpecHostSelector
+ */
+export interface Metal3MachineTemplateSpecTemplateSpecHostSelector {
+  /**
+   * matchExpressions specifies match expressions that must be true on a chosen BareMetalHost
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecHostSelector#matchExpressions
+   */
+  readonly matchExpressions?: Metal3MachineTemplateSpecTemplateSpecHostSelectorMatchExpressions[];
+
+  /**
+   * matchLabels specifies key/value pairs of labels that must exist on a chosen BareMetalHost
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecHostSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'Metal3MachineTemplateSpecTemplateSpecHostSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3MachineTemplateSpecTemplateSpecHostSelector(obj: Metal3MachineTemplateSpecTemplateSpecHostSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_Metal3MachineTemplateSpecTemplateSpecHostSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * image is the image to be provisioned.
+ * Either image or customDeploy is required.
+ *
+ * @schema Metal3MachineTemplateSpecTemplateSpecImage
+ */
+export interface Metal3MachineTemplateSpecTemplateSpecImage {
+  /**
+   * checksum is a md5sum, sha256sum or sha512sum value or a URL to retrieve one.
+   * When diskFormat is live-iso, empty string is also a valid value.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecImage#checksum
+   */
+  readonly checksum: string;
+
+  /**
+   * checksumType is the checksum algorithm for the image.
+   * e.g md5, sha256, sha512
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecImage#checksumType
+   */
+  readonly checksumType?: Metal3MachineTemplateSpecTemplateSpecImageChecksumType;
+
+  /**
+   * diskFormat contains the image disk format.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecImage#diskFormat
+   */
+  readonly diskFormat?: Metal3MachineTemplateSpecTemplateSpecImageDiskFormat;
+
+  /**
+   * url is a location of an image to deploy.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecImage#url
+   */
+  readonly url: string;
+}
+
+/**
+ * Converts an object of type 'Metal3MachineTemplateSpecTemplateSpecImage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3MachineTemplateSpecTemplateSpecImage(obj: Metal3MachineTemplateSpecTemplateSpecImage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'checksum': obj.checksum,
+    'checksumType': obj.checksumType,
+    'diskFormat': obj.diskFormat,
+    'url': obj.url,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * metaData is an object storing the reference to the secret containing the
+ * metadata given by the user.
+ *
+ * @schema Metal3MachineTemplateSpecTemplateSpecMetaData
+ */
+export interface Metal3MachineTemplateSpecTemplateSpecMetaData {
+  /**
+   * name is unique within a namespace to reference a secret resource.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecMetaData#name
+   */
+  readonly name?: string;
+
+  /**
+   * namespace defines the space within which the secret name must be unique.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecMetaData#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3MachineTemplateSpecTemplateSpecMetaData' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3MachineTemplateSpecTemplateSpecMetaData(obj: Metal3MachineTemplateSpecTemplateSpecMetaData | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * networkData is an object storing the reference to the secret containing the
+ * network data given by the user.
+ *
+ * @schema Metal3MachineTemplateSpecTemplateSpecNetworkData
+ */
+export interface Metal3MachineTemplateSpecTemplateSpecNetworkData {
+  /**
+   * name is unique within a namespace to reference a secret resource.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecNetworkData#name
+   */
+  readonly name?: string;
+
+  /**
+   * namespace defines the space within which the secret name must be unique.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecNetworkData#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3MachineTemplateSpecTemplateSpecNetworkData' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3MachineTemplateSpecTemplateSpecNetworkData(obj: Metal3MachineTemplateSpecTemplateSpecNetworkData | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * userData references the Secret that holds user data needed by the bare metal
+ * operator. The Namespace is optional; it will default to the metal3machine's
+ * namespace if not specified.
+ *
+ * @schema Metal3MachineTemplateSpecTemplateSpecUserData
+ */
+export interface Metal3MachineTemplateSpecTemplateSpecUserData {
+  /**
+   * name is unique within a namespace to reference a secret resource.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecUserData#name
+   */
+  readonly name?: string;
+
+  /**
+   * namespace defines the space within which the secret name must be unique.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecUserData#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'Metal3MachineTemplateSpecTemplateSpecUserData' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3MachineTemplateSpecTemplateSpecUserData(obj: Metal3MachineTemplateSpecTemplateSpecUserData | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema Metal3MachineTemplateSpecTemplateSpecHostSelectorMatchExpressions
+ */
+export interface Metal3MachineTemplateSpecTemplateSpecHostSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecHostSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecHostSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string of required values.
+   *
+   * @schema Metal3MachineTemplateSpecTemplateSpecHostSelectorMatchExpressions#values
+   */
+  readonly values: string[];
+}
+
+/**
+ * Converts an object of type 'Metal3MachineTemplateSpecTemplateSpecHostSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_Metal3MachineTemplateSpecTemplateSpecHostSelectorMatchExpressions(obj: Metal3MachineTemplateSpecTemplateSpecHostSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * checksumType is the checksum algorithm for the image.
+ * e.g md5, sha256, sha512
+ *
+ * @schema Metal3MachineTemplateSpecTemplateSpecImageChecksumType
+ */
+export enum Metal3MachineTemplateSpecTemplateSpecImageChecksumType {
+  /** md5 */
+  MD5 = "md5",
+  /** sha256 */
+  SHA256 = "sha256",
+  /** sha512 */
+  SHA512 = "sha512",
+}
+
+/**
+ * diskFormat contains the image disk format.
+ *
+ * @schema Metal3MachineTemplateSpecTemplateSpecImageDiskFormat
+ */
+export enum Metal3MachineTemplateSpecTemplateSpecImageDiskFormat {
+  /** raw */
+  RAW = "raw",
+  /** qcow2 */
+  QCOW2 = "qcow2",
+  /** vdi */
+  VDI = "vdi",
+  /** vmdk */
+  VMDK = "vmdk",
+  /** live-iso */
+  LIVE_HYPHEN_ISO = "live-iso",
+}
+

@@ -1,8 +1,9 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HelmRepository, HelmRepositorySpecType } from '../imports/source.toolkit.fluxcd.io';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
-import { HelmRepositoryReference } from '../tenancy/datastore';
+import { IHelmRepository } from '../tenancy/datastore';
 
 /** Props of `HelmChartRepository`. */
 export interface HelmChartRepositoryProps {
@@ -25,11 +26,16 @@ export interface HelmChartRepositoryProps {
  * A Flux `HelmRepository` that HelmReleases of this library (e.g. the dedicated etcd of every
  * tenant) pull their charts from.
  */
-export class HelmChartRepository extends Construct implements HelmRepositoryReference {
+export class HelmChartRepository extends Construct implements IHelmRepository {
+  /** A HelmRepository that exists outside this app: referenced, not emitted. */
+  public static fromName(name: string, namespace: string = 'flux-system'): IHelmRepository {
+    return { name, namespace };
+  }
+
   public readonly name: string;
   public readonly namespace: string;
   /** The Flux HelmRepository (escape hatch). */
-  public readonly helmRepository: HelmRepository;
+  public readonly helmRepository: ApiObject;
 
   constructor(scope: Construct, id: string, props: HelmChartRepositoryProps) {
     super(scope, id);

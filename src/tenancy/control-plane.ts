@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { KmetalValidationError, showValue } from '../util/errors';
+import { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { parseIp } from '../util/cidr';
 
 /** How the tenant's API server is exposed on the under cluster. */
@@ -35,8 +36,14 @@ export interface ControlPlaneOptions {
    * @default - allocated by MetalLB (from `addressPool` if given)
    */
   readonly endpointAddress?: string;
-  /** The MetalLB `IPAddressPool` the VIP comes from. @default - any pool MetalLB chooses */
+  /** The MetalLB `IPAddressPool` the VIP comes from, by name (MetalLB picks the address). @default - any pool MetalLB chooses */
   readonly addressPool?: string;
+  /**
+   * A VIP pool declared in this app: the cluster gets a deterministic address from it (or
+   * `endpointAddress`, checked to lie in it). Takes precedence over `addressPool`.
+   * @default - no pool
+   */
+  readonly vipPool?: IControlPlaneVipPool;
   /** Extra subject alternative names on the API server certificate. @default - none */
   readonly certSans?: string[];
   /** Deploy konnectivity (server in the control plane, agents on the workers). Hosted control planes need it to reach kubelets. @default true */
@@ -60,6 +67,7 @@ export interface ResolvedControlPlane {
   readonly serviceType: ControlPlaneServiceType;
   readonly endpointAddress?: string;
   readonly addressPool?: string;
+  readonly vipPool?: IControlPlaneVipPool;
   readonly certSans: string[];
   readonly konnectivity: boolean;
   readonly coreDns: boolean;
@@ -78,7 +86,7 @@ export function resolveControlPlane(scope: IConstruct, options: ControlPlaneOpti
   if (options.endpointAddress !== undefined && !parseIp(options.endpointAddress)) {
     throw new KmetalValidationError(scope, 'controlPlane.endpointAddress', `${showValue(options.endpointAddress)} is not an IP address`, 'give the VIP as an IPv4 or IPv6 address, e.g. "192.0.2.10"');
   }
-  if ((options.endpointAddress || options.addressPool) && serviceType !== ControlPlaneServiceType.LOAD_BALANCER) {
+  if ((options.endpointAddress || options.addressPool || options.vipPool) && serviceType !== ControlPlaneServiceType.LOAD_BALANCER) {
     throw new KmetalValidationError(scope, 'controlPlane.serviceType', `a VIP or address pool needs a LoadBalancer Service, not ${serviceType}`, 'drop endpointAddress/addressPool, or use ControlPlaneServiceType.LOAD_BALANCER');
   }
   for (const san of options.certSans ?? []) {
@@ -101,7 +109,8 @@ export function resolveControlPlane(scope: IConstruct, options: ControlPlaneOpti
     replicas,
     serviceType,
     endpointAddress: options.endpointAddress,
-    addressPool: options.addressPool,
+    addressPool: options.vipPool?.poolName ?? options.addressPool,
+    vipPool: options.vipPool,
     certSans: [...(options.certSans ?? [])],
     konnectivity: options.konnectivity ?? true,
     coreDns: options.coreDns ?? true,

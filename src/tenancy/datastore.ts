@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind } from '../imports/helm.toolkit.fluxcd.io';
 import { DataStore, DataStoreSpecDriver } from '../imports/kamaji.clastix.io';
@@ -27,12 +28,12 @@ export interface IDataStore {
   readonly dedicated: boolean;
 }
 
-/** A Flux source a chart is pulled from (a `HelmRepository` the platform declares). */
-export interface HelmRepositoryReference {
+/** A Flux `HelmRepository` charts are pulled from. Implemented by `HelmChartRepository`. */
+export interface IHelmRepository {
   /** HelmRepository name. */
   readonly name: string;
-  /** HelmRepository namespace. @default 'flux-system' */
-  readonly namespace?: string;
+  /** HelmRepository namespace. */
+  readonly namespace: string;
 }
 
 /** Where a DataStore finds one secret value. */
@@ -58,7 +59,7 @@ export interface DedicatedEtcdDataStoreProps {
   /** Storage class of the etcd volumes. @default - the cluster default */
   readonly storageClassName?: string;
   /** Flux HelmRepository serving the `kamaji-etcd` chart. @default { name: 'clastix', namespace: 'flux-system' } */
-  readonly chartRepository?: HelmRepositoryReference;
+  readonly chartRepository?: IHelmRepository;
 }
 
 /**
@@ -75,9 +76,9 @@ export class DedicatedEtcdDataStore extends Construct implements IDataStore {
   public readonly driver = DataStoreDriver.ETCD;
   public readonly dedicated = true;
   /** The Flux HelmRelease that installs etcd (escape hatch). */
-  public readonly helmRelease: HelmRelease;
+  public readonly helmRelease: ApiObject;
   /** The Kamaji DataStore (escape hatch). */
-  public readonly dataStore: DataStore;
+  public readonly dataStore: ApiObject;
 
   constructor(scope: Construct, id: string, props: DedicatedEtcdDataStoreProps) {
     super(scope, id);
@@ -91,7 +92,7 @@ export class DedicatedEtcdDataStore extends Construct implements IDataStore {
     }
     const release = validateDnsLabel(this, 'name', `${props.name}-etcd`, 53);
     this.dataStoreName = release;
-    const repo = props.chartRepository ?? { name: 'clastix', namespace: 'flux-system' };
+    const repo: IHelmRepository = props.chartRepository ?? { name: 'clastix', namespace: 'flux-system' };
     const endpoints = Array.from({ length: replicas }, (_, i) => `${release}-${i}.${release}.${props.namespace}.svc.cluster.local:2379`);
 
     this.helmRelease = new HelmRelease(this, 'Release', {
@@ -103,7 +104,7 @@ export class DedicatedEtcdDataStore extends Construct implements IDataStore {
           spec: {
             chart: 'kamaji-etcd',
             version: VersionMatrix.versionOf('kamaji-etcd'),
-            sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: repo.name, namespace: repo.namespace ?? 'flux-system' },
+            sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: repo.name, namespace: repo.namespace },
           },
         },
         install: { remediation: { retries: 3 } },
@@ -178,7 +179,7 @@ export class ExternalDataStore extends Construct implements IDataStore {
   public readonly driver: DataStoreDriver;
   public readonly dedicated: boolean;
   /** The Kamaji DataStore (escape hatch). */
-  public readonly dataStore: DataStore;
+  public readonly dataStore: ApiObject;
 
   constructor(scope: Construct, id: string, props: ExternalDataStoreProps) {
     super(scope, id);

@@ -8,6 +8,7 @@ import { INodeNetwork, NodeNetwork, NodeNetworkBinding } from '../network/node-n
 import { IMachineImage, VirtualMachineDiskBinding } from '../os/machine-image';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
+import type { TenantCluster } from './tenant-cluster';
 
 /** How a GPU or other PCI device is handed to the VM. */
 export enum DeviceAttachment {
@@ -103,13 +104,10 @@ export interface NodePoolOptions {
   readonly workerClass?: string;
 }
 
-/** What a pool needs to know about the cluster it belongs to. @internal */
-export interface NodePoolCluster {
-  readonly clusterName: string;
-  readonly namespace: string;
-  readonly versionText: string;
-  readonly defaultImage?: IMachineImage;
-  readonly defaultNetwork?: INodeNetwork;
+/** Props of `NodePool`. Usually created through `TenantCluster.addNodePool()`. */
+export interface NodePoolProps extends NodePoolOptions {
+  /** The cluster the pool belongs to. */
+  readonly cluster: TenantCluster;
 }
 
 const POOL_NAME_MAX = 20;
@@ -154,13 +152,13 @@ export class NodePool extends Construct {
   /** The image the VMs boot. */
   public readonly image: IMachineImage;
   /** The MachineDeployment (escape hatch). */
-  public readonly machineDeployment: MachineDeployment;
+  public readonly machineDeployment: ApiObject;
   /** The KubeVirt machine template, a `KubevirtMachineTemplate` (escape hatch). */
   public readonly machineTemplate: ApiObject;
   /** The kubeadm bootstrap template (escape hatch). */
-  public readonly bootstrapTemplate: KubeadmConfigTemplate;
+  public readonly bootstrapTemplate: ApiObject;
   /** The MachineHealthCheck, unless disabled (escape hatch). */
-  public readonly machineHealthCheck?: MachineHealthCheck;
+  public readonly machineHealthCheck?: ApiObject;
   /** Lower bound of the autoscaler, if any. */
   public readonly minReplicas?: number;
   /** Upper bound of the autoscaler, if any. */
@@ -168,9 +166,16 @@ export class NodePool extends Construct {
   /** The network binding chosen for the VMs. */
   public readonly network: NodeNetworkBinding;
 
-  /** @internal */
-  constructor(scope: Construct, id: string, cluster: NodePoolCluster, options: NodePoolOptions) {
+  constructor(scope: Construct, id: string, props: NodePoolProps) {
     super(scope, id);
+    const options: NodePoolOptions = props;
+    const cluster = {
+      clusterName: props.cluster.clusterName,
+      namespace: props.cluster.namespace,
+      versionText: props.cluster.version.text,
+      defaultImage: props.cluster.defaultImage,
+      defaultNetwork: props.cluster.defaultNetwork,
+    };
     this.poolName = validateDnsLabel(this, 'name', options.name, POOL_NAME_MAX);
     this.deploymentName = `${cluster.clusterName}-${this.poolName}`;
     if (this.deploymentName.length > DEPLOYMENT_NAME_MAX) {

@@ -78,7 +78,7 @@ export class TenantClusterClass extends Construct {
   /** Image the workers boot by default. */
   public defaultImage: IMachineImage;
   /** The ClusterClass (escape hatch). */
-  public readonly clusterClass: ClusterClass;
+  public readonly clusterClass: ApiObject;
   /** The Kamaji control-plane template (escape hatch). */
   public readonly controlPlaneTemplate: ApiObject;
   /** Names of the worker classes. */

@@ -10,7 +10,7 @@ import { cidrsOverlap, parseCidr, ParsedCidr } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { isDnsLabel, validateDnsLabel } from '../util/names';
 import { ControlPlaneOptions, kamajiControlPlaneSpec, resolveControlPlane, ResolvedControlPlane } from './control-plane';
-import { DedicatedEtcdDataStore, HelmRepositoryReference, IDataStore } from './datastore';
+import { DedicatedEtcdDataStore, IHelmRepository, IDataStore } from './datastore';
 import { KubernetesVersion } from './kubernetes-version';
 import { NodePool, NodePoolOptions } from './node-pool';
 import type { TenantClusterClass } from './tenant-cluster-class';
@@ -24,7 +24,7 @@ export interface DedicatedEtcdOptions {
   /** Storage class. @default - the under cluster's default */
   readonly storageClassName?: string;
   /** HelmRepository serving the kamaji-etcd chart. @default { name: 'clastix', namespace: 'flux-system' } */
-  readonly chartRepository?: HelmRepositoryReference;
+  readonly chartRepository?: IHelmRepository;
 }
 
 /** Props of `TenantCluster`. */
@@ -102,8 +102,7 @@ export class TenantCluster extends Construct {
   public readonly controlPlaneReplicas: number;
   /** Whether konnectivity is deployed. */
   public readonly konnectivity: boolean;
-  /** The fixed control-plane VIP, if any. */
-  public readonly endpointAddress?: string;
+
   /** Pod CIDR. */
   public readonly podCidr: string;
   /** Service CIDR. */
@@ -116,19 +115,21 @@ export class TenantCluster extends Construct {
    */
   public readonly kubeconfigSecretName: string;
   /** The CAPI Cluster (escape hatch). */
-  public readonly cluster: Cluster;
+  public readonly cluster: ApiObject;
   /** The KamajiControlPlane, when not built from a class (escape hatch). */
   public readonly controlPlane?: ApiObject;
   /** The KubevirtCluster, when not built from a class (escape hatch). */
-  public readonly infrastructureCluster?: KubevirtCluster;
+  public readonly infrastructureCluster?: ApiObject;
   /** The Namespace, unless `createNamespace` is false (escape hatch). */
   public readonly namespaceObject?: kplus.Namespace;
 
   private readonly pools: NodePool[] = [];
   private readonly poolOptions: NodePoolOptions[] = [];
   private readonly resolvedControlPlane: ResolvedControlPlane;
-  private readonly defaultImage?: IMachineImage;
-  private readonly network?: INodeNetwork;
+  /** Image for pools that do not name one. */
+  public readonly defaultImage?: IMachineImage;
+  /** Network for pools that do not name one. */
+  public readonly defaultNetwork?: INodeNetwork;
   private readonly variables: { [name: string]: any };
 
   constructor(scope: Construct, id: string, props: TenantClusterProps = {}) {
@@ -150,7 +151,7 @@ export class TenantCluster extends Construct {
     this.resolvedControlPlane = resolveControlPlane(this, props.controlPlane);
     this.controlPlaneReplicas = this.resolvedControlPlane.replicas;
     this.konnectivity = this.resolvedControlPlane.konnectivity;
-    this.endpointAddress = this.resolvedControlPlane.endpointAddress;
+    this.resolvedControlPlane.vipPool?.registerTenant(this, this.clusterName, this.resolvedControlPlane.endpointAddress);
     const pod = this.parseNetwork('podCidr', props.podCidr ?? '10.244.0.0/16');
     const svc = this.parseNetwork('serviceCidr', props.serviceCidr ?? '10.96.0.0/12');
     if (cidrsOverlap(pod, svc)) {
@@ -159,7 +160,7 @@ export class TenantCluster extends Construct {
     this.podCidr = pod.text;
     this.serviceCidr = svc.text;
     this.defaultImage = props.defaultImage ?? props.clusterClass?.defaultImage;
-    this.network = props.network;
+    this.defaultNetwork = props.network;
     this.variables = { ...(props.variables ?? {}) };
     this.kubeconfigSecretName = `${this.clusterName}-kubeconfig`;
 
@@ -195,11 +196,14 @@ export class TenantCluster extends Construct {
       this.controlPlane = new ApiObject(this, 'ControlPlane', {
         ...KamajiControlPlane.GVK,
         metadata: { name: this.clusterName, namespace: this.namespace },
-        spec: {
-          ...kamajiControlPlaneSpec(this.resolvedControlPlane, this.dataStore.dataStoreName),
-          replicas: this.resolvedControlPlane.replicas,
-          version: this.version.text,
-        },
+        // Lazy: a VIP drawn from a pool is known only once every tenant has registered.
+        spec: Lazy.any({
+          produce: () => ({
+            ...kamajiControlPlaneSpec(this.controlPlaneWithAddress(), this.dataStore.dataStoreName),
+            replicas: this.resolvedControlPlane.replicas,
+            version: this.version.text,
+          }),
+        }),
       });
       this.cluster = new Cluster(this, 'Cluster', {
         metadata: { name: this.clusterName, namespace: this.namespace, labels: this.clusterLabels() },
@@ -231,16 +235,19 @@ export class TenantCluster extends Construct {
       this.poolOptions.push(options);
       return undefined as unknown as NodePool;
     }
-    const pool = new NodePool(this, `Pool-${name}`, {
-      clusterName: this.clusterName,
-      namespace: this.namespace,
-      versionText: this.version.text,
-      defaultImage: this.defaultImage,
-      defaultNetwork: this.network,
-    }, options);
+    const pool = new NodePool(this, `Pool-${name}`, { ...options, cluster: this });
     this.pools.push(pool);
     this.poolOptions.push(options);
     return pool;
+  }
+
+  /**
+   * The control-plane VIP: the fixed `endpointAddress`, or the address allocated from `vipPool`
+   * (resolved when read, i.e. at synth time), or undefined when MetalLB picks it.
+   */
+  public get endpointAddress(): string | undefined {
+    const cp = this.resolvedControlPlane;
+    return cp.vipPool ? cp.vipPool.addressOf(this) : cp.endpointAddress;
   }
 
   /** The node pools emitted as objects (empty when the cluster is built from a class). */
@@ -267,12 +274,16 @@ export class TenantCluster extends Construct {
       clusterNetwork: { pods: { cidrBlocks: [this.podCidr] }, services: { cidrBlocks: [this.serviceCidr] } },
       topology: this.clusterClass!._topologyFor(this, {
         version: this.version.text,
-        controlPlane: this.resolvedControlPlane,
+        controlPlane: this.controlPlaneWithAddress(),
         dataStoreName: this.dataStore.dataStoreName,
         variables: this.variables,
         pools: this.poolOptions,
       }),
     };
+  }
+
+  private controlPlaneWithAddress(): ResolvedControlPlane {
+    return { ...this.resolvedControlPlane, endpointAddress: this.endpointAddress };
   }
 
   private parseNetwork(field: string, text: string): ParsedCidr {

@@ -5,6 +5,10 @@ import { IConstruct } from 'constructs';
  *
  * The message always names the construct path, the field, the offending value and the fix, so a
  * typo in a platform program reads like a compiler error, not like a stack trace from deep inside.
+ *
+ * jsii cannot model subclasses of `Error`, so the class is hidden from the jsii assembly (other
+ * languages see a plain error whose message has the same shape); TypeScript users can import it
+ * and use `instanceof`, or call `isKmetalValidationError()`.
  */
 export class KmetalValidationError extends Error {
   /** The construct path of the construct whose input is wrong. */
@@ -38,4 +42,12 @@ export function showValue(value: unknown): string {
     }
   }
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/**
+ * Tells whether an error is one of this library's input-validation errors (works across copies of
+ * the package, where `instanceof` would not).
+ */
+export function isKmetalValidationError(error: any): boolean {
+  return !!error && typeof error === 'object' && error.name === 'KmetalValidationError' && typeof error.constructPath === 'string';
 }
