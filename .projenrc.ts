@@ -29,7 +29,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
   // Non-jsii runtime dependencies must be bundled into the jsii package.
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
-  bundledDeps: ['@bufbuild/cel@^0.6.1', 'yaml@^2.9.1'],
+  // @bufbuild/protobuf is a peer of @bufbuild/cel that cel loads at run time: bundle it too.
+  bundledDeps: ['@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.17.0', 'yaml@^2.9.1'],
   devDeps: [
     'cdk8s-cli@^2.207.60',
     '@types/node@^20',

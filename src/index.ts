@@ -15,3 +15,4 @@ export * from './tenancy/tenant-cluster-class';
 export * from './platform/helm-chart-repository';
 export * from './gitops';
 export * from './network/control-plane-vip';
+export * from './conformance';

@@ -69,7 +69,7 @@ export interface NodePoolHealthCheck {
 
 /** What a node pool looks like; used by `TenantCluster.addNodePool()` and `TenantClusterProps.nodePools`. */
 export interface NodePoolOptions {
-  /** Pool name, a DNS label of at most 20 characters (machine names are derived from it). */
+  /** Pool name, a DNS label of at most 32 characters; with the cluster name it must fit 50 (machine names are derived from both). */
   readonly name: string;
   /**
    * Number of worker VMs. With `minReplicas`/`maxReplicas` it is left to the cluster autoscaler.
@@ -110,7 +110,8 @@ export interface NodePoolProps extends NodePoolOptions {
   readonly cluster: TenantCluster;
 }
 
-const POOL_NAME_MAX = 20;
+// Pool names may be long when the cluster name is short: the combined check below is what binds.
+const POOL_NAME_MAX = 32;
 // Machines are named `<deployment>-<5>-<5>` and become VM and host names (DNS labels, 63 chars).
 const DEPLOYMENT_NAME_MAX = 51;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -242,22 +243,17 @@ export class NodePool extends Construct {
       spec: { template: { spec: { virtualMachineTemplate: { metadata: { namespace: ns }, spec: vmSpec } } } },
     });
 
-    const kubeletExtraArgs = Object.keys(nodeLabels).length
-      ? [{ name: 'node-labels', value: Object.keys(nodeLabels).sort().map((k) => `${k}=${nodeLabels[k]}`).join(',') }]
-      : undefined;
+    // Every node carries its pool's name, so tenants can target pools (Machine labels reach nodes
+    // only under node.cluster.x-k8s.io/; kubelet self-labels outside kubernetes.io are allowed).
+    const allNodeLabels: { [key: string]: string } = { 'kmetal.io/node-pool': this.poolName, ...nodeLabels };
+    const kubeletExtraArgs = [{ name: 'node-labels', value: Object.keys(allNodeLabels).sort().map((k) => `${k}=${allNodeLabels[k]}`).join(',') }];
     const taints = (options.taints ?? []).map((t) => ({ key: t.key, effect: t.effect, ...(t.value !== undefined ? { value: t.value } : {}) }));
+    const nodeRegistration = { kubeletExtraArgs, ...(taints.length ? { taints } : {}) };
     this.bootstrapTemplate = new KubeadmConfigTemplate(this, 'BootstrapTemplate', {
       metadata: { name: this.deploymentName, namespace: ns },
       spec: {
         template: {
-          spec: {
-            joinConfiguration: {
-              nodeRegistration: {
-                ...(kubeletExtraArgs ? { kubeletExtraArgs } : {}),
-                ...(taints.length ? { taints } : {}),
-              },
-            },
-          },
+          spec: { joinConfiguration: { nodeRegistration } },
         },
       },
     });

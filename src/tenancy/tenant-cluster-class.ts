@@ -73,8 +73,7 @@ export class TenantClusterClass extends Construct {
   public readonly className: string;
   /** Namespace of the class. */
   public readonly namespace: string;
-  /** Release clusters of this class run by default (`v1.33.2`). */
-  public defaultVersion: string;
+  private _defaultVersion: string;
   /** Image the workers boot by default. */
   public defaultImage: IMachineImage;
   /** The ClusterClass (escape hatch). */
@@ -92,7 +91,7 @@ export class TenantClusterClass extends Construct {
     this.className = validateDnsLabel(this, 'name', props.name ?? id, 50);
     this.namespace = validateDnsLabel(this, 'namespace', props.namespace ?? 'kmetal-classes');
     KubernetesVersion._validate(this, 'defaultVersion', props.defaultVersion);
-    this.defaultVersion = props.defaultVersion;
+    this._defaultVersion = props.defaultVersion;
     if (!props.defaultImage) {
       throw new KmetalValidationError(this, 'defaultImage', 'a class needs the image its workers boot', 'set defaultImage, e.g. MachineImage.containerDisk("quay.io/capk/ubuntu-2404-container-disk:v1.33.0")');
     }
@@ -172,7 +171,8 @@ export class TenantClusterClass extends Construct {
       });
       new KubeadmConfigTemplate(this, `BootstrapTemplate-${w.name}`, {
         metadata: { name: `${base}-${w.name}`, namespace: ns },
-        spec: { template: { spec: { joinConfiguration: { nodeRegistration: {} } } } },
+        // Nodes carry their worker class, so tenants can target them (see NodePool for why kubelet labels).
+        spec: { template: { spec: { joinConfiguration: { nodeRegistration: { kubeletExtraArgs: [{ name: 'node-labels', value: `kmetal.io/worker-class=${w.name}` }] } } } } },
       });
     }
 
@@ -266,6 +266,19 @@ export class TenantClusterClass extends Construct {
         ] as any,
       },
     });
+  }
+
+  /**
+   * Release clusters of this class run unless they pin their own (`v1.33.2`). Setting it rolls
+   * every such cluster: their `topology.version` follows at synth.
+   */
+  public get defaultVersion(): string {
+    return this._defaultVersion;
+  }
+
+  public set defaultVersion(version: string) {
+    KubernetesVersion._validate(this, 'defaultVersion', version);
+    this._defaultVersion = version;
   }
 
   /** Names of the variables the class declares. */

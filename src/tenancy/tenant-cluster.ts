@@ -92,8 +92,7 @@ export class TenantCluster extends Construct {
   public readonly clusterName: string;
   /** Namespace on the under cluster. */
   public readonly namespace: string;
-  /** Kubernetes release (`v1.33.2`). */
-  public readonly version: KubernetesVersion;
+
   /** Labels on the Cluster object. */
   public readonly labels: { [key: string]: string };
   /** The datastore the control plane uses. */
@@ -124,6 +123,7 @@ export class TenantCluster extends Construct {
   public readonly namespaceObject?: kplus.Namespace;
 
   private readonly pools: NodePool[] = [];
+  private readonly pinnedVersion?: string;
   private readonly poolOptions: NodePoolOptions[] = [];
   private readonly resolvedControlPlane: ResolvedControlPlane;
   /** Image for pools that do not name one. */
@@ -141,7 +141,8 @@ export class TenantCluster extends Construct {
     if (versionText === undefined) {
       throw new KmetalValidationError(this, 'version', 'no Kubernetes version given', 'set version, e.g. "v1.33.2", or build the cluster from a clusterClass with a defaultVersion');
     }
-    this.version = KubernetesVersion._validate(this, 'version', versionText);
+    KubernetesVersion._validate(this, 'version', versionText);
+    this.pinnedVersion = props.version;
     this.labels = { ...(props.labels ?? {}) };
     for (const [k, v] of Object.entries(this.labels)) {
       if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k) || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v) || v.length > 63) {
@@ -228,7 +229,7 @@ export class TenantCluster extends Construct {
     }
     if (typeof name !== 'string' || !isDnsLabel(name)) {
       // Validate before the name becomes a construct id, so the error names the cluster, not a broken child.
-      validateDnsLabel(this, `nodePools[${this.poolOptions.length}].name`, name, 20);
+      validateDnsLabel(this, `nodePools[${this.poolOptions.length}].name`, name, 32);
     }
     if (this.clusterClass) {
       this.clusterClass._checkPool(this, options);
@@ -239,6 +240,14 @@ export class TenantCluster extends Construct {
     this.pools.push(pool);
     this.poolOptions.push(options);
     return pool;
+  }
+
+  /**
+   * Kubernetes release (`v1.33.2`): the one given, else the class's current `defaultVersion`
+   * (so editing the class rolls clusters that do not pin a version).
+   */
+  public get version(): KubernetesVersion {
+    return KubernetesVersion.of(this.pinnedVersion ?? this.clusterClass!.defaultVersion);
   }
 
   /**
@@ -264,7 +273,8 @@ export class TenantCluster extends Construct {
     return {
       ...this.labels,
       'kmetal.io/tenant-cluster': this.clusterName,
-      'kmetal.io/kubernetes-minor': this.version.minorText,
+      // Lazy: a class-based cluster follows the class's default version until synth.
+      'kmetal.io/kubernetes-minor': Lazy.any({ produce: () => this.version.minorText }) as any,
       ...(this.clusterClass ? { 'kmetal.io/cluster-class': this.clusterClass.className } : {}),
     };
   }

@@ -1,4 +1,5 @@
-import { KmetalValidationError, MachineImage, TenantCluster, TenantClusterClass } from '../../src';
+import { MachineImage, TenantCluster, TenantClusterClass } from '../../src';
+import { KmetalValidationError } from '../../src/util/errors';
 import { conformanceErrors, findObject, newChart, ofKind } from '../support/platform';
 
 const UBUNTU_133 = MachineImage.containerDisk('quay.io/capk/ubuntu-2404-container-disk:v1.33.0');

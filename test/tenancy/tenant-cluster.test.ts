@@ -1,7 +1,8 @@
 import { Testing } from 'cdk8s';
 import {
-  DataStoreDriver, ExternalDataStore, KmetalValidationError, MachineImage, NodeNetwork, TenantCluster, TenantClusterProps,
+  DataStoreDriver, ExternalDataStore, MachineImage, NodeNetwork, TenantCluster, TenantClusterProps,
 } from '../../src';
+import { KmetalValidationError } from '../../src/util/errors';
 import { conformanceErrors, findObject, newChart, ofKind } from '../support/platform';
 
 const IMAGE = MachineImage.containerDisk('quay.io/capk/ubuntu-2404-container-disk:v1.33.0');
@@ -210,6 +211,6 @@ describe('TenantCluster, bad input is refused with the construct path, field and
   });
 
   test('cluster + pool names too long together for machine names', () => {
-    expectError(() => synth({ name: 'a'.repeat(30), version: 'v1.33.2', nodePools: [{ name: 'b'.repeat(20) }] }), `test/acme/Pool-${'b'.repeat(20)}`, 'name', /machine and VM names/);
+    expectError(() => synth({ name: 'a'.repeat(30), version: 'v1.33.2', nodePools: [{ name: 'b'.repeat(21) }] }), `test/acme/Pool-${'b'.repeat(21)}`, 'name', /machine and VM names/);
   });
 });
