@@ -1,0 +1,291 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { GitOpsUnit } from '../gitops/gitops-unit';
+import { IControlPlaneVipPool } from '../network/control-plane-vip';
+import { IMachineImage } from '../os/machine-image';
+import { TenantCluster, TenantClusterProps } from '../tenancy/tenant-cluster';
+import { KmetalValidationError, showValue } from '../util/errors';
+import { validateDnsLabel } from '../util/names';
+import { ComponentInstall } from './component-install';
+import { ComponentVersion, InstallMethod, VersionMatrix } from './version-matrix';
+
+/** A PCI device KubeVirt may pass through to VMs (GPUs and other accelerators). */
+export interface PermittedPciDevice {
+  /** The resource name VMs request, e.g. `nvidia.com/GA102GL_A10`; node pools' `gpus[].deviceName`. */
+  readonly resourceName: string;
+  /** `vendor:device` PCI id, e.g. `10DE:2236`. */
+  readonly pciVendorSelector: string;
+  /** The device is announced by an external device plugin (e.g. NVIDIA's) instead of KubeVirt. @default false */
+  readonly externalResourceProvider?: boolean;
+}
+
+/** Props of `PlatformUnderCluster`. */
+export interface PlatformUnderClusterProps {
+  /** Name of the under cluster in the Flux tree (`clusters/<name>/`). @default 'under' */
+  readonly clusterName?: string;
+  /**
+   * One place to re-point every Helm chart to a mirror (air-gapped bare metal): an `oci://` registry
+   * path holding the charts under their upstream names, e.g. `oci://harbor.example.com/kmetal-charts`.
+   * @default - each chart's upstream repository
+   */
+  readonly chartMirror?: string;
+  /**
+   * Where the release manifests of components that publish no chart (KubeVirt, CDI, the Metal3
+   * baremetal-operator) are pushed as Flux OCI artifacts, e.g. `oci://harbor.example.com/kmetal-manifests`.
+   * Flux cannot pull a plain release download URL; README shows the `flux push artifact` commands.
+   * Required when any of those components is installed.
+   * @default - none: KubeVirt, CDI and Metal3 cannot be installed until it is set
+   */
+  readonly releaseManifestsRegistry?: string;
+  /**
+   * Component versions to use instead of the validated set (component id → version). Leaving the
+   * validated set is allowed and reported as a warning.
+   * @default - the validated set (`VersionMatrix.COMPONENTS`)
+   */
+  readonly versions?: { [component: string]: string };
+  /** Helm values per component, merged over the library's values (component id → values). @default - none */
+  readonly values?: { [component: string]: any };
+  /** Install the Metal3 stack (baremetal-operator, Ironic, CAPM3). @default true */
+  readonly metal3?: boolean;
+  /** Kubernetes minors tenants may run, e.g. `['v1.33', 'v1.34']`. @default - every minor the pinned Kamaji supports */
+  readonly allowedKubernetesMinors?: string[];
+  /** PCI devices KubeVirt may hand to VMs. @default - none */
+  readonly permittedPciDevices?: PermittedPciDevice[];
+  /** Node image for tenant pools that name none. @default - none */
+  readonly defaultNodeImage?: IMachineImage;
+  /** VIP pool tenant control planes draw from. @default - none (MetalLB picks) */
+  readonly controlPlaneVipPool?: IControlPlaneVipPool;
+}
+
+/**
+ * The whole kMetal install on the management ("under") cluster, as one construct: Flux sources,
+ * the component releases (cert-manager, MetalLB, Kube-OVN, KubeVirt, CDI, the Cluster API operator
+ * and providers, Metal3, Kamaji, Capsule, Sveltos) pinned by the `VersionMatrix`, their
+ * configuration, and the tenants.
+ *
+ * Output layers (Flux Kustomizations, each waiting for the one before):
+ * `infrastructure/sources` → `infrastructure/controllers` (CRD-owning releases) →
+ * `infrastructure/configs` (custom resources of those CRDs: KubeVirt, CDI, CAPI providers, pools,
+ * classes) → `tenants/<name>` (one unit per tenant).
+ */
+export class PlatformUnderCluster extends Construct {
+  /** Flux sources (HelmRepositories, OCIRepositories). */
+  public readonly sources: GitOpsUnit;
+  /** Controllers and their CRDs. */
+  public readonly controllers: GitOpsUnit;
+  /** Custom resources of the controllers: operators' CRs, providers, pools, classes. */
+  public readonly configs: GitOpsUnit;
+  /** Name of the under cluster in the Flux tree. */
+  public readonly clusterName: string;
+  /** Warnings found while building the platform (e.g. versions outside the validated set). */
+  public readonly warnings: string[] = [];
+  /** The components with the versions actually used. */
+  public readonly components: ComponentVersion[];
+  /** Node image for tenant pools that name none. */
+  public readonly defaultNodeImage?: IMachineImage;
+  /** VIP pool for tenant control planes. */
+  public readonly controlPlaneVipPool?: IControlPlaneVipPool;
+  /** Kubernetes minors tenants may run. */
+  public readonly allowedKubernetesMinors: string[];
+
+  private readonly tenantClusters: TenantCluster[] = [];
+  private readonly installs = new Map<string, ComponentInstall>();
+  private readonly permittedDevices: Set<string>;
+
+  constructor(scope: Construct, id: string, props: PlatformUnderClusterProps = {}) {
+    super(scope, id);
+    this.clusterName = validateDnsLabel(this, 'clusterName', props.clusterName ?? 'under');
+    this.defaultNodeImage = props.defaultNodeImage;
+    this.controlPlaneVipPool = props.controlPlaneVipPool;
+    const range = VersionMatrix.KAMAJI_KUBERNETES;
+    const supported = Array.from({ length: range.maxMinor - range.minMinor + 1 }, (_, i) => `v1.${range.minMinor + i}`);
+    this.allowedKubernetesMinors = props.allowedKubernetesMinors ?? supported;
+    for (const minor of this.allowedKubernetesMinors) {
+      if (!supported.includes(minor)) {
+        throw new KmetalValidationError(this, 'allowedKubernetesMinors', `${showValue(minor)} is not a minor the pinned Kamaji supports (${supported.join(', ')})`, 'list minors such as "v1.33"');
+      }
+    }
+    this.permittedDevices = new Set((props.permittedPciDevices ?? []).map((d) => d.resourceName));
+    for (const [i, d] of (props.permittedPciDevices ?? []).entries()) {
+      if (!/^[0-9A-Fa-f]{4}:[0-9A-Fa-f]{4}$/.test(d.pciVendorSelector)) {
+        throw new KmetalValidationError(this, `permittedPciDevices[${i}].pciVendorSelector`, `${showValue(d.pciVendorSelector)} is not a PCI vendor:device id`, 'write it as four hex digits, a colon and four hex digits, e.g. "10DE:2236" (see lspci -nn)');
+      }
+      if (!d.resourceName.includes('/')) {
+        throw new KmetalValidationError(this, `permittedPciDevices[${i}].resourceName`, `${showValue(d.resourceName)} is not a resource name`, 'use a vendor-prefixed name, e.g. "nvidia.com/GA102GL_A10"');
+      }
+    }
+    this.components = this.resolveVersions(props.versions ?? {}, props.metal3 ?? true);
+    for (const mirror of [props.chartMirror, props.releaseManifestsRegistry]) {
+      if (mirror !== undefined && !/^oci:\/\/[^\s/]+(\/[^\s]*)?$/.test(mirror)) {
+        throw new KmetalValidationError(this, mirror === props.chartMirror ? 'chartMirror' : 'releaseManifestsRegistry', `${showValue(mirror)} is not an oci:// registry path`, 'give e.g. "oci://harbor.example.com/kmetal"');
+      }
+    }
+    const needsManifests = this.components.filter((c) => c.installMethod === InstallMethod.RELEASE_MANIFESTS);
+    if (needsManifests.length && !props.releaseManifestsRegistry) {
+      throw new KmetalValidationError(this, 'releaseManifestsRegistry', `${needsManifests.map((c) => c.component).join(', ')} publish release manifests, not Helm charts, and Flux needs them as OCI artifacts`, 'push them to your registry with `flux push artifact` (see README, "Release manifests") and set releaseManifestsRegistry, e.g. "oci://harbor.example.com/kmetal-manifests"');
+    }
+
+    this.sources = new GitOpsUnit(scope, `${id}-sources`, { path: 'infrastructure/sources', cluster: this.clusterName, wait: true });
+    this.controllers = new GitOpsUnit(scope, `${id}-controllers`, { path: 'infrastructure/controllers', cluster: this.clusterName, dependsOn: [this.sources], wait: true, timeout: '15m' });
+    this.configs = new GitOpsUnit(scope, `${id}-configs`, { path: 'infrastructure/configs', cluster: this.clusterName, dependsOn: [this.controllers], wait: true, timeout: '15m' });
+
+    for (const component of this.components) {
+      if (component.installMethod === InstallMethod.REFERENCED_CHART || component.installMethod === InstallMethod.CAPI_PROVIDER) continue;
+      this.installs.set(component.component, new ComponentInstall(this.controllers, component.component, {
+        component,
+        sourcesUnit: this.sources,
+        chartMirror: props.chartMirror,
+        releaseManifestsRegistry: props.releaseManifestsRegistry,
+        values: props.values?.[component.component],
+        dependsOn: component.component === 'cert-manager' || component.installMethod === InstallMethod.RELEASE_MANIFESTS ? [] : [this.installs.get('cert-manager')!],
+      }));
+    }
+    this.emitProviders(props.releaseManifestsRegistry);
+    this.emitVirtualization(props.permittedPciDevices ?? []);
+  }
+
+  /** The Flux HelmRepository of the chart tenants' dedicated etcd comes from. */
+  public get etcdChartRepository(): { name: string; namespace: string } {
+    return ComponentInstall.repositoryFor(this.sources, VersionMatrix.component('kamaji-etcd'));
+  }
+
+  /** The tenant clusters added to the platform. */
+  public get tenants(): TenantCluster[] {
+    return [...this.tenantClusters];
+  }
+
+  /**
+   * Adds a tenant cluster in its own unit (`tenants/<name>`), with the platform's defaults (node
+   * image, VIP pool, etcd chart source) and checks (allowed Kubernetes minors, permitted GPUs).
+   */
+  public addTenantCluster(id: string, props: TenantClusterProps = {}): TenantCluster {
+    const name = props.name ?? id;
+    const unit = new GitOpsUnit(this.node.scope as Construct, `tenant-${name}`, {
+      path: `tenants/${validateDnsLabel(this, `tenants.${id}.name`, name, 30)}`,
+      cluster: this.clusterName,
+      dependsOn: [this.configs],
+    });
+    const cluster = new TenantCluster(unit, id, {
+      ...props,
+      defaultImage: props.defaultImage ?? this.defaultNodeImage,
+      etcd: { chartRepository: this.etcdChartRepository, ...props.etcd },
+      controlPlane: { vipPool: this.controlPlaneVipPool, ...props.controlPlane },
+    });
+    this.checkTenant(cluster);
+    this.tenantClusters.push(cluster);
+    return cluster;
+  }
+
+  /** Registers a tenant cluster created elsewhere (e.g. in the user's own charts), so checks and reports see it. */
+  public registerTenantCluster(cluster: TenantCluster): void {
+    this.checkTenant(cluster);
+    this.tenantClusters.push(cluster);
+  }
+
+  private checkTenant(cluster: TenantCluster): void {
+    if (!this.allowedKubernetesMinors.includes(cluster.version.minorText)) {
+      throw new KmetalValidationError(cluster, 'version', `${cluster.version.text} is not among the platform's allowed minors (${this.allowedKubernetesMinors.join(', ')})`, 'pick an allowed version, or add the minor to allowedKubernetesMinors on the platform');
+    }
+    for (const pool of cluster.nodePoolOptions) {
+      for (const gpu of pool.gpus ?? []) {
+        if (!this.permittedDevices.has(gpu.deviceName)) {
+          throw new KmetalValidationError(cluster, `nodePools.${pool.name}.gpus.deviceName`, `${showValue(gpu.deviceName)} is not a device KubeVirt is allowed to pass through on this platform`, `add it to permittedPciDevices of the platform, or use one of: ${[...this.permittedDevices].join(', ') || '(none declared)'}`);
+        }
+      }
+    }
+  }
+
+  private resolveVersions(overrides: { [component: string]: string }, metal3: boolean): ComponentVersion[] {
+    const known = new Set(VersionMatrix.COMPONENTS.map((c) => c.component));
+    for (const name of Object.keys(overrides)) {
+      if (!known.has(name)) {
+        throw new KmetalValidationError(this, `versions.${name}`, `${showValue(name)} is not a platform component`, `use one of: ${[...known].join(', ')}`);
+      }
+    }
+    const metal3Components = ['baremetal-operator', 'cluster-api-provider-metal3'];
+    return VersionMatrix.COMPONENTS
+      .filter((c) => metal3 || !metal3Components.includes(c.component))
+      .map((c) => {
+        const version = overrides[c.component];
+        if (version === undefined || version === c.version) return c;
+        if (typeof version !== 'string' || !/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(version)) {
+          throw new KmetalValidationError(this, `versions.${c.component}`, `${showValue(version)} is not a release version`, 'give a version such as "v1.2.3"');
+        }
+        this.warnings.push(`${c.component} ${version} is outside the validated set ${VersionMatrix.VALIDATED_SET} (validated: ${c.version}); the constructs' output was not checked against it`);
+        return { ...c, version, chartVersion: overriddenChartVersion(c, version) };
+      });
+  }
+
+  /** Cluster API providers through the operator: core, kubeadm bootstrap, Kamaji, KubeVirt, Metal3. */
+  private emitProviders(registry: string | undefined): void {
+    const providers: Array<[string, string, string]> = [
+      ['CoreProvider', 'cluster-api', 'cluster-api'],
+      ['BootstrapProvider', 'kubeadm', 'cluster-api-bootstrap-kubeadm'],
+      ['ControlPlaneProvider', 'kamaji', 'cluster-api-control-plane-provider-kamaji'],
+      ['InfrastructureProvider', 'kubevirt', 'cluster-api-provider-kubevirt'],
+      ['InfrastructureProvider', 'metal3', 'cluster-api-provider-metal3'],
+    ];
+    for (const [kind, name, component] of providers) {
+      const c = this.components.find((x) => x.component === component);
+      if (!c) continue;
+      new ApiObject(this.configs, `${kind}-${name}`, {
+        apiVersion: 'operator.cluster.x-k8s.io/v1alpha2',
+        kind,
+        metadata: { name, namespace: c.namespace },
+        spec: {
+          version: c.version,
+          ...(registry ? { fetchConfig: { oci: `${registry.replace(/^oci:\/\//, '')}/capi-${name}:${c.version}` } } : {}),
+        },
+      });
+    }
+    // Provider namespaces must exist before the operator installs into them.
+    for (const ns of [...new Set(providers.map(([, , comp]) => this.components.find((x) => x.component === comp)?.namespace).filter((x): x is string => !!x))].sort()) {
+      new ApiObject(this.controllers, `Namespace-${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    }
+  }
+
+  /** The KubeVirt and CDI custom resources their operators act on. */
+  private emitVirtualization(devices: PermittedPciDevice[]): void {
+    const kubevirt = this.components.find((c) => c.component === 'kubevirt');
+    if (kubevirt) {
+      new ApiObject(this.configs, 'KubeVirt', {
+        apiVersion: 'kubevirt.io/v1',
+        kind: 'KubeVirt',
+        metadata: { name: 'kubevirt', namespace: kubevirt.namespace },
+        spec: {
+          configuration: {
+            developerConfiguration: { featureGates: devices.length ? ['GPU', 'HostDevices'] : [] },
+            ...(devices.length ? {
+              permittedHostDevices: {
+                pciHostDevices: devices.map((d) => ({ pciVendorSelector: d.pciVendorSelector.toUpperCase(), resourceName: d.resourceName, ...(d.externalResourceProvider ? { externalResourceProvider: true } : {}) })),
+              },
+            } : {}),
+          },
+          // Worker VMs are drained by Cluster API, not live-migrated, when KubeVirt updates.
+          workloadUpdateStrategy: { workloadUpdateMethods: ['Evict'] },
+        },
+      });
+    }
+    const cdi = this.components.find((c) => c.component === 'cdi');
+    if (cdi) {
+      new ApiObject(this.configs, 'CDI', {
+        apiVersion: 'cdi.kubevirt.io/v1beta1',
+        kind: 'CDI',
+        metadata: { name: 'cdi' },
+        spec: { config: { featureGates: ['HonorWaitForFirstConsumer'] }, imagePullPolicy: 'IfNotPresent' },
+      });
+    }
+  }
+}
+
+/**
+ * The chart version that goes with an overridden component version: charts versioned like their
+ * app follow it (keeping the chart's own `v` prefix style); Kamaji's rolling chart stays as it is,
+ * its release being pinned by the image tag.
+ */
+function overriddenChartVersion(c: ComponentVersion, version: string): string | undefined {
+  if (c.installMethod !== InstallMethod.HELM_CHART || !c.chartVersion) return c.chartVersion;
+  const bare = (v: string) => v.replace(/^v/, '');
+  if (bare(c.chartVersion) !== bare(c.version)) return c.chartVersion;
+  return c.chartVersion.startsWith('v') ? `v${bare(version)}` : bare(version);
+}
