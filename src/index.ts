@@ -16,3 +16,5 @@ export * from './platform/helm-chart-repository';
 export * from './gitops';
 export * from './network/control-plane-vip';
 export * from './conformance';
+export * from './platform/platform-under-cluster';
+export * from './platform/component-install';

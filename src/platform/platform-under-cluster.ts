@@ -89,6 +89,7 @@ export class PlatformUnderCluster extends Construct {
   public readonly allowedKubernetesMinors: string[];
 
   private readonly tenantClusters: TenantCluster[] = [];
+  private readonly chartMirror?: string;
   private readonly installs = new Map<string, ComponentInstall>();
   private readonly permittedDevices: Set<string>;
 
@@ -96,6 +97,7 @@ export class PlatformUnderCluster extends Construct {
     super(scope, id);
     this.clusterName = validateDnsLabel(this, 'clusterName', props.clusterName ?? 'under');
     this.defaultNodeImage = props.defaultNodeImage;
+    this.chartMirror = props.chartMirror;
     this.controlPlaneVipPool = props.controlPlaneVipPool;
     const range = VersionMatrix.KAMAJI_KUBERNETES;
     const supported = Array.from({ length: range.maxMinor - range.minMinor + 1 }, (_, i) => `v1.${range.minMinor + i}`);
@@ -146,7 +148,7 @@ export class PlatformUnderCluster extends Construct {
 
   /** The Flux HelmRepository of the chart tenants' dedicated etcd comes from. */
   public get etcdChartRepository(): { name: string; namespace: string } {
-    return ComponentInstall.repositoryFor(this.sources, VersionMatrix.component('kamaji-etcd'));
+    return ComponentInstall.repositoryFor(this.sources, VersionMatrix.component('kamaji-etcd'), this.chartMirror);
   }
 
   /** The tenant clusters added to the platform. */
