@@ -1,0 +1,284 @@
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { KmetalValidationError, showValue } from '../util/errors';
+import { validateDnsLabel } from '../util/names';
+import { scanConstructTree } from './private/construct-scan';
+import { syncFolder } from './private/folder-sync';
+import { renderTree } from './private/tree-render';
+import { compare, planUnits, resolveUnitDependencies } from './private/unit-plan';
+
+/**
+ * The Flux source every generated Kustomization reads from (Flux `spec.sourceRef`).
+ */
+export interface FluxSourceReference {
+  /**
+   * Kind of the source: `GitRepository`, `OCIRepository`, `Bucket` or `ExternalArtifact`.
+   *
+   * @default 'GitRepository'
+   */
+  readonly kind?: string;
+
+  /** Name of the source object. */
+  readonly name: string;
+
+  /**
+   * Namespace of the source object.
+   *
+   * @default - none: Flux looks in the Kustomization's own namespace (`fluxNamespace`)
+   */
+  readonly namespace?: string;
+
+  /**
+   * API version of the source object.
+   *
+   * @default - none: Flux uses its preferred version
+   */
+  readonly apiVersion?: string;
+}
+
+/**
+ * Options of a {@link FluxTree}.
+ */
+export interface FluxTreeProps {
+  /**
+   * Folder the app folder is written into.
+   *
+   * @default - the App's `outdir` (cdk8s: `dist`, or `CDK8S_OUTDIR`)
+   */
+  readonly outdir?: string;
+
+  /**
+   * Name of the app: its folder is `<outdir>/<appName>/` and its root Flux Kustomization is named after
+   * it. A DNS label.
+   */
+  readonly appName: string;
+
+  /**
+   * Name of the cluster that units without their own `cluster` are applied to.
+   *
+   * @default 'under'
+   */
+  readonly clusterName?: string;
+
+  /**
+   * Path of the app folder from the root of the Flux source (the git repository), as written in the
+   * Kustomizations' `spec.path` (each unit's is `<repoPath>/<unit path>`).
+   *
+   * @default - `./<outdir>/<appName>` when `outdir` is a relative path inside the working directory
+   * (the usual case: synth runs at the repository root), otherwise `./dist/<appName>`
+   */
+  readonly repoPath?: string;
+
+  /**
+   * The Flux source all Kustomizations read from.
+   *
+   * @default - the GitRepository `flux-system` that `flux bootstrap` creates, in `fluxNamespace`
+   */
+  readonly sourceRef?: FluxSourceReference;
+
+  /**
+   * Namespace of the generated Flux Kustomizations (where kustomize-controller watches them).
+   *
+   * @default 'flux-system'
+   */
+  readonly fluxNamespace?: string;
+
+  /**
+   * Paths inside the app folder that other tools write (e.g. `report`) and the writer must not delete
+   * as stale. Relative to `<outdir>/<appName>/`.
+   *
+   * @default - none: the writer owns the whole app folder
+   */
+  readonly preserve?: string[];
+}
+
+/** How many objects of one kind were written. */
+export interface FluxTreeKindCount {
+  /** Object kind, e.g. `Deployment`. */
+  readonly kind: string;
+  /** Number of objects of that kind, across all API groups. */
+  readonly count: number;
+}
+
+/** One unit (folder + Flux Kustomization) of a written tree. */
+export interface FluxTreeUnitSummary {
+  /** Name of the unit's Flux Kustomization. */
+  readonly name: string;
+  /** Folder of the unit, relative to the app folder. */
+  readonly path: string;
+  /** Cluster the unit is applied to. */
+  readonly cluster: string;
+  /** Number of objects in the unit. */
+  readonly objectCount: number;
+  /** Names of the Kustomizations this one depends on (explicit and inferred), sorted. */
+  readonly dependsOn: string[];
+  /** Construct path of the GitOpsUnit, or of the plain Chart a default unit was made for. */
+  readonly constructPath: string;
+  /** True when the unit was made for objects of a plain Chart outside every GitOpsUnit. */
+  readonly defaultUnit: boolean;
+}
+
+/** What `FluxTree.write()` produced. */
+export interface FluxTreeResult {
+  /** The app folder (`<outdir>/<appName>`). */
+  readonly outputDir: string;
+  /** Every file of the tree, relative to the app folder, sorted. */
+  readonly files: string[];
+  /** Files created or rewritten because their content changed. */
+  readonly filesWritten: number;
+  /** Stale files removed from the app folder. */
+  readonly filesRemoved: number;
+  /** Number of API objects written. */
+  readonly objectCount: number;
+  /** Objects per kind, sorted by kind. */
+  readonly objectsPerKind: FluxTreeKindCount[];
+  /** The units, sorted by path. */
+  readonly units: FluxTreeUnitSummary[];
+  /** The clusters that received Kustomizations, sorted. */
+  readonly clusters: string[];
+}
+
+const SOURCE_KINDS = ['GitRepository', 'OCIRepository', 'Bucket', 'ExternalArtifact'];
+
+/**
+ * Writes a cdk8s App as a Flux-ready tree under `<outdir>/<appName>/`:
+ *
+ * ```
+ * clusters/<cluster>/<kustomization>.yaml  one Flux Kustomization per unit of the cluster
+ * clusters/<cluster>/kustomization.yaml    lists them
+ * bootstrap/<cluster>.yaml                 root Kustomization applying clusters/<cluster> (apply once)
+ * <unit path>/<kind>-<name>.yaml           one file per object, plus kustomization.yaml
+ * ```
+ *
+ * Use it instead of `app.synth()`: it walks the construct tree once, where `App.synth()` walks it once
+ * per chart, which is quadratic in the number of charts.
+ */
+export class FluxTree {
+  /**
+   * Writes `app` as a Flux tree.
+   */
+  public static synth(app: App, props: FluxTreeProps): FluxTreeResult {
+    return new FluxTree(app, props).write();
+  }
+
+  /**
+   * One line for the console: `N objects (Kind: count, ...), M units, K files → <dir>`.
+   */
+  public static formatSummary(result: FluxTreeResult): string {
+    const kinds = result.objectsPerKind.length > 0 ? ` (${result.objectsPerKind.map(k => `${k.kind}: ${k.count}`).join(', ')})` : '';
+    const clusters = result.clusters.length > 1 ? `, ${result.clusters.length} clusters` : '';
+    return `${result.objectCount} objects${kinds}, ${result.units.length} units${clusters}, ${result.files.length} files → ${result.outputDir}`;
+  }
+
+  /** The app folder this tree is written to (`<outdir>/<appName>`). */
+  public readonly outputDir: string;
+  /** Cluster of units that do not name one. */
+  public readonly clusterName: string;
+  /** Path of the app folder as Flux sees it. */
+  public readonly repoPath: string;
+  /** Namespace of the Flux Kustomizations. */
+  public readonly fluxNamespace: string;
+
+  private readonly app: App;
+  private readonly appName: string;
+  private readonly sourceRef: FluxSourceReference & { readonly kind: string };
+  private readonly preserve: string[];
+
+  constructor(app: App, props: FluxTreeProps) {
+    this.app = app;
+    this.appName = validateDnsLabel(app, 'appName', props.appName);
+    this.clusterName = validateDnsLabel(app, 'clusterName', props.clusterName ?? 'under');
+    this.fluxNamespace = validateDnsLabel(app, 'fluxNamespace', props.fluxNamespace ?? 'flux-system');
+    const outdir = props.outdir ?? app.outdir;
+    this.outputDir = path.join(outdir, this.appName);
+    this.repoPath = normalizeRepoPath(app, props.repoPath ?? defaultRepoPath(outdir, this.appName));
+    this.sourceRef = validateSourceRef(app, props.sourceRef ?? { name: 'flux-system' });
+    this.preserve = (props.preserve ?? []).map(p => validatePreserved(app, p));
+  }
+
+  /**
+   * Validates the app, renders the tree in memory and, only if everything is valid, syncs it to disk.
+   *
+   * Throws one error listing every failed construct validation (with construct paths), or the first
+   * structural problem (duplicate object, colliding folders or names, dependency cycle, dependency
+   * across clusters).
+   */
+  public write(): FluxTreeResult {
+    const scan = scanConstructTree(this.app);
+    if (scan.validationErrors.length > 0) {
+      throw new KmetalValidationError(this.app, 'validation', `${scan.validationErrors.length} construct validation(s) failed:\n  ${scan.validationErrors.join('\n  ')}\n`, 'fix the constructs listed above');
+    }
+    const plans = planUnits(scan, this.clusterName, () => [this.appName]);
+    resolveUnitDependencies(scan, plans);
+    const planList = [...plans.values()];
+    const tree = renderTree(planList, {
+      appName: this.appName,
+      defaultCluster: this.clusterName,
+      repoPath: this.repoPath,
+      fluxNamespace: this.fluxNamespace,
+      sourceRef: this.sourceRef,
+    });
+    const stats = syncFolder(this.outputDir, tree.files, this.preserve);
+
+    return {
+      outputDir: this.outputDir,
+      files: [...tree.files.keys()].sort(compare),
+      filesWritten: stats.written,
+      filesRemoved: stats.removed,
+      objectCount: tree.objectCount,
+      objectsPerKind: [...tree.objectsPerKind.entries()]
+        .sort((a, b) => compare(a[0], b[0]))
+        .map(([kind, count]) => ({ kind, count })),
+      units: planList
+        .sort((a, b) => compare(a.path, b.path))
+        .map(p => ({
+          name: p.name,
+          path: p.path,
+          cluster: p.cluster,
+          objectCount: p.objects.length,
+          dependsOn: [...p.dependsOn].map(d => d.name).sort(compare),
+          constructPath: p.owner.node.path,
+          defaultUnit: p.isDefault,
+        })),
+      clusters: tree.clusters,
+    };
+  }
+}
+
+function defaultRepoPath(outdir: string, appName: string): string {
+  if (!path.isAbsolute(outdir)) {
+    const rel = path.posix.normalize(outdir.split(path.sep).join('/'));
+    if (rel !== '..' && !rel.startsWith('../')) return `./${path.posix.join(rel, appName)}`;
+  }
+  return `./dist/${appName}`;
+}
+
+function normalizeRepoPath(scope: App, repoPath: string): string {
+  const fix = 'give the app folder\'s path from the repository root, e.g. "./dist/kmetal"';
+  if (typeof repoPath !== 'string' || repoPath.trim().length === 0 || repoPath.includes('\\')) {
+    throw new KmetalValidationError(scope, 'repoPath', `${showValue(repoPath)} is not a path Flux can use`, fix);
+  }
+  const segments = repoPath.split('/').filter(s => s !== '' && s !== '.');
+  if (segments.includes('..')) {
+    throw new KmetalValidationError(scope, 'repoPath', `${showValue(repoPath)} leaves the repository ("..")`, fix);
+  }
+  return segments.length === 0 ? '.' : `./${segments.join('/')}`;
+}
+
+function validateSourceRef(scope: App, ref: FluxSourceReference): FluxSourceReference & { readonly kind: string } {
+  const kind = ref.kind ?? 'GitRepository';
+  if (!SOURCE_KINDS.includes(kind)) {
+    throw new KmetalValidationError(scope, 'sourceRef.kind', `${showValue(kind)} is not a Flux source kind`, `use one of ${SOURCE_KINDS.join(', ')}`);
+  }
+  validateDnsLabel(scope, 'sourceRef.name', ref.name);
+  if (ref.namespace !== undefined) validateDnsLabel(scope, 'sourceRef.namespace', ref.namespace);
+  return { ...ref, kind };
+}
+
+function validatePreserved(scope: App, p: string): string {
+  const clean = typeof p === 'string' ? p.split('/').filter(s => s !== '' && s !== '.').join('/') : '';
+  if (clean.length === 0 || clean.split('/').includes('..') || p.startsWith('/')) {
+    throw new KmetalValidationError(scope, 'preserve', `${showValue(p)} is not a path inside the app folder`, 'give a relative path such as "report"');
+  }
+  return clean;
+}

@@ -1,0 +1,163 @@
+import { IConstruct } from 'constructs';
+import { objectFileNames } from './object-file-names';
+import { compare, describeUnit, UnitPlan } from './unit-plan';
+import { FastYamlWriter } from './yaml-document';
+import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/kustomize.toolkit.fluxcd.io';
+import { KmetalValidationError } from '../../util/errors';
+
+/** Settings of the tree that every Flux Kustomization shares. */
+export interface TreeSettings {
+  readonly appName: string;
+  /** Cluster of units without their own; its folders are written even when it has no unit. */
+  readonly defaultCluster: string;
+  /** Path of the app folder as Flux sees it, without trailing `/` (e.g. `./dist/kmetal`). */
+  readonly repoPath: string;
+  readonly fluxNamespace: string;
+  readonly sourceRef: { readonly kind: string; readonly name: string; readonly namespace?: string; readonly apiVersion?: string };
+}
+
+/** The rendered tree: files by path relative to the app folder, plus counts for the result. */
+export interface RenderedTree {
+  readonly files: Map<string, string>;
+  readonly objectsPerKind: Map<string, number>;
+  readonly objectCount: number;
+  readonly clusters: string[];
+}
+
+const KUSTOMIZE_CONFIG = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
+// Interval of the root Kustomization; it only applies the per-unit Kustomizations.
+const ROOT_INTERVAL = '10m';
+
+/**
+ * Resolves every object (`toJson()`: Lazy values, chart labels and namespace, JSON patches) and
+ * renders the whole tree in memory, so that nothing is written when any object is in error.
+ */
+export function renderTree(plans: UnitPlan[], settings: TreeSettings): RenderedTree {
+  const files = new Map<string, string>();
+  const objectsPerKind = new Map<string, number>();
+  const seen = new Map<string, IConstruct>();
+  const yaml = new FastYamlWriter();
+  let objectCount = 0;
+
+  // The default cluster is always written: when its last unit goes, an empty clusters/<name> folder
+  // lets Flux prune what it applied, where a missing folder would only make the root Kustomization fail.
+  const byCluster = new Map<string, UnitPlan[]>([[settings.defaultCluster, []]]);
+  for (const plan of [...plans].sort((a, b) => compare(a.path, b.path))) {
+    const list = byCluster.get(plan.cluster) ?? [];
+    list.push(plan);
+    byCluster.set(plan.cluster, list);
+
+    const docs = plan.objects.map(o => {
+      const json = o.apiObject.toJson();
+      const identity = identityOf(o.apiObject, json);
+      // Two objects with the same identity would be one object in the cluster, the second silently
+      // overwriting the first. Scoped per cluster: the same object on two clusters is legitimate.
+      const key = `${plan.cluster}\u0000${identity.group}\u0000${identity.kind}\u0000${identity.namespace ?? ''}\u0000${identity.name}`;
+      const first = seen.get(key);
+      if (first) {
+        const where = identity.namespace ? ` in namespace "${identity.namespace}"` : '';
+        throw new KmetalValidationError(o.apiObject, 'metadata.name', `${identity.kind} "${identity.name}"${where} (API group ${identity.group}) is defined twice for cluster "${plan.cluster}": at ${first.node.path} and at ${o.apiObject.node.path}`, 'give one of them another name or namespace, or remove the duplicate');
+      }
+      seen.set(key, o.apiObject);
+      objectsPerKind.set(identity.kind, (objectsPerKind.get(identity.kind) ?? 0) + 1);
+      objectCount++;
+      return { json, identity };
+    });
+    const names = objectFileNames(docs.map(d => d.identity));
+    docs.forEach((d, i) => files.set(`${plan.path}/${names[i]}`, yaml.document(d.json)));
+    files.set(`${plan.path}/kustomization.yaml`, kustomizeConfig(yaml, names));
+  }
+
+  for (const [cluster, clusterPlans] of byCluster) {
+    const names: string[] = [];
+    for (const plan of clusterPlans) {
+      const file = `${plan.name}.yaml`;
+      names.push(file);
+      files.set(`clusters/${cluster}/${file}`, yaml.document(unitKustomization(plan, settings)));
+    }
+    files.set(`clusters/${cluster}/kustomization.yaml`, kustomizeConfig(yaml, names));
+    files.set(`bootstrap/${cluster}.yaml`, yaml.document(fluxKustomization(settings, settings.appName, {
+      interval: ROOT_INTERVAL,
+      path: `${settings.repoPath}/clusters/${cluster}`,
+      prune: true,
+    })));
+  }
+  return { files, objectsPerKind, objectCount, clusters: [...byCluster.keys()].sort(compare) };
+}
+
+interface Identity {
+  readonly kind: string;
+  readonly group: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+function identityOf(scope: IConstruct, json: any): Identity {
+  const apiVersion = json?.apiVersion;
+  const kind = json?.kind;
+  const name = json?.metadata?.name;
+  for (const [field, value] of [['apiVersion', apiVersion], ['kind', kind], ['metadata.name', name]] as const) {
+    if (typeof value !== 'string' || value.length === 0) {
+      throw new KmetalValidationError(scope, field, `the synthesized object has no ${field} (a JSON patch may have removed it)`, `make sure the object keeps a non-empty ${field}`);
+    }
+  }
+  const slash = apiVersion.indexOf('/');
+  const namespace = json.metadata.namespace;
+  return {
+    kind,
+    group: slash < 0 ? 'core' : apiVersion.slice(0, slash),
+    name,
+    ...(typeof namespace === 'string' && namespace.length > 0 ? { namespace } : {}),
+  };
+}
+
+function kustomizeConfig(yaml: FastYamlWriter, fileNames: string[]): string {
+  return yaml.document({ ...KUSTOMIZE_CONFIG, resources: [...fileNames].sort(compare) });
+}
+
+function unitKustomization(plan: UnitPlan, settings: TreeSettings): any {
+  const dependsOn = [...plan.dependsOn].map(d => d.name).sort(compare).map(name => ({ name }));
+  const healthChecks = plan.healthChecks.map(h => {
+    if (!h.apiVersion || !h.kind || !h.name) {
+      throw new KmetalValidationError(plan.owner, 'healthChecks', `a health check of unit ${describeUnit(plan)} resolved to ${JSON.stringify(h)}`, 'health checks need an apiVersion, kind and name');
+    }
+    return { apiVersion: h.apiVersion, kind: h.kind, name: h.name, namespace: h.namespace };
+  });
+  return fluxKustomization(settings, plan.name, {
+    interval: plan.interval,
+    retryInterval: plan.retryInterval,
+    timeout: plan.timeout,
+    path: `${settings.repoPath}/${plan.path}`,
+    prune: plan.prune,
+    wait: plan.wait,
+    ...(dependsOn.length > 0 ? { dependsOn } : {}),
+    ...(healthChecks.length > 0 ? { healthChecks } : {}),
+    ...(plan.targetNamespace !== undefined ? { targetNamespace: plan.targetNamespace } : {}),
+  });
+}
+
+interface SpecFields {
+  readonly interval: string;
+  readonly path: string;
+  readonly prune: boolean;
+  readonly retryInterval?: string;
+  readonly timeout?: string;
+  readonly wait?: boolean;
+  readonly dependsOn?: Array<{ name: string }>;
+  readonly healthChecks?: Array<{ apiVersion: string; kind: string; name: string; namespace?: string }>;
+  readonly targetNamespace?: string;
+}
+
+/**
+ * A kustomize.toolkit.fluxcd.io/v1 Kustomization, rendered through the generated L1's `manifest()`
+ * so field names and nesting are exactly those of the pinned CRD (no construct is added to the app).
+ */
+function fluxKustomization(settings: TreeSettings, name: string, spec: SpecFields): any {
+  return Kustomization.manifest({
+    metadata: { name, namespace: settings.fluxNamespace },
+    spec: {
+      ...spec,
+      sourceRef: { ...settings.sourceRef, kind: settings.sourceRef.kind as KustomizationSpecSourceRefKind },
+    },
+  });
+}
