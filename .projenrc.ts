@@ -1,4 +1,4 @@
-import { cdk8s, javascript } from 'projen';
+import { cdk8s, javascript, JsonFile } from 'projen';
 
 // cdk8s-kmetal: typed cdk8s constructs for bare-metal, multi-tenant Kubernetes platforms (kMetal).
 //
@@ -38,7 +38,15 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'fast-check@^4.10.2',
   ],
 
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'build-tools', 'examples', 'bench'],
+    // Generated L1 bindings are not ours to lint.
+    ignorePatterns: ['src/imports/**', '*.d.ts', '*.js', 'node_modules/'],
+  },
   jestOptions: {
+    // Snapshots are assertions: a run never rewrites them (`npx projen test:update` does, on purpose).
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       // Generated L1 bindings are tens of thousands of lines nobody tests line by line.
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/'],
@@ -59,6 +67,17 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
 project.npmignore?.addPatterns('/examples/', '/bench/', '/build-tools/', '/dist/', '/.ci/', '/.tmp/');
 project.npmignore?.addPatterns('!/imports/crds.lock.json', '!/imports/schemas/');
+
+// Type-checking (and eslint's project service) for the TypeScript outside src/ and test/.
+for (const dir of ['build-tools', 'examples', 'bench']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: {
+      extends: '../tsconfig.json',
+      compilerOptions: { noEmit: true, rootDir: '..', isolatedModules: true },
+      include: ['**/*.ts'],
+    },
+  });
+}
 
 const tsNode = 'ts-node --prefer-ts-exts --transpile-only';
 

@@ -21,6 +21,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import * as YAML from 'yaml';
+import { writeSchemaBundle } from './schema-bundle';
 
 const execFileAsync = promisify(execFile);
 
@@ -186,7 +187,7 @@ async function generateL1(outDir: string, scratch: string): Promise<Lock['import
     fs.mkdirSync(work, { recursive: true });
     const input = path.join(work, `${group}.yaml`);
     fs.writeFileSync(input, docs.join('---\n'));
-    await execFileAsync(cdk8s, ['import', input, '--language', 'typescript', '--output', 'out', '--no-save', '--no-check-upgrade'], { cwd: work, maxBuffer: 64 << 20 });
+    await execFileAsync(cdk8s, ['import', input, '--language', 'typescript', '--output', 'out', '--no-save', '--no-check-upgrade'], { cwd: work, maxBuffer: 64 * 1024 * 1024 });
     const generated = path.join(work, 'out', `${group}.ts`);
     if (!fs.existsSync(generated)) fail(`cdk8s import wrote no ${group}.ts for ${group}`);
     const code = fs.readFileSync(generated, 'utf8');
@@ -215,9 +216,6 @@ async function generateL1(outDir: string, scratch: string): Promise<Lock['import
 
 function generateBundle(outDir: string): void {
   // The bundle builder belongs to the conformance checker; the task only decides where it goes.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (!fs.existsSync(path.join(__dirname, 'schema-bundle.ts')) && process.env.KMETAL_SKIP_BUNDLE) return;
-  const { writeSchemaBundle } = require('./schema-bundle');
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   writeSchemaBundle(sharedCrds, outDir);

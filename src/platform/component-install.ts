@@ -1,11 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ComponentVersion, InstallMethod } from './version-matrix';
 import { GitOpsUnit } from '../gitops/gitops-unit';
 import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds } from '../imports/helm.toolkit.fluxcd.io';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../imports/kustomize.toolkit.fluxcd.io';
 import { HelmRepository, HelmRepositorySpecType, OciRepository } from '../imports/source.toolkit.fluxcd.io';
 import { deepMerge } from '../util/merge';
-import { ComponentVersion, InstallMethod } from './version-matrix';
 
 /** Props of `ComponentInstall`. */
 export interface ComponentInstallProps {

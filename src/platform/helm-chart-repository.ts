@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HelmRepository, HelmRepositorySpecType } from '../imports/source.toolkit.fluxcd.io';
+import { IHelmRepository } from '../tenancy/datastore';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
-import { IHelmRepository } from '../tenancy/datastore';
 
 /** Props of `HelmChartRepository`. */
 export interface HelmChartRepositoryProps {

@@ -1,13 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ComponentInstall } from './component-install';
+import { ComponentVersion, InstallMethod, VersionMatrix } from './version-matrix';
 import { GitOpsUnit } from '../gitops/gitops-unit';
 import { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { IMachineImage } from '../os/machine-image';
 import { TenantCluster, TenantClusterProps } from '../tenancy/tenant-cluster';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
-import { ComponentInstall } from './component-install';
-import { ComponentVersion, InstallMethod, VersionMatrix } from './version-matrix';
 
 /** A PCI device KubeVirt may pass through to VMs (GPUs and other accelerators). */
 export interface PermittedPciDevice {
@@ -241,7 +241,10 @@ export class PlatformUnderCluster extends Construct {
       });
     }
     // Provider namespaces must exist before the operator installs into them.
-    for (const ns of [...new Set(providers.map(([, , comp]) => this.components.find((x) => x.component === comp)?.namespace).filter((x): x is string => !!x))].sort()) {
+    const providerNamespaces = providers
+      .map(([, , comp]) => this.components.find((x) => x.component === comp)?.namespace)
+      .filter((x): x is string => !!x);
+    for (const ns of [...new Set(providerNamespaces)].sort()) {
       new ApiObject(this.controllers, `Namespace-${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     }
   }
@@ -259,7 +262,11 @@ export class PlatformUnderCluster extends Construct {
             developerConfiguration: { featureGates: devices.length ? ['GPU', 'HostDevices'] : [] },
             ...(devices.length ? {
               permittedHostDevices: {
-                pciHostDevices: devices.map((d) => ({ pciVendorSelector: d.pciVendorSelector.toUpperCase(), resourceName: d.resourceName, ...(d.externalResourceProvider ? { externalResourceProvider: true } : {}) })),
+                pciHostDevices: devices.map((d) => ({
+                  pciVendorSelector: d.pciVendorSelector.toUpperCase(),
+                  resourceName: d.resourceName,
+                  ...(d.externalResourceProvider ? { externalResourceProvider: true } : {}),
+                })),
               },
             } : {}),
           },
