@@ -5,6 +5,7 @@ import { GitOpsUnit } from '../gitops/gitops-unit';
 import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds } from '../imports/helm.toolkit.fluxcd.io';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../imports/kustomize.toolkit.fluxcd.io';
 import { HelmRepository, HelmRepositorySpecType, OciRepository } from '../imports/source.toolkit.fluxcd.io';
+import { IHelmRepository } from '../tenancy/datastore';
 import { deepMerge } from '../util/merge';
 
 /** Props of `ComponentInstall`. */
@@ -43,7 +44,7 @@ function libraryValues(c: ComponentVersion): any {
  */
 export class ComponentInstall extends Construct {
   /** The Flux source and name of a component's chart repository. */
-  public static repositoryFor(sourcesUnit: GitOpsUnit, component: ComponentVersion, chartMirror?: string): { name: string; namespace: string } {
+  public static repositoryFor(sourcesUnit: GitOpsUnit, component: ComponentVersion, chartMirror?: string): IHelmRepository {
     const url = chartMirror ?? component.chartRepository!;
     const name = chartMirror ? 'kmetal-chart-mirror' : repositoryName(url);
     const id = `HelmRepository-${name}`;

@@ -5,6 +5,7 @@ import { ComponentVersion, InstallMethod, VersionMatrix } from './version-matrix
 import { GitOpsUnit } from '../gitops/gitops-unit';
 import { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { IMachineImage } from '../os/machine-image';
+import { IHelmRepository } from '../tenancy/datastore';
 import { TenantCluster, TenantClusterProps } from '../tenancy/tenant-cluster';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
@@ -147,7 +148,7 @@ export class PlatformUnderCluster extends Construct {
   }
 
   /** The Flux HelmRepository of the chart tenants' dedicated etcd comes from. */
-  public get etcdChartRepository(): { name: string; namespace: string } {
+  public get etcdChartRepository(): IHelmRepository {
     return ComponentInstall.repositoryFor(this.sources, VersionMatrix.component('kamaji-etcd'), this.chartMirror);
   }
 
