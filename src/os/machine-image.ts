@@ -63,6 +63,16 @@ export interface DataVolumeImageProps {
   readonly allowMutableTag?: boolean;
 }
 
+/** A CDI `DataSource`: a named, cluster-managed pointer to a golden disk (a PVC or snapshot). */
+export interface DataSourceImageProps {
+  /** Name of the DataSource. */
+  readonly name: string;
+  /** Namespace of the DataSource. @default - the VM's namespace */
+  readonly namespace?: string;
+  /** Size of the cloned disk in GiB, when the node pool does not set `rootDiskGiB`. @default - the source's size (CDI infers it for clones) */
+  readonly defaultSizeGiB?: number;
+}
+
 const IMAGE_REF = /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 /**
@@ -103,14 +113,32 @@ export class MachineImage implements IMachineImage {
     return image;
   }
 
+  /**
+   * Boots a disk cloned by CDI from a `DataSource` into a persistent DataVolume. A DataSource is a
+   * movable pointer (e.g. kept current by a DataImportCron): VMs created after it moves boot the
+   * new disk while existing ones keep theirs, so name versions in the DataSource name to roll pools
+   * deliberately.
+   */
+  public static dataSource(props: DataSourceImageProps): MachineImage {
+    const ns = props.namespace;
+    const image = new MachineImage(`DataSource/${ns ? `${ns}/` : ''}${props.name}`, 'dataSource', false);
+    image.defaultSizeGiB = props.defaultSizeGiB;
+    image.dataSourceRef = { name: props.name, namespace: ns };
+    return image;
+  }
+
   private defaultSizeGiB?: number;
   private bothSourcesGiven = false;
+  private dataSourceRef?: { name: string; namespace?: string };
 
-  private constructor(public readonly imageRef: string, private readonly kind: 'containerDisk' | 'http' | 'registry', private readonly allowMutableTag: boolean) {}
+  private constructor(public readonly imageRef: string, private readonly kind: 'containerDisk' | 'http' | 'registry' | 'dataSource', private readonly allowMutableTag: boolean) {}
 
   public bindToVirtualMachine(scope: IConstruct, options: VirtualMachineDiskOptions): VirtualMachineDiskBinding {
     if (this.bothSourcesGiven) {
       throw new KmetalValidationError(scope, 'image', 'MachineImage.dataVolume() got both url and registryImage', 'give exactly one source');
+    }
+    if (this.kind === 'dataSource') {
+      return this.bindDataSource(scope, options);
     }
     if (this.kind === 'http') {
       if (!/^https?:\/\/\S+$/.test(this.imageRef)) {
@@ -138,6 +166,37 @@ export class MachineImage implements IMachineImage {
             ...(options.storageClassName ? { storageClassName: options.storageClassName } : {}),
             resources: { requests: { storage: `${size}Gi` } },
           },
+        },
+      },
+    };
+  }
+
+  private bindDataSource(scope: IConstruct, options: VirtualMachineDiskOptions): VirtualMachineDiskBinding {
+    const ref = this.dataSourceRef!;
+    const name1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+    if (typeof ref.name !== 'string' || !name1123.test(ref.name) || ref.name.length > 253) {
+      throw new KmetalValidationError(scope, 'image.dataSource.name', `${showValue(ref.name)} is not a DataSource name`, 'name an existing CDI DataSource, e.g. "ubuntu-2404-v1-33"');
+    }
+    if (ref.namespace !== undefined && (typeof ref.namespace !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ref.namespace) || ref.namespace.length > 63)) {
+      throw new KmetalValidationError(scope, 'image.dataSource.namespace', `${showValue(ref.namespace)} is not a namespace`, 'give the DataSource\'s namespace, or none for the VM\'s own');
+    }
+    const size = options.rootDiskGiB ?? this.defaultSizeGiB;
+    if (size !== undefined && (!Number.isInteger(size) || size < 1)) {
+      throw new KmetalValidationError(scope, 'rootDiskGiB', `${showValue(size)} is not a disk size`, 'give a whole number of GiB, e.g. 40');
+    }
+    // Without a size CDI sizes a clone like its source (storage API).
+    const storage = {
+      ...(options.storageClassName ? { storageClassName: options.storageClassName } : {}),
+      ...(size !== undefined ? { resources: { requests: { storage: `${size}Gi` } } } : {}),
+    };
+    return {
+      imageRef: this.imageRef,
+      volume: { name: options.volumeName, dataVolume: { name: options.volumeName } },
+      dataVolumeTemplate: {
+        metadata: { name: options.volumeName },
+        spec: {
+          sourceRef: { kind: 'DataSource', name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
+          storage,
         },
       },
     };
