@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
-import { KmetalValidationError, showValue } from '../util/errors';
 import { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { parseIp } from '../util/cidr';
+import { KmetalValidationError, showValue } from '../util/errors';
 
 /** How the tenant's API server is exposed on the under cluster. */
 export enum ControlPlaneServiceType {

@@ -216,7 +216,9 @@ export class ExternalDataStore extends Construct implements IDataStore {
         ...(props.caCertificate ? {
           tlsConfig: {
             certificateAuthority: { certificate: sref(props.caCertificate), ...(props.caPrivateKey ? { privateKey: sref(props.caPrivateKey) } : {}) },
-            ...(props.clientCertificate && props.clientPrivateKey ? { clientCertificate: { certificate: sref(props.clientCertificate), privateKey: sref(props.clientPrivateKey) } } : {}),
+            ...(props.clientCertificate && props.clientPrivateKey
+              ? { clientCertificate: { certificate: sref(props.clientCertificate), privateKey: sref(props.clientPrivateKey) } }
+              : {}),
           },
         } : {}),
         ...(props.username && props.password ? { basicAuth: { username: sref(props.username), password: sref(props.password) } } : {}),

@@ -26,7 +26,9 @@ export class KubernetesVersion {
    * Parses and checks a version given to a construct, with an error naming the construct.
    * @internal
    */
-  public static _validate(scope: IConstruct, field: string, version: string, allowed: KubernetesMinorRange = VersionMatrix.KAMAJI_KUBERNETES): KubernetesVersion {
+  public static _validate(
+    scope: IConstruct, field: string, version: string, allowed: KubernetesMinorRange = VersionMatrix.KAMAJI_KUBERNETES,
+  ): KubernetesVersion {
     let parsed: KubernetesVersion;
     try {
       parsed = KubernetesVersion.of(version);

@@ -1,6 +1,7 @@
 import * as crypto from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import type { TenantCluster } from './tenant-cluster';
 import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
 import { MachineDeployment, MachineHealthCheck, MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo } from '../imports/cluster.x-k8s.io';
 import { KubevirtMachineTemplate } from '../imports/infrastructure.cluster.x-k8s.io';
@@ -8,7 +9,6 @@ import { INodeNetwork, NodeNetwork, NodeNetworkBinding } from '../network/node-n
 import { IMachineImage, VirtualMachineDiskBinding } from '../os/machine-image';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
-import type { TenantCluster } from './tenant-cluster';
 
 /** How a GPU or other PCI device is handed to the VM. */
 export enum DeviceAttachment {

@@ -1,6 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import { ControlPlaneOptions, kamajiControlPlaneSpec, ResolvedControlPlane, resolveControlPlane } from './control-plane';
+import { KubernetesVersion } from './kubernetes-version';
+import { NodePoolOptions } from './node-pool';
 import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
 import { ClusterClass } from '../imports/cluster.x-k8s.io';
 import { KamajiControlPlaneTemplate } from '../imports/controlplane.cluster.x-k8s.io';
@@ -8,9 +11,6 @@ import { KubevirtClusterTemplate, KubevirtMachineTemplate } from '../imports/inf
 import { IMachineImage } from '../os/machine-image';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
-import { ControlPlaneOptions, kamajiControlPlaneSpec, ResolvedControlPlane, resolveControlPlane } from './control-plane';
-import { KubernetesVersion } from './kubernetes-version';
-import { NodePoolOptions } from './node-pool';
 
 /** A kind of worker pool the class offers (a ClusterClass `workers.machineDeployments` class). */
 export interface WorkerClassOptions {

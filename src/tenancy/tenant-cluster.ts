@@ -1,6 +1,8 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ControlPlaneOptions, kamajiControlPlaneSpec, resolveControlPlane, ResolvedControlPlane } from './control-plane';
+import { DedicatedEtcdDataStore, IHelmRepository, IDataStore } from './datastore';
 import { Cluster } from '../imports/cluster.x-k8s.io';
 import { KamajiControlPlane } from '../imports/controlplane.cluster.x-k8s.io';
 import { KubevirtCluster } from '../imports/infrastructure.cluster.x-k8s.io';
@@ -9,11 +11,12 @@ import { IMachineImage } from '../os/machine-image';
 import { cidrsOverlap, parseCidr, ParsedCidr } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { isDnsLabel, validateDnsLabel } from '../util/names';
-import { ControlPlaneOptions, kamajiControlPlaneSpec, resolveControlPlane, ResolvedControlPlane } from './control-plane';
-import { DedicatedEtcdDataStore, IHelmRepository, IDataStore } from './datastore';
+import { FleetRegistry } from './governance/fleet-registry';
+import { boundaryViolations } from './governance/platform-boundaries';
 import { KubernetesVersion } from './kubernetes-version';
 import { NodePool, NodePoolOptions } from './node-pool';
 import type { TenantClusterClass } from './tenant-cluster-class';
+import { TenantGovernance, TenantGovernanceOptions } from './tenant-governance';
 
 /** Settings of the dedicated etcd a tenant cluster gets by default. */
 export interface DedicatedEtcdOptions {
@@ -44,7 +47,10 @@ export interface TenantClusterProps {
   readonly labels?: { [key: string]: string };
   /** Namespace on the under cluster holding all of this tenant's objects. @default `tenant-<name>` */
   readonly namespace?: string;
-  /** Emit the Namespace object (turn off when something else, e.g. Capsule, creates it). @default true */
+  /**
+   * Emit the Namespace object (turn off when something else creates it; with governance, that
+   * creator must label it `capsule.clastix.io/tenant=<tenant>`). @default true
+   */
   readonly createNamespace?: boolean;
   /** The hosted control plane. @default - 2 replicas, LoadBalancer, konnectivity, CoreDNS and kube-proxy on */
   readonly controlPlane?: ControlPlaneOptions;
@@ -73,6 +79,17 @@ export interface TenantClusterProps {
   readonly clusterClass?: TenantClusterClass;
   /** Values for variables the class declares. @default - the class defaults */
   readonly variables?: { [name: string]: any };
+  /**
+   * Capsule governance of the cluster's namespace (a `TenantGovernance` named after the cluster).
+   * @default - a Tenant owning the namespace, with quotas derived from the pools and no owners
+   */
+  readonly governance?: TenantGovernanceOptions;
+  /**
+   * Create the cluster's own `TenantGovernance`. Turn off to put the cluster under a tenant shared
+   * with other clusters (`TenantGovernance.addCluster()`), or to leave it ungoverned.
+   * @default true
+   */
+  readonly createGovernance?: boolean;
 }
 
 const CLUSTER_NAME_MAX = 30;
@@ -121,6 +138,8 @@ export class TenantCluster extends Construct {
   public readonly infrastructureCluster?: ApiObject;
   /** The Namespace, unless `createNamespace` is false (escape hatch). */
   public readonly namespaceObject?: kplus.Namespace;
+  /** The cluster's own Capsule governance, unless `createGovernance` is false. */
+  public readonly governance?: TenantGovernance;
 
   private readonly pools: NodePool[] = [];
   private readonly pinnedVersion?: string;
@@ -217,6 +236,16 @@ export class TenantCluster extends Construct {
     }
 
     for (const pool of props.nodePools ?? []) this.addNodePool(pool);
+
+    // Fleet-wide checks find the cluster through the registry; PlatformBoundaries are looked up at
+    // synth, so they may be declared before or after the cluster.
+    FleetRegistry.of(this).registerCluster(this);
+    this.node.addValidation({ validate: () => boundaryViolations(this) });
+    if (props.createGovernance ?? true) {
+      this.governance = new TenantGovernance(this, 'Governance', { ...props.governance, clusters: [this] });
+    } else if (props.governance) {
+      throw new KmetalValidationError(this, 'governance', 'governance options were given with createGovernance: false', 'drop one of them (a shared TenantGovernance takes its options itself)');
+    }
   }
 
   /**

@@ -30,7 +30,8 @@ describe('TenantClusterClass', () => {
     const cc = findObject(objects, 'ClusterClass', 'golden');
     expect(cc.apiVersion).toBe('cluster.x-k8s.io/v1beta2');
     expect(cc.spec.controlPlane.templateRef).toEqual({ apiVersion: 'controlplane.cluster.x-k8s.io/v1alpha2', kind: 'KamajiControlPlaneTemplate', name: 'golden-control-plane' });
-    const refs = [cc.spec.infrastructure.templateRef, ...cc.spec.workers.machineDeployments.flatMap((m: any) => [m.bootstrap.templateRef, m.infrastructure.templateRef])];
+    const workerRefs = cc.spec.workers.machineDeployments.flatMap((m: any) => [m.bootstrap.templateRef, m.infrastructure.templateRef]);
+    const refs = [cc.spec.infrastructure.templateRef, ...workerRefs];
     for (const ref of [cc.spec.controlPlane.templateRef, ...refs]) {
       expect(findObject(objects, ref.kind, ref.name).metadata.namespace).toBe('kmetal-classes');
     }

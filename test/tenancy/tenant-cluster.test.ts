@@ -48,9 +48,9 @@ describe('TenantCluster, emitted objects', () => {
       'Cluster', 'DataStore', 'HelmRelease', 'KamajiControlPlane',
       'KubeadmConfigTemplate', 'KubeadmConfigTemplate', 'KubevirtCluster',
       'KubevirtMachineTemplate', 'KubevirtMachineTemplate',
-      'MachineDeployment', 'MachineDeployment', 'MachineHealthCheck', 'MachineHealthCheck', 'Namespace',
+      'MachineDeployment', 'MachineDeployment', 'MachineHealthCheck', 'MachineHealthCheck', 'Namespace', 'Tenant',
     ]);
-    for (const o of objects.filter((x) => !['Namespace', 'DataStore'].includes(x.kind))) {
+    for (const o of objects.filter((x) => !['Namespace', 'DataStore', 'Tenant'].includes(x.kind))) {
       expect(o.metadata.namespace).toBe('tenant-acme');
     }
   });
@@ -153,7 +153,9 @@ describe('TenantCluster, behaviour', () => {
   test('an external PostgreSQL DataStore references its secrets and is conformant', () => {
     const { chart } = newChart();
     new ExternalDataStore(chart, 'pg', {
-      name: 'pg-shared', driver: DataStoreDriver.POSTGRESQL, endpoints: ['pg.db.svc:5432'],
+      name: 'pg-shared',
+      driver: DataStoreDriver.POSTGRESQL,
+      endpoints: ['pg.db.svc:5432'],
       caCertificate: { name: 'pg-ca', namespace: 'db', key: 'ca.crt' },
       username: { name: 'pg-auth', namespace: 'db', key: 'user' },
       password: { name: 'pg-auth', namespace: 'db', key: 'password' },

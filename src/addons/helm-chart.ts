@@ -1,0 +1,115 @@
+import { IConstruct } from 'constructs';
+import * as YAML from 'yaml';
+import { KmetalValidationError, showValue } from '../util/errors';
+import { isDnsLabel } from '../util/names';
+
+/** A Helm chart an `AddonProfile` installs into every cluster it selects (a Sveltos `helmCharts` entry). */
+export interface HelmChartAddon {
+  /**
+   * Where the chart comes from: an `https://` Helm repository (e.g. `https://charts.jetstack.io`)
+   * or an `oci://` registry path without the chart name (e.g. `oci://ghcr.io/projectcapsule/charts`).
+   */
+  readonly repositoryUrl: string;
+  /** Local name of the repository (HTTP repositories only). @default - the chart name */
+  readonly repositoryName?: string;
+  /** Chart name, e.g. `cert-manager`. */
+  readonly chart: string;
+  /**
+   * The exact chart version, e.g. `v1.21.1` or `0.16.1`. Required: an unpinned chart would install
+   * whatever the repository serves on the day a cluster is created, so two clusters of one fleet
+   * would differ. Ranges (`^1.2`, `1.x`, `>=1`) and `latest` are refused too.
+   */
+  readonly version: string;
+  /** Helm release name. @default - the chart name */
+  readonly releaseName?: string;
+  /** Namespace of the release in the tenant cluster (created when missing). @default - the release name */
+  readonly releaseNamespace?: string;
+  /**
+   * Values for the release (plain JSON in the chart's own field names). TypeScript users get typed
+   * values for charts that ship a values schema from `cdk8s-kmetal/lib/addons/values`
+   * (e.g. `certManagerChart({ ... })`). Strings may use Sveltos templates (`{{ .Cluster.metadata.name }}`).
+   * @default - the chart's defaults
+   */
+  readonly values?: { [key: string]: any };
+}
+
+// A pinned release: exact semver, optional leading "v", optional pre-release and build metadata.
+const PINNED_VERSION = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+const REPOSITORY_URL = /^(https?|oci):\/\/[^\s/@]+(\/[^\s]*)?$/;
+
+/** A chart entry checked and with defaults applied. @internal */
+export interface ResolvedHelmChart {
+  readonly repositoryUrl: string;
+  readonly repositoryName: string;
+  readonly chart: string;
+  readonly version: string;
+  readonly releaseName: string;
+  readonly releaseNamespace: string;
+  readonly values?: { [key: string]: any };
+}
+
+/** Checks one chart entry; `field` is where it sits in the props (for the error message). @internal */
+export function resolveHelmChart(scope: IConstruct, field: string, chart: HelmChartAddon): ResolvedHelmChart {
+  if (!chart || typeof chart !== 'object') {
+    throw new KmetalValidationError(scope, field, `${showValue(chart)} is not a Helm chart`, 'give { repositoryUrl, chart, version }');
+  }
+  const url = chart.repositoryUrl;
+  if (typeof url !== 'string' || !REPOSITORY_URL.test(url)) {
+    throw new KmetalValidationError(scope, `${field}.repositoryUrl`, `${showValue(url)} is not a Helm repository URL (or carries credentials)`, 'give an https:// repository or an oci:// registry path; put credentials in a Secret');
+  }
+  if (typeof chart.chart !== 'string' || !/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/.test(chart.chart)) {
+    throw new KmetalValidationError(scope, `${field}.chart`, `${showValue(chart.chart)} is not a chart name`, 'give the chart name as the repository lists it, e.g. "cert-manager"');
+  }
+  if (chart.version === undefined || chart.version === null || chart.version === '') {
+    throw new KmetalValidationError(scope, `${field}.version`, `chart ${showValue(chart.chart)} has no pinned version: every new cluster would get whatever the repository serves that day`, `pin the exact release, e.g. version: "1.2.3" (helm search repo ${chart.chart} --versions)`);
+  }
+  if (typeof chart.version !== 'string' || !PINNED_VERSION.test(chart.version)) {
+    throw new KmetalValidationError(scope, `${field}.version`, `${showValue(chart.version)} is not a pinned chart version (ranges and "latest" float)`, 'give one exact release such as "1.2.3" or "v1.21.1"');
+  }
+  const releaseName = chart.releaseName ?? chart.chart;
+  if (typeof releaseName !== 'string' || releaseName.length > 53 || !isDnsLabel(releaseName)) {
+    throw new KmetalValidationError(scope, `${field}.releaseName`, `${showValue(releaseName)} is not a Helm release name (DNS label of at most 53 characters)`, 'use lowercase letters, digits and "-", e.g. "cert-manager"');
+  }
+  const releaseNamespace = chart.releaseNamespace ?? releaseName;
+  if (typeof releaseNamespace !== 'string' || !isDnsLabel(releaseNamespace)) {
+    throw new KmetalValidationError(scope, `${field}.releaseNamespace`, `${showValue(releaseNamespace)} is not a namespace name`, 'use a DNS label such as "cert-manager"');
+  }
+  const repositoryName = chart.repositoryName ?? chart.chart;
+  if (typeof repositoryName !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(repositoryName)) {
+    throw new KmetalValidationError(scope, `${field}.repositoryName`, `${showValue(repositoryName)} is not a repository name`, 'use lowercase letters, digits and "-"');
+  }
+  if (chart.values !== undefined) {
+    if (typeof chart.values !== 'object' || chart.values === null || Array.isArray(chart.values)) {
+      throw new KmetalValidationError(scope, `${field}.values`, `${showValue(chart.values)} is not a map of chart values`, 'give the values as an object, e.g. { installCRDs: true }');
+    }
+    try {
+      JSON.stringify(chart.values);
+    } catch {
+      throw new KmetalValidationError(scope, `${field}.values`, 'the values cannot be serialized (a cycle, or a BigInt)', 'give plain JSON data');
+    }
+  }
+  return { repositoryUrl: url.replace(/\/+$/, ''), repositoryName, chart: chart.chart, version: chart.version, releaseName, releaseNamespace, values: chart.values };
+}
+
+/** Renders values as YAML with sorted keys, so that the same values always give the same text. @internal */
+export function valuesYaml(values: { [key: string]: any }): string {
+  return YAML.stringify(JSON.parse(JSON.stringify(values)), { sortMapEntries: true, lineWidth: 0 });
+}
+
+/** The Sveltos `helmCharts[]` entry of a resolved chart (upstream field names). @internal */
+export function sveltosHelmChart(chart: ResolvedHelmChart): any {
+  const oci = chart.repositoryUrl.startsWith('oci://');
+  // Sveltos reads an OCI chart from the full artifact path, given as both URL and chart name;
+  // a classic repository is added under repositoryName and the chart addressed as name/chart.
+  const ociRef = `${chart.repositoryUrl}/${chart.chart}`;
+  return {
+    repositoryURL: oci ? ociRef : chart.repositoryUrl,
+    repositoryName: chart.repositoryName,
+    chartName: oci ? ociRef : `${chart.repositoryName}/${chart.chart}`,
+    chartVersion: chart.version,
+    releaseName: chart.releaseName,
+    releaseNamespace: chart.releaseNamespace,
+    helmChartAction: 'Install',
+    ...(chart.values && Object.keys(chart.values).length ? { values: valuesYaml(chart.values) } : {}),
+  };
+}

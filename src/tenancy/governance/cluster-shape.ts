@@ -1,0 +1,152 @@
+// What a tenant cluster occupies on the under cluster, read from the cluster as declared (pools,
+// control plane, datastore), for quotas and boundaries. Internal.
+import { DedicatedEtcdDataStore } from '../datastore';
+import type { TenantCluster } from '../tenant-cluster';
+import { parseQuantity } from './quantities';
+
+/** The size of the things a tenant's namespace holds besides worker VMs, per replica. */
+export const CONTROL_PLANE_CPU_MILLI = 1000;
+export const CONTROL_PLANE_MEMORY_MIB = 2048;
+export const ETCD_CPU_MILLI = 500;
+export const ETCD_MEMORY_MIB = 1024;
+/** virt-launcher's own memory on top of the guest's (KubeVirt computes it per VM; this bounds it for common sizes). */
+export const VM_MEMORY_OVERHEAD_MIB = 256;
+
+/** One worker pool as it lands on the under cluster. */
+export interface PoolShape {
+  readonly name: string;
+  /** Most VMs the pool runs: `replicas`, or `maxReplicas` when the autoscaler owns the count. */
+  readonly vms: number;
+  readonly cpuCores: number;
+  readonly memoryGiB: number;
+  /** Devices per VM, by resource name. */
+  readonly gpus: Array<{ deviceName: string; count: number }>;
+  /** Persistent root disk per VM in GiB (0 for an ephemeral containerDisk). */
+  readonly diskGiB: number;
+  readonly storageClassName?: string;
+  readonly imageRef?: string;
+}
+
+/** A tenant cluster as it lands on the under cluster. */
+export interface ClusterShape {
+  readonly cluster: TenantCluster;
+  readonly pools: PoolShape[];
+  readonly controlPlaneReplicas: number;
+  /** The dedicated etcd, when the cluster has one. */
+  readonly etcd?: { readonly replicas: number; readonly storageGiB: number; readonly storageClassName?: string };
+}
+
+/** What a set of clusters needs from the under cluster. */
+export interface ResourceDemand {
+  cpuMilli: number;
+  memoryMiB: number;
+  storageGiB: number;
+  virtualMachines: number;
+  gpus: Map<string, number>;
+}
+
+/** Reads the shape of a cluster (call at synth time: it reads objects that are produced lazily). */
+export function clusterShape(cluster: TenantCluster): ClusterShape {
+  return {
+    cluster,
+    pools: cluster.clusterClass ? classPools(cluster) : objectPools(cluster),
+    controlPlaneReplicas: cluster.controlPlaneReplicas,
+    etcd: etcdShape(cluster),
+  };
+}
+
+/**
+ * The quota formula. For every cluster:
+ * - per pool, with n = most VMs (+1 when `surge`: Cluster API's default rolling update creates one
+ *   extra machine before it deletes an old one): n × vCPUs, n × (guest memory + 256 MiB
+ *   virt-launcher overhead), n × persistent root disk, n × devices per VM, n VMs;
+ * - per API server replica (+1 when `surge`): 1 CPU and 2 GiB (kube-apiserver, controller-manager,
+ *   scheduler and konnectivity-server containers of the Kamaji control-plane pod);
+ * - per dedicated etcd member: 0.5 CPU, 1 GiB and its volume.
+ */
+export function demandOf(shapes: ClusterShape[], surge: boolean): ResourceDemand {
+  const d: ResourceDemand = { cpuMilli: 0, memoryMiB: 0, storageGiB: 0, virtualMachines: 0, gpus: new Map() };
+  const extra = surge ? 1 : 0;
+  for (const s of shapes) {
+    for (const p of s.pools) {
+      const n = p.vms + extra;
+      d.cpuMilli += n * p.cpuCores * 1000;
+      d.memoryMiB += n * (p.memoryGiB * 1024 + VM_MEMORY_OVERHEAD_MIB);
+      d.storageGiB += n * p.diskGiB;
+      d.virtualMachines += n;
+      for (const g of p.gpus) d.gpus.set(g.deviceName, (d.gpus.get(g.deviceName) ?? 0) + n * g.count);
+    }
+    const cp = s.controlPlaneReplicas + extra;
+    d.cpuMilli += cp * CONTROL_PLANE_CPU_MILLI;
+    d.memoryMiB += cp * CONTROL_PLANE_MEMORY_MIB;
+    if (s.etcd) {
+      d.cpuMilli += s.etcd.replicas * ETCD_CPU_MILLI;
+      d.memoryMiB += s.etcd.replicas * ETCD_MEMORY_MIB;
+      d.storageGiB += s.etcd.replicas * s.etcd.storageGiB;
+    }
+  }
+  return d;
+}
+
+function objectPools(cluster: TenantCluster): PoolShape[] {
+  return cluster.nodePools.map((pool) => {
+    // The machine template holds the final VM spec, including a DataVolume size the image may
+    // have defaulted; reading it keeps the quota in step with what KubeVirt is asked for.
+    const vm = pool.machineTemplate.toJson()?.spec?.template?.spec?.virtualMachineTemplate?.spec ?? {};
+    let diskGiB = 0;
+    let storageClassName: string | undefined;
+    for (const dv of vm.dataVolumeTemplates ?? []) {
+      const bytes = parseQuantity(dv?.spec?.storage?.resources?.requests?.storage ?? '0') ?? 0;
+      diskGiB += bytes / 2 ** 30;
+      storageClassName = dv?.spec?.storage?.storageClassName ?? storageClassName;
+    }
+    return {
+      name: pool.poolName,
+      vms: pool.replicas ?? pool.maxReplicas ?? pool.minReplicas ?? 1,
+      cpuCores: pool.cpuCores,
+      memoryGiB: pool.memoryGiB,
+      gpus: pool.gpus.map((g) => ({ deviceName: g.deviceName, count: g.count ?? 1 })),
+      diskGiB,
+      storageClassName,
+      imageRef: pool.image.imageRef,
+    };
+  });
+}
+
+function classPools(cluster: TenantCluster): PoolShape[] {
+  // Sizes of class-based pools are ClusterClass variables: a pool override, else the cluster's
+  // value, else the class default. The rendered topology and class hold all three.
+  const topology = cluster.cluster.toJson()?.spec?.topology ?? {};
+  const clusterVars = new Map<string, any>((topology.variables ?? []).map((v: any) => [v.name, v.value]));
+  const classVariables: any[] = cluster.clusterClass!.clusterClass.toJson()?.spec?.variables ?? [];
+  const classVars = new Map<string, any>(classVariables.map((v) => [v.name, (v?.schema?.openAPIV3Schema ?? v?.schema?.openApiv3Schema)?.default]));
+  const deployments = new Map<string, any>((topology.workers?.machineDeployments ?? []).map((md: any) => [md.name, md]));
+  return cluster.nodePoolOptions.map((p) => {
+    const md = deployments.get(p.name) ?? {};
+    const overrides = new Map<string, any>((md.variables?.overrides ?? []).map((o: any) => [o.name, o.value]));
+    const variable = (name: string, fallback: number): number =>
+      Number(overrides.get(name) ?? clusterVars.get(name) ?? classVars.get(name) ?? fallback);
+    const autoscaled = p.minReplicas !== undefined || p.maxReplicas !== undefined;
+    return {
+      name: p.name,
+      vms: autoscaled ? (p.maxReplicas ?? p.minReplicas ?? 1) : (p.replicas ?? 2),
+      cpuCores: variable('workerCpuCores', 2),
+      memoryGiB: variable('workerMemoryGiB', 4),
+      gpus: (p.gpus ?? []).map((g) => ({ deviceName: g.deviceName, count: g.count ?? 1 })),
+      diskGiB: 0,
+      imageRef: (p.image ?? cluster.defaultImage)?.imageRef,
+    };
+  });
+}
+
+function etcdShape(cluster: TenantCluster): ClusterShape['etcd'] {
+  if (!(cluster.dataStore instanceof DedicatedEtcdDataStore)) return undefined;
+  // The chart values are the single source of the etcd's size (and reflect escape-hatch patches).
+  const values = cluster.dataStore.helmRelease.toJson()?.spec?.values ?? {};
+  const pvc = values.persistentVolumeClaim ?? {};
+  return {
+    replicas: Number(values.replicas ?? 3),
+    storageGiB: (parseQuantity(pvc.size ?? '8Gi') ?? 8 * 2 ** 30) / 2 ** 30,
+    storageClassName: pvc.storageClassName || undefined,
+  };
+}
