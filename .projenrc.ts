@@ -91,6 +91,11 @@ project.addTask('import:check', {
   description: 'Fail when the pinned CRDs changed without the lock, or when generated code is stale.',
   exec: `${tsNode} build-tools/import-crds.ts --check`,
 });
+project.addTask('chart-values', {
+  description: 'Regenerate src/addons/values (TypeScript types of chart values) from the schemas in ../shared/charts.',
+  exec: `${tsNode} build-tools/chart-values-types.ts`,
+  receiveArgs: true,
+});
 project.addTask('bench', {
   description: 'Synth benchmark: 10 to 5,000 tenants, ours vs plain cdk8s vs the YAML floor (bench/results/).',
   exec: `${tsNode} bench/synth-benchmark.ts`,

@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise */ // IP arithmetic is bit arithmetic on BigInts.
 /**
  * CIDR arithmetic for IPv4 and IPv6 (BigInt based, no dependency): parsing, containment, overlap.
  * Only what the constructs need; every function is pure.
@@ -47,7 +48,8 @@ function parseIpv6(text: string): bigint | undefined {
   if (all.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
   const missing = 8 - all.length - tail.length;
   if (r === undefined ? missing !== 0 : missing < 1) return undefined;
-  const values = [...h.map((g) => BigInt(parseInt(g, 16))), ...Array(r === undefined ? 0 : missing).fill(0n), ...(r ?? []).map((g) => BigInt(parseInt(g, 16))), ...tail];
+  const hex = (g: string) => BigInt(parseInt(g, 16));
+  const values = [...h.map(hex), ...Array(r === undefined ? 0 : missing).fill(0n), ...(r ?? []).map(hex), ...tail];
   return values.reduce((acc, g) => (acc << 16n) | g, 0n);
 }
 
@@ -112,7 +114,7 @@ export function formatIp(family: number, value: bigint): string {
  * remembering the block that reaches furthest. Returns each overlapping pair once (reported
  * against the block that covers it), which is what error messages need.
  */
-export function findOverlaps<T>(items: T[], cidrOf: (item: T) => ParsedCidr): Array<[T, T]> {
+export function findOverlaps<T>(items: T[], cidrOf: (item: T) => AddressRange): Array<[T, T]> {
   const found: Array<[T, T]> = [];
   for (const family of [4, 6]) {
     const sorted = items.filter((i) => cidrOf(i).family === family).sort((x, y) => {
@@ -127,4 +129,112 @@ export function findOverlaps<T>(items: T[], cidrOf: (item: T) => ParsedCidr): Ar
     }
   }
   return found;
+}
+
+/** Number of bits of an address of the family (32 or 128). */
+export function addressBits(family: number): number {
+  return family === 4 ? 32 : 128;
+}
+
+/** An inclusive range of addresses of one family; every CIDR block is one. */
+export interface AddressRange {
+  /** 4 or 6. */
+  readonly family: number;
+  /** First address. */
+  readonly first: bigint;
+  /** Last address. */
+  readonly last: bigint;
+  /** The text as given. */
+  readonly text: string;
+}
+
+/**
+ * Parses what MetalLB accepts in `IPAddressPool.spec.addresses` and Kube-OVN in `excludeIps`:
+ * a CIDR (`192.0.2.0/28`), a range (`192.0.2.10-192.0.2.20`, or Kube-OVN's `192.0.2.10..192.0.2.20`)
+ * or a single address. Undefined when malformed, mixed-family or reversed.
+ */
+export function parseAddressRange(text: string): AddressRange | undefined {
+  if (typeof text !== 'string') return undefined;
+  const trimmed = text.trim();
+  if (trimmed.includes('/')) return parseCidr(trimmed);
+  const parts = trimmed.includes('..') ? trimmed.split('..') : trimmed.split('-');
+  if (parts.length > 2) return undefined;
+  const a = parseIp(parts[0].trim());
+  const b = parts.length === 2 ? parseIp(parts[1].trim()) : a;
+  if (!a || !b || a.family !== b.family || b.value < a.value) return undefined;
+  return { family: a.family, first: a.value, last: b.value, text };
+}
+
+/** The fewest CIDR blocks covering exactly `first..last` (OVN matches take blocks, not ranges). */
+export function rangeToCidrs(family: number, first: bigint, last: bigint): string[] {
+  const bits = addressBits(family);
+  const out: string[] = [];
+  let start = first;
+  while (start <= last) {
+    // The largest aligned block starting at `start` that does not run past `last`.
+    let size = 1n;
+    let prefix = bits;
+    while (prefix > 0 && start % (size * 2n) === 0n && start + size * 2n - 1n <= last) {
+      size *= 2n;
+      prefix--;
+    }
+    out.push(`${formatIp(family, start)}/${prefix}`);
+    start += size;
+  }
+  return out;
+}
+
+/**
+ * Labelled blocks indexed for one question, asked many times: "which block overlaps this range?"
+ * Built in O(n log n), answered in O(log n) (sorted by first address, with a running maximum of
+ * the last address), so checking every tenant subnet against every plane stays linearithmic.
+ */
+export class OverlapIndex<T> {
+  private readonly byFamily = new Map<number, { firsts: bigint[]; reach: bigint[]; owner: T[] }>();
+
+  constructor(items: readonly T[], rangeOf: (item: T) => AddressRange) {
+    for (const family of [4, 6]) {
+      const sorted = items.filter((i) => rangeOf(i).family === family).sort((x, y) => {
+        const a = rangeOf(x).first;
+        const b = rangeOf(y).first;
+        return a < b ? -1 : a > b ? 1 : 0;
+      });
+      const firsts: bigint[] = [];
+      const reach: bigint[] = [];
+      const owner: T[] = [];
+      for (const item of sorted) {
+        const r = rangeOf(item);
+        const previous = reach.length ? reach[reach.length - 1] : -1n;
+        firsts.push(r.first);
+        if (r.last > previous || owner.length === 0) {
+          reach.push(r.last);
+          owner.push(item);
+        } else {
+          reach.push(previous);
+          owner.push(owner[owner.length - 1]);
+        }
+      }
+      this.byFamily.set(family, { firsts, reach, owner });
+    }
+  }
+
+  /** A block that shares at least one address with the range (the one reaching furthest), if any. */
+  public overlapping(range: AddressRange): T | undefined {
+    const index = this.byFamily.get(range.family);
+    if (!index || index.firsts.length === 0) return undefined;
+    // Last block whose first address is <= range.last.
+    let lo = 0;
+    let hi = index.firsts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (index.firsts[mid] <= range.last) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found >= 0 && index.reach[found] >= range.first ? index.owner[found] : undefined;
+  }
 }
