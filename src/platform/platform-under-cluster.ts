@@ -162,12 +162,7 @@ export class PlatformUnderCluster extends Construct {
    * image, VIP pool, etcd chart source) and checks (allowed Kubernetes minors, permitted GPUs).
    */
   public addTenantCluster(id: string, props: TenantClusterProps = {}): TenantCluster {
-    const name = props.name ?? id;
-    const unit = new GitOpsUnit(this.node.scope as Construct, `tenant-${name}`, {
-      path: `tenants/${validateDnsLabel(this, `tenants.${id}.name`, name, 30)}`,
-      cluster: this.clusterName,
-      dependsOn: [this.configs],
-    });
+    const unit = this.tenantUnit(props.name ?? id);
     const cluster = new TenantCluster(unit, id, {
       ...props,
       defaultImage: props.defaultImage ?? this.defaultNodeImage,
@@ -177,6 +172,21 @@ export class PlatformUnderCluster extends Construct {
     this.checkTenant(cluster);
     this.tenantClusters.push(cluster);
     return cluster;
+  }
+
+  /**
+   * The Flux unit (`tenants/<name>`) of a tenant, created on first use: put the tenant's other
+   * objects (its VPC, add-on content) there before or after `addTenantCluster()`.
+   */
+  public tenantUnit(tenantName: string): GitOpsUnit {
+    const id = `tenant-${tenantName}`;
+    const existing = this.node.scope!.node.tryFindChild(id);
+    if (existing) return existing as GitOpsUnit;
+    return new GitOpsUnit(this.node.scope as Construct, id, {
+      path: `tenants/${validateDnsLabel(this, `tenants.${tenantName}.name`, tenantName, 30)}`,
+      cluster: this.clusterName,
+      dependsOn: [this.configs],
+    });
   }
 
   /** Registers a tenant cluster created elsewhere (e.g. in the user's own charts), so checks and reports see it. */
