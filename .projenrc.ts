@@ -65,6 +65,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   npmignoreEnabled: true,
 });
 
+// dist/ is the synthesized platform: committed for GitOps (projen ignores it by default).
+project.gitignore.removePatterns('/dist/', '/dist/changelog.md', '/dist/version.txt');
+project.gitignore.addPatterns('!/dist/');
+
 project.npmignore?.addPatterns('/examples/', '/bench/', '/build-tools/', '/dist/', '/.ci/', '/.tmp/');
 project.npmignore?.addPatterns('!/imports/crds.lock.json', '!/imports/schemas/');
 

@@ -14,7 +14,7 @@ export function buildFleet(tenants: number): { app: App; platform: PlatformUnder
     defaultNodeImage: MachineImage.containerDisk('quay.io/capk/ubuntu-2404-container-disk:v1.33.0'),
     permittedPciDevices: [{ resourceName: 'nvidia.com/GA102GL_A10', pciVendorSelector: '10DE:2236' }],
   });
-  const golden = new TenantClusterClass(platform.configs, 'golden', {
+  const golden = new TenantClusterClass(platform.clusterTemplates, 'golden', {
     defaultVersion: 'v1.33.2',
     defaultImage: MachineImage.containerDisk('quay.io/capk/ubuntu-2404-container-disk:v1.33.0'),
   });

@@ -66,16 +66,22 @@ export interface PlatformUnderClusterProps {
  *
  * Output layers (Flux Kustomizations, each waiting for the one before):
  * `infrastructure/sources` → `infrastructure/controllers` (CRD-owning releases) →
- * `infrastructure/configs` (custom resources of those CRDs: KubeVirt, CDI, CAPI providers, pools,
- * classes) → `tenants/<name>` (one unit per tenant).
+ * `infrastructure/configs` (custom resources of those CRDs: KubeVirt, CDI, CAPI providers, network
+ * planes, hosts) → `infrastructure/cluster-templates` (objects of the CRDs the CAPI providers install:
+ * cluster classes, machine templates) → `tenants/<name>` (one unit per tenant).
  */
 export class PlatformUnderCluster extends Construct {
   /** Flux sources (HelmRepositories, OCIRepositories). */
   public readonly sources: GitOpsUnit;
   /** Controllers and their CRDs. */
   public readonly controllers: GitOpsUnit;
-  /** Custom resources of the controllers: operators' CRs, providers, pools, classes. */
+  /** Custom resources of the controllers: operators' CRs, Cluster API providers, network planes, pools. */
   public readonly configs: GitOpsUnit;
+  /**
+   * Objects whose CRDs the Cluster API providers install (so they cannot share a unit with the
+   * provider objects): tenant cluster classes, Metal3 machine templates.
+   */
+  public readonly clusterTemplates: GitOpsUnit;
   /** Name of the under cluster in the Flux tree. */
   public readonly clusterName: string;
   /** Warnings found while building the platform (e.g. versions outside the validated set). */
@@ -84,8 +90,11 @@ export class PlatformUnderCluster extends Construct {
   public readonly components: ComponentVersion[];
   /** Node image for tenant pools that name none. */
   public readonly defaultNodeImage?: IMachineImage;
-  /** VIP pool for tenant control planes. */
-  public readonly controlPlaneVipPool?: IControlPlaneVipPool;
+  /**
+   * VIP pool tenant control planes added from now on draw from. Usually set right after the
+   * platform is created, since the pool itself lives in the platform's `configs` unit.
+   */
+  public controlPlaneVipPool?: IControlPlaneVipPool;
   /** Kubernetes minors tenants may run. */
   public readonly allowedKubernetesMinors: string[];
 
@@ -131,6 +140,7 @@ export class PlatformUnderCluster extends Construct {
     this.sources = new GitOpsUnit(scope, `${id}-sources`, { path: 'infrastructure/sources', cluster: this.clusterName, wait: true });
     this.controllers = new GitOpsUnit(scope, `${id}-controllers`, { path: 'infrastructure/controllers', cluster: this.clusterName, dependsOn: [this.sources], wait: true, timeout: '15m' });
     this.configs = new GitOpsUnit(scope, `${id}-configs`, { path: 'infrastructure/configs', cluster: this.clusterName, dependsOn: [this.controllers], wait: true, timeout: '15m' });
+    this.clusterTemplates = new GitOpsUnit(scope, `${id}-cluster-templates`, { path: 'infrastructure/cluster-templates', cluster: this.clusterName, dependsOn: [this.configs], wait: true });
 
     for (const component of this.components) {
       if (component.installMethod === InstallMethod.REFERENCED_CHART || component.installMethod === InstallMethod.CAPI_PROVIDER) continue;
@@ -185,7 +195,7 @@ export class PlatformUnderCluster extends Construct {
     return new GitOpsUnit(this.node.scope as Construct, id, {
       path: `tenants/${validateDnsLabel(this, `tenants.${tenantName}.name`, tenantName, 30)}`,
       cluster: this.clusterName,
-      dependsOn: [this.configs],
+      dependsOn: [this.clusterTemplates],
     });
   }
 

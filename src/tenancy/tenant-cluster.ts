@@ -198,6 +198,7 @@ export class TenantCluster extends Construct {
 
     if (props.clusterClass) {
       props.clusterClass._checkVariables(this, this.variables);
+      if (props.network) this.bindClassNetwork(props.network);
       this.cluster = new Cluster(this, 'Cluster', {
         metadata: { name: this.clusterName, namespace: this.namespace, labels: this.clusterLabels() },
         // Produced at synth so that pools added later with addNodePool() are in the topology.
@@ -319,6 +320,22 @@ export class TenantCluster extends Construct {
         pools: this.poolOptions,
       }),
     };
+  }
+
+  /**
+   * A class-based cluster's workers land on a network through the class's `workerSubnet`
+   * variable; binding also lets the network know the cluster (e.g. a VPC opens the path to its VIP).
+   */
+  private bindClassNetwork(network: INodeNetwork): void {
+    const binding = network.bindNodePool(this);
+    const logicalSwitch = binding.podAnnotations?.['ovn.kubernetes.io/logical_switch'];
+    if (binding.multusNetworkName || !logicalSwitch) {
+      throw new KmetalValidationError(this, 'network', `${binding.description} cannot be expressed by the class (it patches only the Kube-OVN subnet of the workers)`, 'use a TenantVpc subnet or NodeNetwork.kubeOvnSubnet(), or build this cluster without a class');
+    }
+    if (this.variables.workerSubnet !== undefined && this.variables.workerSubnet !== logicalSwitch) {
+      throw new KmetalValidationError(this, 'variables.workerSubnet', `${showValue(this.variables.workerSubnet)} contradicts network (${logicalSwitch})`, 'set only network; the variable follows it');
+    }
+    this.variables.workerSubnet = logicalSwitch;
   }
 
   private controlPlaneWithAddress(): ResolvedControlPlane {

@@ -1,4 +1,4 @@
-import { MachineImage, TenantCluster, TenantClusterClass } from '../../src';
+import { MachineImage, NodeNetwork, TenantCluster, TenantClusterClass } from '../../src';
 import { KmetalValidationError } from '../../src/util/errors';
 import { conformanceErrors, findObject, newChart, ofKind } from '../support/platform';
 
@@ -95,5 +95,16 @@ describe('TenantClusterClass', () => {
     const cls = new TenantClusterClass(chart, 'golden', { defaultVersion: 'v1.33.2', defaultImage: UBUNTU_133 });
     expect(() => new TenantCluster(chart, 'x', { clusterClass: cls, nodePools: [{ name: 'p', rootDiskGiB: 40 }] })).toThrow(/cannot set rootDiskGiB/);
     expect(() => new TenantCluster(chart, 'z', { clusterClass: cls, nodePools: [{ name: 'p', workerClass: 'nope' }] })).toThrow(/no worker class "nope"/);
+  });
+});
+
+describe('TenantClusterClass networks', () => {
+  test('a class-based cluster on a Kube-OVN subnet sets the workerSubnet variable from the network', () => {
+    const { chart } = newChart();
+    const cls = new TenantClusterClass(chart, 'golden', { defaultVersion: 'v1.33.2', defaultImage: UBUNTU_133 });
+    new TenantCluster(chart, 'net', { clusterClass: cls, network: NodeNetwork.kubeOvnSubnet('net-workers') });
+    expect(findObject(chart.toJson(), 'Cluster', 'net').spec.topology.variables).toContainEqual({ name: 'workerSubnet', value: 'net-workers' });
+    expect(() => new TenantCluster(chart, 'mx', { clusterClass: cls, network: NodeNetwork.multus('ns/nad') })).toThrow(/cannot be expressed by the class/);
+    expect(() => new TenantCluster(chart, 'both', { clusterClass: cls, network: NodeNetwork.kubeOvnSubnet('a'), variables: { workerSubnet: 'b' } })).toThrow(/contradicts network/);
   });
 });

@@ -1,0 +1,115 @@
+// The reference kMetal platform (the scenario of the kMetal launch article): 10 bare-metal servers,
+// 3 of them the shared nodes that host every tenant's control plane, and 30 tenant clusters built
+// from one golden class, each with its own VPC, governance, the mandatory add-ons and a billing
+// hook; two GPU tenants; one approved VPC peering. Written as a Flux tree into dist/reference-platform/.
+import { App } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import {
+  AddonProfile, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ControlPlaneVipPool, EventHook, FluxTree,
+  HookAction, NetworkPlanes, NodeImage, PeeringRequest, PlatformUnderCluster, TenantClusterClass, TenantVpc,
+} from '../../src';
+
+const app = new App();
+
+// The worker image, one version for every VM (a containerDisk built from the Kairos image).
+const image = new NodeImage(app, 'worker-image', {
+  name: 'ubuntu-2404-kubeadm',
+  version: 'v1.33.2',
+  containerDisk: 'registry.example.com/kmetal/ubuntu-2404-kubeadm:{version}',
+});
+
+const platform = new PlatformUnderCluster(app, 'platform', {
+  releaseManifestsRegistry: 'oci://registry.example.com/kmetal-manifests',
+  defaultNodeImage: image,
+  allowedKubernetesMinors: ['v1.33', 'v1.34'],
+  permittedPciDevices: [{ resourceName: 'nvidia.com/GA100_A100_PCIE_80GB', pciVendorSelector: '10DE:20B5' }],
+});
+
+// Three network planes, declared once.
+const planes = new NetworkPlanes(platform.configs, 'planes', {
+  publicPlane: { nic: 'eno2', cidr: '203.0.113.0/24', gatewayNodes: ['metal-01', 'metal-02', 'metal-03'] },
+  managementPlane: { nodeCidrs: ['192.168.10.0/24'], extraCidrs: ['192.168.20.0/24'] },
+  tenantCidrs: ['10.0.0.0/8'],
+});
+// One API VIP per tenant, from the public plane.
+platform.controlPlaneVipPool = new ControlPlaneVipPool(platform.configs, 'tenant-api', { addresses: ['203.0.113.64/26'], planes, interfaces: ['eno2'] });
+
+// The 10 servers: metal-01..03 are the under cluster's shared control-plane nodes (they host every
+// tenant's API server and etcd), metal-04..10 run the tenants' worker VMs; two carry GPUs.
+new kplus.Namespace(platform.configs, 'metal3-namespace', { metadata: { name: 'metal3' } });
+const servers = new BareMetalPool(platform.configs, 'servers', {
+  namespace: 'metal3',
+  defaultCredentials: BmcCredentials.fromSecret('bmc-{host}'),
+});
+for (let i = 1; i <= 10; i++) {
+  const n = String(i).padStart(2, '0');
+  const gpu = i >= 9;
+  servers.addHost({
+    name: `metal-${n}`,
+    bmc: { address: `redfish-virtualmedia://192.168.20.${10 + i}/redfish/v1/Systems/1` },
+    bootMacAddress: `0c:c4:7a:00:10:${n}`,
+    rootDeviceHints: { minSizeGiB: 400 },
+    labels: { 'kmetal.io/role': i <= 3 ? 'control-plane' : 'worker', ...(gpu ? { 'kmetal.io/gpu': 'a100' } : {}) },
+    capacity: { cpuCores: 64, memoryGiB: 512, ...(gpu ? { gpus: [{ model: 'nvidia.com/GA100_A100_PCIE_80GB', count: 4 }] } : {}) },
+  });
+}
+
+// The golden template every tenant cluster is built from.
+const golden = new TenantClusterClass(platform.clusterTemplates, 'golden', {
+  defaultVersion: 'v1.33.2',
+  defaultImage: image,
+  workerClasses: [{ name: 'worker', cpuCores: 4, memoryGiB: 16 }],
+});
+
+// Add-ons every tenant cluster must have, and the billing hook.
+new AddonProfile(platform.configs, 'cni', {
+  mandatory: true,
+  helmCharts: [{ repositoryUrl: 'https://helm.cilium.io', chart: 'cilium', version: '1.18.2', releaseNamespace: 'kube-system', values: { kubeProxyReplacement: false } }],
+});
+new AddonProfile(platform.configs, 'metrics', {
+  mandatory: true,
+  helmCharts: [{ repositoryUrl: 'https://kubernetes-sigs.github.io/metrics-server', chart: 'metrics-server', version: '3.13.0', releaseNamespace: 'kube-system' }],
+});
+new EventHook(platform.configs, 'billing', {
+  event: ClusterLifecycleEvent.CREATED,
+  action: HookAction.webhook({ url: 'https://billing.example.com/hooks/cluster-created', bearerTokenSecret: { name: 'billing-token', key: 'token' } }),
+});
+
+// 30 tenants. Every VPC may reuse 10.10.0.0/24: VPCs are isolated, so overlap is fine unless peered.
+const tenants = [
+  'acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark', 'wayne', 'wonka', 'tyrell', 'cyberdyne',
+  'soylent', 'oscorp', 'vandelay', 'dunder', 'monarch', 'aperture', 'blackmesa', 'gringotts', 'nakatomi', 'prestige',
+  'virtucon', 'massive', 'krusty', 'duff', 'bluth', 'pied-piper', 'sterling', 'wernham', 'vision', 'llm',
+];
+const vpcs = new Map<string, TenantVpc>();
+for (const [i, name] of tenants.entries()) {
+  const gpuTenant = name === 'vision' || name === 'llm';
+  const unit = platform.tenantUnit(name);
+  const vpc = new TenantVpc(unit, 'vpc', {
+    planes,
+    name,
+    external: true,
+    // The two tenants that peer need distinct ranges; everyone else reuses the same one.
+    subnets: [{ name: 'workers', cidr: name === 'acme' ? '10.20.0.0/24' : '10.10.0.0/24' }],
+  });
+  vpcs.set(name, vpc);
+  platform.addTenantCluster(name, {
+    clusterClass: golden,
+    labels: { 'kmetal.io/tier': gpuTenant ? 'gpu' : 'standard', 'kmetal.io/billing-account': `ba-${String(i + 1).padStart(4, '0')}` },
+    network: vpc.findSubnet('workers'),
+    nodePools: gpuTenant
+      ? [{ name: 'gpu', replicas: 2, cpuCores: 16, memoryGiB: 128, gpus: [{ deviceName: 'nvidia.com/GA100_A100_PCIE_80GB', count: 2 }] }]
+      : [{ name: 'general', replicas: 2 }],
+  });
+}
+
+// acme shares a data service with globex: requested by the tenant, approved by the platform team.
+new PeeringRequest(platform.tenantUnit('acme'), 'peer-globex', {
+  from: vpcs.get('acme')!,
+  to: vpcs.get('globex')!,
+  reason: 'acme consumes the globex event bus',
+  approved: { by: 'platform-team', ticket: 'OPS-1042' },
+});
+
+const result = FluxTree.synth(app, { outdir: process.env.KMETAL_OUTDIR ?? 'dist', appName: 'reference-platform' });
+console.log(`${platform.tenants.length} tenants; ${FluxTree.formatSummary(result)}`);
