@@ -32,9 +32,11 @@ export class KmetalValidationError extends Error {
 /** Renders a user value for an error message (strings quoted, objects as JSON, long values cut). */
 export function showValue(value: unknown): string {
   let text: string;
-  if (typeof value === 'string') text = JSON.stringify(value);
-  else if (value === undefined) text = 'undefined';
-  else {
+  if (typeof value === 'string') {
+    text = JSON.stringify(value);
+  } else if (value === undefined) {
+    text = 'undefined';
+  } else {
     try {
       text = JSON.stringify(value) ?? String(value);
     } catch {
