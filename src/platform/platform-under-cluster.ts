@@ -1,7 +1,8 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ComponentInstall } from './component-install';
 import { ComponentVersion, InstallMethod, VersionMatrix } from './version-matrix';
+import { IslandSite, IslandSiteProps } from '../edge/island-site';
 import { GitOpsUnit } from '../gitops/gitops-unit';
 import { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { IMachineImage } from '../os/machine-image';
@@ -99,7 +100,12 @@ export class PlatformUnderCluster extends Construct {
   public readonly allowedKubernetesMinors: string[];
 
   private readonly tenantClusters: TenantCluster[] = [];
-  private readonly chartMirror?: string;
+  /** The `oci://` mirror every chart is pulled from, if set. */
+  public readonly chartMirror?: string;
+  /** The `oci://` registry holding release manifests as Flux artifacts, if set. */
+  public readonly releaseManifestsRegistry?: string;
+  private readonly sites: IslandSite[] = [];
+  private externalControlPlanes = false;
   private readonly installs = new Map<string, ComponentInstall>();
   private readonly permittedDevices: Set<string>;
 
@@ -108,6 +114,7 @@ export class PlatformUnderCluster extends Construct {
     this.clusterName = validateDnsLabel(this, 'clusterName', props.clusterName ?? 'under');
     this.defaultNodeImage = props.defaultNodeImage;
     this.chartMirror = props.chartMirror;
+    this.releaseManifestsRegistry = props.releaseManifestsRegistry;
     this.controlPlaneVipPool = props.controlPlaneVipPool;
     const range = VersionMatrix.KAMAJI_KUBERNETES;
     const supported = Array.from({ length: range.maxMinor - range.minMinor + 1 }, (_, i) => `v1.${range.minMinor + i}`);
@@ -170,14 +177,17 @@ export class PlatformUnderCluster extends Construct {
   /**
    * Adds a tenant cluster in its own unit (`tenants/<name>`), with the platform's defaults (node
    * image, VIP pool, etcd chart source) and checks (allowed Kubernetes minors, permitted GPUs).
+   * A cluster placed at a site (`site`) takes its VIP pool, etcd and devices from the site instead.
    */
   public addTenantCluster(id: string, props: TenantClusterProps = {}): TenantCluster {
     const unit = this.tenantUnit(props.name ?? id);
     const cluster = new TenantCluster(unit, id, {
       ...props,
       defaultImage: props.defaultImage ?? this.defaultNodeImage,
-      etcd: { chartRepository: this.etcdChartRepository, ...props.etcd },
-      controlPlane: { vipPool: this.controlPlaneVipPool, ...props.controlPlane },
+      ...(props.site ? {} : {
+        etcd: { chartRepository: this.etcdChartRepository, ...props.etcd },
+        controlPlane: { vipPool: this.controlPlaneVipPool, ...props.controlPlane },
+      }),
     });
     this.checkTenant(cluster);
     this.tenantClusters.push(cluster);
@@ -199,6 +209,35 @@ export class PlatformUnderCluster extends Construct {
     });
   }
 
+  /**
+   * Declares an edge site: an island cluster created on this platform, running its own Kamaji,
+   * MetalLB and KubeVirt (installed by Flux on the island, from the island's own tree), where
+   * tenant clusters added with `IslandSite.addTenantCluster()` run their control planes and workers.
+   */
+  public addIslandSite(id: string, props: IslandSiteProps): IslandSite {
+    const site = new IslandSite(this, id, props);
+    this.sites.push(site);
+    return site;
+  }
+
+  /** The edge sites declared on the platform. */
+  public get islandSites(): IslandSite[] {
+    return [...this.sites];
+  }
+
+  /**
+   * Turns on Kamaji's external cluster placement in the Cluster API Kamaji provider (feature gates
+   * `ExternalClusterReference` and `ExternalClusterReferenceCrossNamespace`: the island's kubeconfig
+   * lives in the island's namespace, not the tenant's). Called by `IslandSite`. @internal
+   */
+  public _enableExternalControlPlanes(): void {
+    if (this.externalControlPlanes) return;
+    const provider = this.configs.node.tryFindChild('ControlPlaneProvider-kamaji');
+    if (!(provider instanceof ApiObject)) throw new Error('the platform has no Kamaji control-plane provider object');
+    provider.addJsonPatch(JsonPatch.add('/spec/manager', { featureGates: { ExternalClusterReference: true, ExternalClusterReferenceCrossNamespace: true } }));
+    this.externalControlPlanes = true;
+  }
+
   /** Registers a tenant cluster created elsewhere (e.g. in the user's own charts), so checks and reports see it. */
   public registerTenantCluster(cluster: TenantCluster): void {
     this.checkTenant(cluster);
@@ -209,7 +248,8 @@ export class PlatformUnderCluster extends Construct {
     if (!this.allowedKubernetesMinors.includes(cluster.version.minorText)) {
       throw new KmetalValidationError(cluster, 'version', `${cluster.version.text} is not among the platform's allowed minors (${this.allowedKubernetesMinors.join(', ')})`, 'pick an allowed version, or add the minor to allowedKubernetesMinors on the platform');
     }
-    for (const pool of cluster.nodePoolOptions) {
+    // A cluster at a site passes through the site's devices, which the site checks.
+    for (const pool of cluster.site ? [] : cluster.nodePoolOptions) {
       for (const gpu of pool.gpus ?? []) {
         if (!this.permittedDevices.has(gpu.deviceName)) {
           throw new KmetalValidationError(cluster, `nodePools.${pool.name}.gpus.deviceName`, `${showValue(gpu.deviceName)} is not a device KubeVirt is allowed to pass through on this platform`, `add it to permittedPciDevices of the platform, or use one of: ${[...this.permittedDevices].join(', ') || '(none declared)'}`);

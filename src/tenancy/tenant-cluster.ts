@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ControlPlaneOptions, kamajiControlPlaneSpec, resolveControlPlane, ResolvedControlPlane } from './control-plane';
 import { DedicatedEtcdDataStore, IHelmRepository, IDataStore } from './datastore';
+import type { ITenantSite, TenantSitePlacement } from '../edge/tenant-site';
 import { Cluster } from '../imports/cluster.x-k8s.io';
 import { KamajiControlPlane } from '../imports/controlplane.cluster.x-k8s.io';
 import { KubevirtCluster } from '../imports/infrastructure.cluster.x-k8s.io';
@@ -90,6 +91,14 @@ export interface TenantClusterProps {
    * @default true
    */
   readonly createGovernance?: boolean;
+  /**
+   * Run the cluster at an edge site (an `IslandSite`): its Kamaji control plane on the site's
+   * island cluster (Kamaji's external cluster placement), its dedicated etcd there too, its VIP
+   * from the site's pool and its worker VMs on the island's KubeVirt. The Cluster API objects stay
+   * where the cluster is declared. Usually set through `IslandSite.addTenantCluster()`.
+   * @default - control plane and workers on the under cluster
+   */
+  readonly site?: ITenantSite;
 }
 
 const CLUSTER_NAME_MAX = 30;
@@ -140,6 +149,10 @@ export class TenantCluster extends Construct {
   public readonly namespaceObject?: kplus.Namespace;
   /** The cluster's own Capsule governance, unless `createGovernance` is false. */
   public readonly governance?: TenantGovernance;
+  /** The edge site the cluster runs at, if any. */
+  public readonly site?: ITenantSite;
+  /** Where the site placed the control plane, datastore and workers, when `site` is set. */
+  public readonly sitePlacement?: TenantSitePlacement;
 
   private readonly pools: NodePool[] = [];
   private readonly pinnedVersion?: string;
@@ -168,7 +181,16 @@ export class TenantCluster extends Construct {
         throw new KmetalValidationError(this, `labels.${k}`, `${showValue(k)}=${showValue(v)} is not a valid Kubernetes label`, 'use keys like "kmetal.io/tier" and values of at most 63 alphanumerics, "-", "_" or "."');
       }
     }
-    this.resolvedControlPlane = resolveControlPlane(this, props.controlPlane);
+    if (props.site) {
+      if (props.clusterClass) {
+        throw new KmetalValidationError(this, 'site', 'a cluster built from a clusterClass cannot be placed at a site yet (the class templates carry no per-cluster external placement)', 'declare the cluster without clusterClass, or leave it on the under cluster');
+      }
+      this.site = props.site;
+      this.sitePlacement = props.site.placeTenantCluster(this, props);
+    }
+    // At a site, the VIP comes from the site's pool (the site checked that no other pool was asked for).
+    const controlPlane = this.sitePlacement ? { ...props.controlPlane, vipPool: this.sitePlacement.vipPool } : props.controlPlane;
+    this.resolvedControlPlane = resolveControlPlane(this, controlPlane);
     this.controlPlaneReplicas = this.resolvedControlPlane.replicas;
     this.konnectivity = this.resolvedControlPlane.konnectivity;
     this.resolvedControlPlane.vipPool?.registerTenant(this, this.clusterName, this.resolvedControlPlane.endpointAddress);
@@ -190,7 +212,7 @@ export class TenantCluster extends Construct {
       });
     }
 
-    this.dataStore = props.dataStore ?? new DedicatedEtcdDataStore(this, 'Etcd', {
+    this.dataStore = props.dataStore ?? this.sitePlacement?.dataStore ?? new DedicatedEtcdDataStore(this, 'Etcd', {
       name: this.clusterName,
       namespace: this.namespace,
       ...props.etcd,
@@ -212,7 +234,10 @@ export class TenantCluster extends Construct {
           // Kamaji owns the control-plane endpoint: CAPK must not create its own load balancer.
           annotations: { 'cluster.x-k8s.io/managed-by': 'kamaji' },
         },
-        spec: {},
+        // At a site, CAPK creates the worker VMs on the site's cluster, through this kubeconfig.
+        spec: this.sitePlacement ? {
+          infraClusterSecretRef: { apiVersion: 'v1', kind: 'Secret', name: this.sitePlacement.infraClusterSecretName, namespace: this.sitePlacement.infraClusterSecretNamespace },
+        } : {},
       });
       this.controlPlane = new ApiObject(this, 'ControlPlane', {
         ...KamajiControlPlane.GVK,
@@ -223,6 +248,7 @@ export class TenantCluster extends Construct {
             ...kamajiControlPlaneSpec(this.controlPlaneWithAddress(), this.dataStore.dataStoreName),
             replicas: this.resolvedControlPlane.replicas,
             version: this.version.text,
+            ...(this.sitePlacement ? { deployment: { externalClusterReference: externalClusterReference(this.sitePlacement) } } : {}),
           }),
         }),
       });
@@ -349,4 +375,14 @@ export class TenantCluster extends Construct {
     }
     return parsed;
   }
+}
+
+/** Kamaji's external cluster placement: the TenantControlPlane is created on the site's cluster. */
+function externalClusterReference(p: TenantSitePlacement): any {
+  return {
+    deploymentNamespace: p.controlPlaneNamespace,
+    kubeconfigSecretName: p.controlPlaneKubeconfig.name,
+    kubeconfigSecretKey: p.controlPlaneKubeconfig.key,
+    kubeconfigSecretNamespace: p.controlPlaneKubeconfig.namespace,
+  };
 }
