@@ -30,12 +30,15 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // Non-jsii runtime dependencies must be bundled into the jsii package.
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
   // @bufbuild/protobuf is a peer of @bufbuild/cel that cel loads at run time: bundle it too.
-  bundledDeps: ['@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.17.0', 'yaml@^2.9.1'],
+  // echarts renders the fleet report's SVG charts server-side (synchronously, no DOM, no network).
+  bundledDeps: ['@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.17.0', 'yaml@^2.9.1', 'echarts@^6.1.0'],
   devDeps: [
     'cdk8s-cli@^2.207.60',
     '@types/node@^20',
     'json-schema-to-typescript@^16.0.0',
     'fast-check@^4.10.2',
+    // Rasterizes the report's SVG charts in tests (prebuilt binary shipped inside the npm package).
+    '@resvg/resvg-js@^2.6.2',
   ],
 
   eslintOptions: {
@@ -68,6 +71,18 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // dist/ is the synthesized platform: committed for GitOps (projen ignores it by default).
 project.gitignore.removePatterns('/dist/', '/dist/changelog.md', '/dist/version.txt');
 project.gitignore.addPatterns('!/dist/');
+
+// `cdk8s-kmetal/plugin`: the cdk8s CLI validation plugin (not part of the jsii API). The `./lib/*`
+// entries keep documented deep imports (lib/util/errors, lib/policy/testing) working.
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './plugin': { types: './lib/plugin/index.d.ts', default: './lib/plugin/index.js' },
+  './lib/*.js': { types: './lib/*.d.ts', default: './lib/*.js' },
+  './lib/*': { types: './lib/*.d.ts', default: './lib/*.js' },
+  './.jsii': './.jsii',
+  './package.json': './package.json',
+});
+project.package.addField('typesVersions', { '*': { plugin: ['lib/plugin/index.d.ts'] } });
 
 project.npmignore?.addPatterns('/examples/', '/bench/', '/build-tools/', '/dist/', '/.ci/', '/.tmp/');
 project.npmignore?.addPatterns('!/imports/crds.lock.json', '!/imports/schemas/');

@@ -2,10 +2,11 @@
 // 3 of them the shared nodes that host every tenant's control plane, and 30 tenant clusters built
 // from one golden class, each with its own VPC, governance, the mandatory add-ons and a billing
 // hook; two GPU tenants; one approved VPC peering. Written as a Flux tree into dist/reference-platform/.
+import * as path from 'path';
 import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  AddonProfile, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ControlPlaneVipPool, EventHook, FluxTree,
+  AddonProfile, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ControlPlaneVipPool, EventHook, FleetReport, FluxTree,
   HookAction, NetworkPlanes, NodeImage, PeeringRequest, PlatformUnderCluster, TenantClusterClass, TenantVpc,
 } from '../../src';
 
@@ -111,5 +112,12 @@ new PeeringRequest(platform.tenantUnit('acme'), 'peer-globex', {
   approved: { by: 'platform-team', ticket: 'OPS-1042' },
 });
 
-const result = FluxTree.synth(app, { outdir: process.env.KMETAL_OUTDIR ?? 'dist', appName: 'reference-platform' });
+// The fleet report (report.json, README.md, SVG charts) in dist/reference-platform/report/, written at
+// synth: metal-04..10 run the worker VMs, metal-01..03 the hosted control planes.
+const outdir = process.env.KMETAL_OUTDIR ?? 'dist';
+FleetReport.writeAtSynth(platform, path.join(outdir, 'reference-platform', 'report'), {
+  capacity: { vmHostLabels: { 'kmetal.io/role': 'worker' } },
+  controlPlaneHostLabels: { 'kmetal.io/role': 'control-plane' },
+});
+const result = FluxTree.synth(app, { outdir, appName: 'reference-platform', preserve: ['report'] });
 console.log(`${platform.tenants.length} tenants; ${FluxTree.formatSummary(result)}`);

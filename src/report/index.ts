@@ -1,0 +1,2 @@
+export * from './fleet-report-data';
+export * from './fleet-report';

@@ -1,0 +1,43 @@
+// The fleet report the reference platform carries in dist/reference-platform/report (written by
+// examples/reference-platform/main.ts at synth; `npx projen synth:examples reference-platform`).
+import * as fs from 'fs';
+import * as path from 'path';
+import { Resvg } from '@resvg/resvg-js';
+
+const dir = path.join(__dirname, '..', '..', 'dist', 'reference-platform', 'report');
+const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
+
+describe('reference platform fleet report', () => {
+  test('carries report.json, README.md and the four charts', () => {
+    expect(fs.readdirSync(dir).sort()).toEqual(['README.md', 'capacity.svg', 'kubernetes-versions.svg', 'report.json', 'savings.svg', 'vip-pools.svg']);
+  });
+
+  test('the launch article\'s figure: 30 tenants, 90 dedicated control-plane machines become 3 shared nodes', () => {
+    expect(report.savings).toMatchObject({
+      tenantCount: 30,
+      dedicatedMachines: 90,
+      hostedNodes: 3,
+      savedMachines: 87,
+      // 90 machines of the golden class's worker size (4 vCPU, 16 GiB) against 30 × (2 API servers + 3 etcd members).
+      dedicatedCpuCores: 360,
+      dedicatedMemoryGiB: 1440,
+      hostedCpuCores: 105,
+      hostedMemoryGiB: 210,
+    });
+  });
+
+  test('the 7 worker hosts carry every VM; the 8 A100s are all taken', () => {
+    // 28 tenants × 2 × 4 vCPU + 2 GPU tenants × 2 × 16 vCPU = 288, on 7 × (64 − 2) × 4 = 1736.
+    expect(report.vmCapacity).toMatchObject({ hostCount: 7, cpuCapacity: 1736, cpuAllocated: 288, memoryCapacityGiB: 3528, memoryAllocatedGiB: 1423 });
+    expect(report.vmCapacity.gpus).toEqual([expect.objectContaining({ capacity: 8, allocated: 8, headroom: 0 })]);
+    expect(report.vipPools[0]).toMatchObject({ name: 'tenant-api', capacity: 64, used: 30, free: 34 });
+    expect(report.kubernetesVersions).toMatchObject({ minorSkew: 0, oldestMinor: 'v1.33', newestMinor: 'v1.33' });
+  });
+
+  test.each(['capacity.svg', 'vip-pools.svg', 'kubernetes-versions.svg', 'savings.svg'])('%s rasterizes', (file) => {
+    const svg = fs.readFileSync(path.join(dir, file), 'utf8');
+    const [, w, h] = /^<svg width="(\d+)" height="(\d+)"/.exec(svg)!;
+    const image = new Resvg(svg, { fitTo: { mode: 'original' }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render();
+    expect([image.width, image.height]).toEqual([Number(w), Number(h)]);
+  });
+});
