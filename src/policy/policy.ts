@@ -1,0 +1,128 @@
+import { IConstruct } from 'constructs';
+import { PolicyPack } from './policy-pack';
+import { PolicyReport } from './policy-report';
+import { _isRuleId } from './policy-rule';
+import { PolicyEngine } from './private/engine';
+
+const MIN_REASON = 10;
+const HANDLES = new WeakMap<IConstruct, Policy>();
+
+/**
+ * Policy as code for an app: attach packs to the App or to any scope, suppress rules with a
+ * reason, and read the report.
+ *
+ * ```ts
+ * Policy.of(app).addPack(new PlatformPolicyPack()).writeReportTo('dist/kmetal/report');
+ * Policy.suppress(labCluster, 'KM-TEN-002', 'lab cluster: one API server is enough');
+ * FluxTree.synth(app, { appName: 'kmetal', preserve: ['report'] });
+ * ```
+ *
+ * The packs run as a cdk8s validation of the app's root, so both `FluxTree.synth()` (one tree
+ * walk) and `app.synth()` run them: the construct tree is walked once and every object rendered
+ * once per run, whatever the number of packs and rules. Unsuppressed errors fail synthesis, every
+ * one of them listed (rule id, construct path, object, message, fix); warnings are printed to
+ * stderr (`KMETAL_WARNINGS=off` silences them) and, like everything else, reported.
+ *
+ * A pack attached to a scope reports findings about constructs inside that scope only, but its
+ * rules see the whole app (a capacity check sums every tenant wherever the pack is attached).
+ */
+export class Policy {
+  /**
+   * The policy handle of a scope (an App, a Chart, any construct).
+   *
+   * @param scope where packs are attached with `addPack()`
+   */
+  public static of(scope: IConstruct): Policy {
+    let handle = HANDLES.get(scope);
+    if (!handle) {
+      handle = new Policy(scope);
+      HANDLES.set(scope, handle);
+    }
+    return handle;
+  }
+
+  /**
+   * Suppresses a rule for a construct and everything below it. The reason is mandatory and shown
+   * in the report; suppressing a rule no attached pack has fails synthesis (`KM-POL-001`).
+   *
+   * @param scope the construct (an object's construct, a TenantCluster, a chart, the app)
+   * @param ruleId the rule, e.g. `KM-TEN-002`
+   * @param reason why the finding is acceptable here (at least 10 characters)
+   */
+  public static suppress(scope: IConstruct, ruleId: string, reason: string): void {
+    Policy.checkSuppression(scope, ruleId, reason);
+    PolicyEngine.of(scope).addSuppression({ scope, ruleId, reason: reason.trim(), matched: 0 });
+  }
+
+  /**
+   * Suppresses one exact occurrence of a rule's finding (the `occurrence` shown in the report),
+   * e.g. one acknowledged destructive change. @internal
+   */
+  public static _acknowledge(scope: IConstruct, ruleId: string, occurrence: string, reason: string): void {
+    Policy.checkSuppression(scope, ruleId, reason);
+    PolicyEngine.of(scope).addSuppression({ scope, ruleId, reason: reason.trim(), occurrence, matched: 0 });
+  }
+
+  private static checkSuppression(scope: IConstruct, ruleId: string, reason: string): void {
+    if (!scope?.node) throw new Error('Policy.suppress: the scope is not a construct');
+    if (!_isRuleId(ruleId)) {
+      throw new Error(`[${scope.node.path || '<app>'}] Policy.suppress: ${JSON.stringify(ruleId)} is not a rule id like "KM-NET-001"`);
+    }
+    if (typeof reason !== 'string' || reason.trim().length < MIN_REASON) {
+      throw new Error(`[${scope.node.path || '<app>'}] Policy.suppress(${ruleId}): a suppression needs a reason of at least ${MIN_REASON} characters, got ${JSON.stringify(reason)}. Fix: say why the finding is acceptable here; the report shows it to reviewers`);
+    }
+  }
+
+  /** The scope of this handle. */
+  public readonly scope: IConstruct;
+
+  private constructor(scope: IConstruct) {
+    this.scope = scope;
+  }
+
+  /**
+   * Attaches a pack to this scope: its rules run at every synthesis of the app.
+   *
+   * @param pack the pack
+   * @returns this handle, for chaining
+   */
+  public addPack(pack: PolicyPack): Policy {
+    if (!(pack instanceof PolicyPack)) throw new Error(`[${this.scope.node.path || '<app>'}] addPack: not a PolicyPack`);
+    PolicyEngine.of(this.scope).attach(this.scope, pack);
+    return this;
+  }
+
+  /** The packs attached to this scope. */
+  public get packs(): PolicyPack[] {
+    return PolicyEngine.of(this.scope).packsAt(this.scope);
+  }
+
+  /**
+   * Writes the report (`policy-report.json`, `policy-report.md`) into a folder at every run,
+   * also when synthesis fails. With `FluxTree.synth`, use `<outdir>/<appName>/report` and pass
+   * `preserve: ['report']` so that the tree writer keeps it.
+   *
+   * @param directory the folder
+   * @returns this handle, for chaining
+   */
+  public writeReportTo(directory: string): Policy {
+    if (typeof directory !== 'string' || directory.trim() === '') throw new Error('writeReportTo: give a folder');
+    PolicyEngine.of(this.scope).addReportDirectory(directory);
+    return this;
+  }
+
+  /**
+   * Runs every pack of the app now, without synthesizing (for tests and CI gates). Steps that
+   * change the output (the prune protection) run too, as they would at synth.
+   *
+   * @returns the report
+   */
+  public check(): PolicyReport {
+    return PolicyEngine.of(this.scope).run();
+  }
+
+  /** The report of the latest run (synthesis or `check()`) of the app, if any. */
+  public get lastReport(): PolicyReport | undefined {
+    return PolicyEngine.of(this.scope).lastReport;
+  }
+}

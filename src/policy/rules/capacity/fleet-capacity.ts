@@ -1,0 +1,182 @@
+// Demand (every tenant's worker VMs, from the synthesized objects) and supply (the VM hosts),
+// computed once per policy run and shared by the capacity rules. Internal.
+import { parseQuantity } from '../../../tenancy/governance/quantities';
+import type { PolicyContext, SynthesizedObject } from '../../policy-context';
+import { asCount, get } from '../helpers';
+import { CapacityPolicyOptions } from './capacity-options';
+
+/** virt-launcher's memory on top of each guest (as TenantGovernance counts it). */
+const VM_OVERHEAD_GIB = 0.25;
+const AUTOSCALER_MAX = 'cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size';
+/** Hosts labelled so run the hosted control planes, not VMs (unless `vmHostLabels` says otherwise). */
+const CONTROL_PLANE_ROLE = ['kmetal.io/role', 'control-plane'];
+
+export interface PoolDemand {
+  readonly owner: SynthesizedObject;
+  readonly cluster: string;
+  readonly vms: number;
+  readonly cpuCores: number;
+  readonly memoryGiB: number;
+  readonly gpus: Map<string, number>;
+}
+
+export interface FleetCapacity {
+  readonly pools: PoolDemand[];
+  readonly demandCpu: number;
+  readonly demandMemoryGiB: number;
+  readonly demandGpus: Map<string, number>;
+  readonly hostCount: number;
+  readonly supplyCpu: number;
+  readonly supplyMemoryGiB: number;
+  readonly physicalCores: number;
+  readonly physicalMemoryGiB: number;
+  readonly supplyGpus: Map<string, number>;
+  readonly options: Required<Omit<CapacityPolicyOptions, 'vmHostLabels' | 'gpuModels' | 'allowGpuQuotaOverbooking'>>;
+  /** Host GPU model a device means (undefined: none). */
+  modelOf(deviceName: string): string | undefined;
+}
+
+const CACHE = new WeakMap<PolicyContext, Map<string, FleetCapacity>>();
+
+export function fleetCapacity(context: PolicyContext, options: CapacityPolicyOptions): FleetCapacity {
+  const key = JSON.stringify({ ...options, allowGpuQuotaOverbooking: undefined });
+  let perContext = CACHE.get(context);
+  if (!perContext) {
+    perContext = new Map();
+    CACHE.set(context, perContext);
+  }
+  const hit = perContext.get(key);
+  if (hit) return hit;
+  const result = compute(context, options);
+  perContext.set(key, result);
+  return result;
+}
+
+function addGpu(map: Map<string, number>, device: unknown, n: number): void {
+  if (typeof device !== 'string' || n <= 0) return;
+  map.set(device, (map.get(device) ?? 0) + n);
+}
+
+function vmShape(vm: any): { cpuCores: number; memoryGiB: number; gpus: Map<string, number> } {
+  const domain = vm?.template?.spec?.domain ?? {};
+  const cpu = domain.cpu ?? {};
+  const cpuCores = (asCount(cpu.cores) ?? 1) * (asCount(cpu.sockets) ?? 1) * (asCount(cpu.threads) ?? 1);
+  const memText = domain.memory?.guest ?? domain.resources?.requests?.memory ?? '0';
+  const memoryGiB = (parseQuantity(memText) ?? 0) / 2 ** 30;
+  const gpus = new Map<string, number>();
+  for (const d of [...(domain.devices?.gpus ?? []), ...(domain.devices?.hostDevices ?? [])]) addGpu(gpus, d?.deviceName, 1);
+  return { cpuCores, memoryGiB, gpus };
+}
+
+function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetCapacity {
+  const o = {
+    cpuOvercommitRatio: options.cpuOvercommitRatio ?? 4,
+    memoryOvercommitRatio: options.memoryOvercommitRatio ?? 1,
+    reservedCpuCoresPerHost: options.reservedCpuCoresPerHost ?? 2,
+    reservedMemoryGiBPerHost: options.reservedMemoryGiBPerHost ?? 8,
+  };
+  for (const [k, v] of Object.entries(o)) {
+    if (!Number.isFinite(v) || v < 0 || (k.endsWith('Ratio') && v === 0)) throw new Error(`capacity option ${k} ${JSON.stringify(v)} is not a usable number`);
+  }
+  const pools: PoolDemand[] = [];
+
+  // Pools emitted as objects: MachineDeployment → its KubevirtMachineTemplate.
+  for (const md of context.objectsOfKind('MachineDeployment', 'cluster.x-k8s.io')) {
+    const ref = get(md.json, 'spec.template.spec.infrastructureRef');
+    if (ref?.kind !== 'KubevirtMachineTemplate') continue;
+    const tmpl = context.findObject('infrastructure.cluster.x-k8s.io', 'KubevirtMachineTemplate', String(ref.name), md.namespace);
+    if (!tmpl) continue;
+    const vms = asCount(md.annotations[AUTOSCALER_MAX]) ?? asCount(get(md.json, 'spec.replicas')) ?? 1;
+    const shape = vmShape(get(tmpl.json, 'spec.template.spec.virtualMachineTemplate.spec'));
+    pools.push({ owner: md, cluster: `${md.namespace}/${get(md.json, 'spec.clusterName') ?? md.name}`, vms, ...shape });
+  }
+
+  // Pools of class-based clusters: sizes are class variables (pool override, cluster value, class default).
+  for (const cl of context.objectsOfKind('Cluster', 'cluster.x-k8s.io')) {
+    const topology = get(cl.json, 'spec.topology');
+    if (!topology?.workers?.machineDeployments) continue;
+    const classRef = topology.classRef ?? {};
+    const cc = context.findObject('cluster.x-k8s.io', 'ClusterClass', String(classRef.name ?? topology.class ?? ''), classRef.namespace ?? cl.namespace);
+    const classDefaults = new Map<string, any>();
+    for (const v of get(cc?.json, 'spec.variables') ?? []) {
+      const schema = v?.schema?.openAPIV3Schema ?? v?.schema?.openApiv3Schema;
+      if (schema?.default !== undefined) classDefaults.set(v.name, schema.default);
+    }
+    const clusterVars = new Map<string, any>((topology.variables ?? []).map((v: any) => [v?.name, v?.value]));
+    for (const md of topology.workers.machineDeployments) {
+      const overrides = new Map<string, any>((md?.variables?.overrides ?? []).map((v: any) => [v?.name, v?.value]));
+      const variable = (name: string) => overrides.get(name) ?? clusterVars.get(name) ?? classDefaults.get(name);
+      const autoscaled = asCount(md?.metadata?.annotations?.[AUTOSCALER_MAX]);
+      const gpus = new Map<string, number>();
+      addGpu(gpus, variable('workerGpuDeviceName'), asCount(variable('workerGpuCount')) ?? 0);
+      pools.push({
+        owner: cl,
+        cluster: `${cl.namespace}/${cl.name}`,
+        vms: autoscaled ?? asCount(md?.replicas) ?? 1,
+        cpuCores: asCount(variable('workerCpuCores')) ?? 2,
+        memoryGiB: asCount(variable('workerMemoryGiB')) ?? 4,
+        gpus,
+      });
+    }
+  }
+
+  let demandCpu = 0;
+  let demandMemoryGiB = 0;
+  const demandGpus = new Map<string, number>();
+  for (const p of pools) {
+    demandCpu += p.vms * p.cpuCores;
+    demandMemoryGiB += p.vms * (p.memoryGiB + VM_OVERHEAD_GIB);
+    for (const [d, n] of p.gpus) addGpu(demandGpus, d, n * p.vms);
+  }
+
+  const wanted = Object.entries(options.vmHostLabels ?? {});
+  const hosts = context.bareMetalHosts.filter((h) => (options.vmHostLabels
+    ? wanted.every(([k, v]) => h.labels[k] === v)
+    : h.labels[CONTROL_PLANE_ROLE[0]] !== CONTROL_PLANE_ROLE[1]));
+  let physicalCores = 0;
+  let physicalMemoryGiB = 0;
+  let supplyCpu = 0;
+  let supplyMemoryGiB = 0;
+  const supplyGpus = new Map<string, number>();
+  for (const h of hosts) {
+    physicalCores += h.capacity.cpuCores;
+    physicalMemoryGiB += h.capacity.memoryGiB;
+    supplyCpu += Math.max(0, h.capacity.cpuCores - o.reservedCpuCoresPerHost) * o.cpuOvercommitRatio;
+    supplyMemoryGiB += Math.max(0, h.capacity.memoryGiB - o.reservedMemoryGiBPerHost) * o.memoryOvercommitRatio;
+    for (const g of h.capacity.gpus ?? []) addGpu(supplyGpus, g.model, g.count ?? 1);
+  }
+
+  const explicit = options.gpuModels ?? {};
+  const models = [...supplyGpus.keys()];
+  const modelOf = (device: string): string | undefined => {
+    if (explicit[device] !== undefined) return explicit[device];
+    const short = device.includes('/') ? device.slice(device.indexOf('/') + 1) : device;
+    return models.find((m) => m.toLowerCase() === device.toLowerCase() || m.toLowerCase() === short.toLowerCase());
+  };
+  return {
+    pools,
+    demandCpu,
+    demandMemoryGiB,
+    demandGpus,
+    hostCount: hosts.length,
+    supplyCpu,
+    supplyMemoryGiB,
+    physicalCores,
+    physicalMemoryGiB,
+    supplyGpus,
+    modelOf,
+    options: o,
+  };
+}
+
+/** The biggest consumers of a resource, for messages. */
+export function topConsumers(pools: PoolDemand[], amount: (p: PoolDemand) => number, unit: string, max = 3): string {
+  const byCluster = new Map<string, number>();
+  for (const p of pools) byCluster.set(p.cluster, (byCluster.get(p.cluster) ?? 0) + amount(p));
+  const top = [...byCluster.entries()].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, max);
+  return top.map(([c, n]) => `${c} ${round(n)} ${unit}`).join(', ');
+}
+
+export function round(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}

@@ -1,0 +1,44 @@
+import { CapacityPolicyOptions } from './capacity-options';
+import { fleetCapacity, round, topConsumers } from './fleet-capacity';
+import type { PolicyContext } from '../../policy-context';
+import { PolicyRule, PolicySeverity, PolicyViolation } from '../../policy-rule';
+
+/**
+ * KM-CAP-001: the worker VMs of all tenants, at their largest (replicas, or the autoscaler's
+ * maximum), fit the hosts that run VMs: vCPUs within (cores − reserve) × CPU overcommit, guest
+ * memory plus virt-launcher overhead within (memory − reserve) × memory overcommit. Demand is read
+ * from the synthesized objects (MachineDeployments and their KubeVirt templates, class-based
+ * topologies and their variables), supply from the BareMetalPools' host capacities. Not checked
+ * when the app declares no VM hosts.
+ */
+export class VmCapacityRule extends PolicyRule {
+  private readonly options: CapacityPolicyOptions;
+
+  constructor(options: CapacityPolicyOptions = {}) {
+    super({
+      id: 'KM-CAP-001',
+      severity: PolicySeverity.ERROR,
+      description: 'All tenants\' worker VMs fit the VM hosts\' CPU and memory (with the overcommit ratio)',
+      remediation: 'add hosts to the VM pools, shrink or remove pools, or raise the overcommit ratio knowingly',
+    });
+    this.options = { ...options };
+  }
+
+  public evaluate(context: PolicyContext): PolicyViolation[] {
+    const f = fleetCapacity(context, this.options);
+    if (f.hostCount === 0 || f.pools.length === 0) return [];
+    const out: PolicyViolation[] = [];
+    const where = `the ${f.hostCount} VM host(s)`;
+    if (f.demandCpu > f.supplyCpu) {
+      out.push({
+        message: `worker VMs need ${round(f.demandCpu)} vCPUs, but ${where} offer ${round(f.supplyCpu)} ((${f.physicalCores} cores − ${f.options.reservedCpuCoresPerHost} reserved per host) × ${f.options.cpuOvercommitRatio} overcommit); largest: ${topConsumers(f.pools, (p) => p.vms * p.cpuCores, 'vCPUs')}`,
+      });
+    }
+    if (f.demandMemoryGiB > f.supplyMemoryGiB) {
+      out.push({
+        message: `worker VMs need ${round(f.demandMemoryGiB)} GiB of memory (guest + virt-launcher overhead), but ${where} offer ${round(f.supplyMemoryGiB)} GiB ((${round(f.physicalMemoryGiB)} GiB − ${f.options.reservedMemoryGiBPerHost} GiB reserved per host) × ${f.options.memoryOvercommitRatio}); largest: ${topConsumers(f.pools, (p) => p.vms * p.memoryGiB, 'GiB')}`,
+      });
+    }
+    return out;
+  }
+}

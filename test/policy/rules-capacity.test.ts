@@ -1,0 +1,73 @@
+import { JsonPatch } from 'cdk8s';
+import { GPU, findings, policyPlatform } from './fixture';
+
+// The fixture's VM hosts: 3 × 32 cores / 256 GiB; metal-1 has 2 GA102GL_A10 GPUs.
+// Defaults: 2 cores and 8 GiB reserved per host, CPU overcommit 4, memory 1:
+// (3 × 30) × 4 = 360 vCPUs, 3 × 248 = 744 GiB.
+
+describe('capacity rules', () => {
+  test('KM-CAP-001: all tenants\' worker VMs must fit the VM hosts, with the overcommit ratio', () => {
+    const p = policyPlatform();
+    p.platform.addTenantCluster('acme', { version: 'v1.33.2', nodePools: [{ name: 'big', replicas: 30, cpuCores: 8, memoryGiB: 16 }] });
+    p.platform.addTenantCluster('globex', { clusterClass: p.golden, nodePools: [{ name: 'general', minReplicas: 1, maxReplicas: 20, cpuCores: 4, memoryGiB: 16 }] });
+    // 30 × 8 + 20 × 4 = 320 vCPUs fit 360; 50 × 16.25 = 812.5 GiB do not fit 744.
+    const f = findings(p.app, 'KM-CAP-001');
+    expect(f.map((x) => x.message)).toEqual([
+      'worker VMs need 812.5 GiB of memory (guest + virt-launcher overhead), but the 3 VM host(s) offer 744 GiB ((768 GiB − 8 GiB reserved per host) × 1); largest: tenant-acme/acme 480 GiB, tenant-globex/globex 320 GiB',
+    ]);
+    expect(f[0].constructPath).toBe('<app>');
+
+    // More tenants: CPU runs out too; a higher overcommit ratio would allow it.
+    p.platform.addTenantCluster('initech', { version: 'v1.33.2', nodePools: [{ name: 'cpu', replicas: 10, cpuCores: 8, memoryGiB: 1 }] });
+    expect(findings(p.app, 'KM-CAP-001').map((x) => x.message)).toEqual(expect.arrayContaining([
+      'worker VMs need 400 vCPUs, but the 3 VM host(s) offer 360 ((96 cores − 2 reserved per host) × 4 overcommit); largest: tenant-acme/acme 240 vCPUs, tenant-globex/globex 80 vCPUs, tenant-initech/initech 80 vCPUs',
+    ]));
+  });
+
+  test('KM-CAP-001: only the hosts that run VMs count, and the ratios are configurable', () => {
+    const cp = policyPlatform();
+    cp.servers.addHost({ name: 'cp-1', bmc: { address: 'redfish-virtualmedia://192.168.20.50/redfish/v1/Systems/1' }, labels: { 'kmetal.io/role': 'control-plane' }, capacity: { cpuCores: 512, memoryGiB: 4096 } });
+    cp.platform.addTenantCluster('acme', { version: 'v1.33.2', nodePools: [{ name: 'big', replicas: 50, cpuCores: 8, memoryGiB: 1 }] });
+    expect(findings(cp.app, 'KM-CAP-001')[0].message).toMatch(/^worker VMs need 400 vCPUs, but the 3 VM host\(s\) offer 360 /);
+
+    const small = policyPlatform({ pack: { capacity: { vmHostLabels: { 'kmetal.io/pool': 'nothing' } } } });
+    small.platform.addTenantCluster('acme', { version: 'v1.33.2', nodePools: [{ name: 'big', replicas: 100, cpuCores: 8 }] });
+    expect(findings(small.app, 'KM-CAP-001')).toEqual([]); // no VM host: not checked
+    const generous = policyPlatform({ pack: { capacity: { cpuOvercommitRatio: 10, reservedCpuCoresPerHost: 0 } } });
+    generous.platform.addTenantCluster('acme', { version: 'v1.33.2', nodePools: [{ name: 'big', replicas: 100, cpuCores: 8, memoryGiB: 1 }] });
+    expect(findings(generous.app, 'KM-CAP-001')).toEqual([]); // 800 vCPUs of 960
+  });
+
+  test('KM-CAP-002: GPUs per model, including class-based pools and devices added through escape hatches', () => {
+    const p = policyPlatform();
+    p.platform.addTenantCluster('vision', { clusterClass: p.golden, nodePools: [{ name: 'gpu', replicas: 2, gpus: [{ deviceName: GPU }] }] });
+    expect(findings(p.app, 'KM-CAP-002')).toEqual([]);
+    const llm = p.platform.addTenantCluster('llm', { version: 'v1.33.2', nodePools: [{ name: 'gpu', replicas: 1, gpus: [{ deviceName: GPU }] }] });
+    expect(findings(p.app, 'KM-CAP-002').map((x) => x.message)).toEqual([
+      'worker VMs request 3 GPU(s) of model GA102GL_A10 (nvidia.com/GA102GL_A10), but the VM hosts have 2; largest: tenant-vision/vision 2 GPUs, tenant-llm/llm 1 GPUs',
+    ]);
+    llm.nodePools[0].machineTemplate.addJsonPatch(JsonPatch.add('/spec/template/spec/virtualMachineTemplate/spec/template/spec/domain/devices/hostDevices', [{ name: 'qat', deviceName: 'intel.com/qat' }]));
+    expect(findings(p.app, 'KM-CAP-002').map((x) => x.message)).toContain(
+      'worker VMs request 1 × intel.com/qat, but no VM host has a GPU model matching it (host models: GA102GL_A10); largest: tenant-llm/llm 1 GPUs');
+  });
+
+  test('KM-CAP-002: gpuModels maps device names to host models', () => {
+    const p = policyPlatform({ pack: { capacity: { gpuModels: { [GPU]: 'nvidia-h100' } } } });
+    p.platform.addTenantCluster('vision', { version: 'v1.33.2', nodePools: [{ name: 'gpu', replicas: 1, gpus: [{ deviceName: GPU }] }] });
+    expect(findings(p.app, 'KM-CAP-002')[0].message).toMatch(/1 GPU\(s\) of model nvidia-h100 .* the VM hosts have 0/);
+  });
+
+  test('KM-CAP-003: a tenant\'s GPU quota above the GPUs, and quotas that add up beyond them', () => {
+    const p = policyPlatform();
+    p.platform.addTenantCluster('greedy', { version: 'v1.33.2', nodePools: [{ name: 'gpu', replicas: 1, gpus: [{ deviceName: GPU }] }], governance: { quota: { gpus: { [GPU]: 4 } } } });
+    expect(findings(p.app, 'KM-CAP-003').map((x) => x.message)).toEqual(['Capsule tenant "greedy" may use 4 × nvidia.com/GA102GL_A10, but the VM hosts have 2 of model GA102GL_A10']);
+
+    const q = policyPlatform();
+    for (const t of ['a', 'b']) q.platform.addTenantCluster(t, { version: 'v1.33.2', nodePools: [{ name: 'gpu', replicas: 1, gpus: [{ deviceName: GPU }] }] });
+    // Derived quotas: (1 VM + 1 surge) × 1 GPU each = 4 promised, 2 exist.
+    expect(findings(q.app, 'KM-CAP-003').map((x) => x.message)).toEqual(['the GPU quotas of 2 tenants add up to 4 GPU(s) of GA102GL_A10, but the VM hosts have 2 (derived quotas include a rolling-update surge VM per pool)']);
+    const ok = policyPlatform({ pack: { capacity: { allowGpuQuotaOverbooking: true } } });
+    for (const t of ['a', 'b']) ok.platform.addTenantCluster(t, { version: 'v1.33.2', nodePools: [{ name: 'gpu', replicas: 1, gpus: [{ deviceName: GPU }] }] });
+    expect(findings(ok.app, 'KM-CAP-003')).toEqual([]);
+  });
+});
