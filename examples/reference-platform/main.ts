@@ -7,7 +7,7 @@ import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   AddonProfile, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ControlPlaneVipPool, EventHook, FleetReport, FluxTree,
-  HookAction, NetworkPlanes, NodeImage, PeeringRequest, PlatformUnderCluster, TenantClusterClass, TenantVpc,
+  HookAction, NetworkPlanes, NodeImage, PeeringRequest, PlatformPolicyPack, PlatformUnderCluster, Policy, TenantClusterClass, TenantVpc,
 } from '../../src';
 
 const app = new App();
@@ -99,7 +99,7 @@ for (const [i, name] of tenants.entries()) {
     labels: { 'kmetal.io/tier': gpuTenant ? 'gpu' : 'standard', 'kmetal.io/billing-account': `ba-${String(i + 1).padStart(4, '0')}` },
     network: vpc.findSubnet('workers'),
     nodePools: gpuTenant
-      ? [{ name: 'gpu', replicas: 2, cpuCores: 16, memoryGiB: 128, gpus: [{ deviceName: 'nvidia.com/GA100_A100_PCIE_80GB', count: 2 }] }]
+      ? [{ name: 'gpu', replicas: 1, cpuCores: 16, memoryGiB: 128, gpus: [{ deviceName: 'nvidia.com/GA100_A100_PCIE_80GB', count: 2 }] }]
       : [{ name: 'general', replicas: 2 }],
   });
 }
@@ -112,11 +112,18 @@ new PeeringRequest(platform.tenantUnit('acme'), 'peer-globex', {
   approved: { by: 'platform-team', ticket: 'OPS-1042' },
 });
 
+// Policy at synth: the platform pack fails synthesis on unsafe or impossible platforms (capacity,
+// overlaps, versions, governance, pinning, data protection). Worker VMs run on metal-04..10; the
+// policy report lands next to the fleet report.
+const outdir = process.env.KMETAL_OUTDIR ?? 'dist';
+const capacity = { vmHostLabels: { 'kmetal.io/role': 'worker' } };
+Policy.of(app).addPack(new PlatformPolicyPack({ capacity }));
+Policy.of(app).writeReportTo(path.join(outdir, 'reference-platform', 'report'));
+
 // The fleet report (report.json, README.md, SVG charts) in dist/reference-platform/report/, written at
 // synth: metal-04..10 run the worker VMs, metal-01..03 the hosted control planes.
-const outdir = process.env.KMETAL_OUTDIR ?? 'dist';
 FleetReport.writeAtSynth(platform, path.join(outdir, 'reference-platform', 'report'), {
-  capacity: { vmHostLabels: { 'kmetal.io/role': 'worker' } },
+  capacity,
   controlPlaneHostLabels: { 'kmetal.io/role': 'control-plane' },
 });
 const result = FluxTree.synth(app, { outdir, appName: 'reference-platform', preserve: ['report'] });
