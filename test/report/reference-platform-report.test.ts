@@ -8,8 +8,10 @@ const dir = path.join(__dirname, '..', '..', 'dist', 'reference-platform', 'repo
 const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
 
 describe('reference platform fleet report', () => {
-  test('carries report.json, README.md and the four charts', () => {
-    expect(fs.readdirSync(dir).sort()).toEqual(['README.md', 'capacity.svg', 'kubernetes-versions.svg', 'report.json', 'savings.svg', 'vip-pools.svg']);
+  test('carries report.json, README.md, the four charts and the policy report', () => {
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      'README.md', 'capacity.svg', 'kubernetes-versions.svg', 'policy-report.json', 'policy-report.md', 'report.json', 'savings.svg', 'vip-pools.svg',
+    ]);
   });
 
   test('the launch article\'s figure: 30 tenants, 90 dedicated control-plane machines become 3 shared nodes', () => {
@@ -26,10 +28,11 @@ describe('reference platform fleet report', () => {
     });
   });
 
-  test('the 7 worker hosts carry every VM; the 8 A100s are all taken', () => {
-    // 28 tenants × 2 × 4 vCPU + 2 GPU tenants × 2 × 16 vCPU = 288, on 7 × (64 − 2) × 4 = 1736.
-    expect(report.vmCapacity).toMatchObject({ hostCount: 7, cpuCapacity: 1736, cpuAllocated: 288, memoryCapacityGiB: 3528, memoryAllocatedGiB: 1423 });
-    expect(report.vmCapacity.gpus).toEqual([expect.objectContaining({ capacity: 8, allocated: 8, headroom: 0 })]);
+  test('the 7 worker hosts carry every VM; half of the 8 A100s are taken', () => {
+    // 28 tenants × 2 × 4 vCPU + 2 GPU tenants × 1 × 16 vCPU = 256, on 7 × (64 − 2) × 4 = 1736.
+    // Memory: 28 × 2 × (16 + 0.25 virt-launcher) + 2 × 1 × (128 + 0.25) = 1166.5 GiB.
+    expect(report.vmCapacity).toMatchObject({ hostCount: 7, cpuCapacity: 1736, cpuAllocated: 256, memoryCapacityGiB: 3528, memoryAllocatedGiB: 1166.5 });
+    expect(report.vmCapacity.gpus).toEqual([expect.objectContaining({ capacity: 8, allocated: 4, headroom: 4 })]);
     expect(report.vipPools[0]).toMatchObject({ name: 'tenant-api', capacity: 64, used: 30, free: 34 });
     expect(report.kubernetesVersions).toMatchObject({ minorSkew: 0, oldestMinor: 'v1.33', newestMinor: 'v1.33' });
   });
