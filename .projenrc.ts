@@ -31,7 +31,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
   // @bufbuild/protobuf is a peer of @bufbuild/cel that cel loads at run time: bundle it too.
   // echarts renders the fleet report's SVG charts server-side (synchronously, no DOM, no network).
-  bundledDeps: ['@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.17.0', 'yaml@^2.9.1', 'echarts@^6.1.0'],
+  // @kubernetes/client-node: the `kmetal` CLI (2.x needs Node >= 22.19, so 1.x).
+  bundledDeps: ['@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.17.0', 'yaml@^2.9.1', 'echarts@^6.1.0', '@kubernetes/client-node@^1.4.0'],
   devDeps: [
     'cdk8s-cli@^2.207.60',
     '@types/node@^20',
@@ -71,6 +72,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // dist/ is the synthesized platform: committed for GitOps (projen ignores it by default).
 project.gitignore.removePatterns('/dist/', '/dist/changelog.md', '/dist/version.txt');
 project.gitignore.addPatterns('!/dist/');
+
+// `kmetal check|verify|drift|inventory`: read-only towards clusters.
+project.addBins({ kmetal: 'lib/cli/kmetal.js' });
 
 // `cdk8s-kmetal/plugin`: the cdk8s CLI validation plugin (not part of the jsii API). The `./lib/*`
 // entries keep documented deep imports (lib/util/errors, lib/policy/testing) working.

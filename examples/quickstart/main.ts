@@ -1,7 +1,7 @@
 // The smallest useful kMetal platform: the under cluster's components and one tenant cluster,
 // written as a Flux tree into dist/quickstart/.
 import { App } from 'cdk8s';
-import { FluxTree, MachineImage, PlatformUnderCluster } from '../../src';
+import { AddonProfile, FluxTree, MachineImage, PlatformUnderCluster } from '../../src';
 
 const app = new App();
 
@@ -10,6 +10,12 @@ const platform = new PlatformUnderCluster(app, 'platform', {
   // OCI artifacts from your registry (see README, "Release manifests").
   releaseManifestsRegistry: 'oci://registry.example.com/kmetal-manifests',
   defaultNodeImage: MachineImage.containerDisk('quay.io/capk/ubuntu-2404-container-disk:v1.33.0'),
+});
+
+// Every tenant cluster needs a CNI: a mandatory add-on profile installs it (Sveltos).
+new AddonProfile(platform.configs, 'cni', {
+  mandatory: true,
+  helmCharts: [{ repositoryUrl: 'https://helm.cilium.io', chart: 'cilium', version: '1.18.2', releaseNamespace: 'kube-system' }],
 });
 
 platform.addTenantCluster('acme', {

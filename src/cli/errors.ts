@@ -1,0 +1,35 @@
+/**
+ * A failure that ends the command with one clear line (no stack trace): no kubeconfig, unknown
+ * context, unreachable server, TLS failure, refused credentials, a tree that cannot be read.
+ */
+export class CliFatalError extends Error {
+  constructor(message: string, public readonly exitCode: number = ExitCode.FATAL) {
+    super(message);
+    this.name = 'CliFatalError';
+    Object.setPrototypeOf(this, CliFatalError.prototype);
+  }
+}
+
+/** A command line the command does not understand (exit code 2, with a pointer to `--help`). */
+export class UsageError extends CliFatalError {
+  constructor(message: string) {
+    super(message, ExitCode.FATAL);
+    this.name = 'UsageError';
+    Object.setPrototypeOf(this, UsageError.prototype);
+  }
+}
+
+/** Exit codes of `kmetal`. */
+export enum ExitCode {
+  /** Nothing to report (check, verify), no drift (drift), inventory written. */
+  OK = 0,
+  /** Findings: errors (check, verify) or drift (drift). */
+  FINDINGS = 1,
+  /** The command could not run: usage, kubeconfig, connection, unreadable tree. */
+  FATAL = 2,
+}
+
+/** True for a `CliFatalError` (also across module copies, where `instanceof` fails). */
+export function isCliFatalError(e: unknown): e is CliFatalError {
+  return e instanceof CliFatalError || (typeof e === 'object' && e !== null && ((e as Error).name === 'CliFatalError' || (e as Error).name === 'UsageError') && typeof (e as any).exitCode === 'number');
+}

@@ -1,0 +1,100 @@
+/** Help texts of `kmetal` and its subcommands. */
+
+const READ_ONLY = 'kmetal never creates, changes or deletes anything in a cluster: verify sends server-side\ndry-run requests (dryRun=All, nothing is persisted); drift and inventory only read.';
+
+const CLUSTER_OPTIONS = `  --kubeconfig FILE       kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config)
+  --context NAME          context to use (default: the kubeconfig's current context)
+  --request-timeout DUR   give up on a request after this long: 30, 30s, 2m (default 30s)`;
+
+export const HELP: { [command: string]: string } = {
+  '': `kmetal: checks a synthesized cdk8s-kmetal tree, and the cluster it is meant for
+
+Usage: kmetal <command> [options]
+
+Commands:
+  check <dist-dir>        conformance (pinned CRD schemas and CEL rules), tree structure and
+                          policy checks of a synthesized tree; no cluster needed
+  verify <dist-dir>       server-side dry-run apply of every object, in Flux layer order
+  drift <dist-dir>        what the cluster lacks, what differs from the tree, and orphans
+  inventory               BareMetalHosts and node GPUs into an inventory file BareMetalPool loads
+
+${READ_ONLY}
+
+Exit codes: 0 nothing to report, 1 findings (errors, rejections, drift), 2 the command could not run.
+Run kmetal <command> --help for a command's options.
+`,
+  'check': `Usage: kmetal check <dist-dir> [--json] [--policy on|off]
+
+Checks a tree written by FluxTree (dist/<app>): every Kustomization's path exists and dependsOn has
+no cycle; every manifest conforms to the pinned CRD schemas and CEL rules (objects of a layer with
+targetNamespace get that namespace, as Flux applies them); the shipped policy pack (kmetal-platform)
+runs over the synthesized objects. Rules about the program's constructs (pool capacity, tenant
+guardrails) need the program and run at synth. Findings the tree's own policy report
+(report/policy-report.json) records as suppressed are reported with their reason, not as errors.
+Needs no cluster.
+
+Options:
+  --json                  print one JSON document (findings and summary) instead of text
+  --policy on|off         run the policy pack (default on)
+
+Exit code 1 when there is an error finding.
+`,
+  'verify': `Usage: kmetal verify <dist-dir> [--kubeconfig FILE] [--context NAME] [--json]
+
+Server-side dry-run apply of every object of the tree (PATCH, application/apply-patch+yaml,
+dryRun=All, fieldManager=cdk8s-kmetal, force=true as Flux applies, fieldValidation=Strict), layer by
+layer in the order Flux applies them (the topological order of the Kustomizations' dependsOn).
+The cluster's admission (its CRD versions, webhooks, policies) judges each object; rejections are
+reported with the fields the server names. An object whose kind (or namespace) an earlier layer of
+the tree brings is reported as "arrives with layer X", not as a failure.
+
+${READ_ONLY}
+
+Options:
+${CLUSTER_OPTIONS}
+  --cluster NAME          which cluster of the tree (clusters/<name>); needed when it has several
+  --fallback-namespace NS existing namespace to dry-run objects in while their own namespace only
+                          arrives with the tree (default "default"; "none" to report them as not verified)
+  --json                  print one JSON document instead of text
+  --quiet                 no progress on standard error
+
+Exit code 1 when an object is rejected or could not be checked.
+`,
+  'drift': `Usage: kmetal drift <dist-dir> [--kubeconfig FILE] [--context NAME] [--json]
+
+Reads every object of the tree from the cluster and reports:
+  missing   objects the cluster does not have;
+  changed   fields the tree sets that the cluster has with another value (only fields the tree
+            sets are compared: status, server-managed metadata and server defaults are not drift);
+  orphans   objects of the tree's kinds labelled as this app's (app.kubernetes.io/managed-by=cdk8s-kmetal
+            and kmetal.io/app=<app>, or Flux's kustomize.toolkit.fluxcd.io/name naming one of the
+            tree's Kustomizations) that the tree no longer contains.
+Values of Secrets and of fields named like credentials are never shown.
+
+${READ_ONLY}
+
+Options:
+${CLUSTER_OPTIONS}
+  --cluster NAME          which cluster of the tree (clusters/<name>); needed when it has several
+  --orphans-dir DIR       also write the orphans there as manifests (no server fields, no Secret
+                          values): the previousOutput of a DestructiveChangeGuard
+  --json                  print one JSON document instead of text
+  --quiet                 no progress on standard error
+
+Exit code 1 when there is drift.
+`,
+  'inventory': `Usage: kmetal inventory [--kubeconfig FILE] [--context NAME] [-o inventory.json] [--namespace NS]
+
+Reads Metal3 BareMetalHosts (provisioning state, BMC address, boot MAC, inspected CPU, memory,
+NICs and disks) and the GPU capacity of nodes into a JSON inventory: its "hosts" load with
+BareMetalPool.fromInventoryJson() or pool.addInventory(). BMC credentials stay a Secret name:
+Secrets are never read.
+
+${READ_ONLY}
+
+Options:
+${CLUSTER_OPTIONS}
+  -o, --output FILE       write the inventory here (default: standard output)
+  -n, --namespace NS      read BareMetalHosts of this namespace only (default: all namespaces)
+`,
+};
