@@ -121,7 +121,9 @@ describe('reference platform (dist/reference-platform)', () => {
       execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'ts-node'), ['--prefer-ts-exts', '--transpile-only', 'examples/reference-platform/main.ts'], {
         cwd: repoRoot, env: { ...process.env, KMETAL_OUTDIR: out, KMETAL_WARNINGS: 'off' }, stdio: 'pipe',
       });
-      const list = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(path.join(dir, e.name)).map((f) => path.join(e.name, f)) : [e.name])).sort();
+      const list = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? list(path.join(dir, e.name)).map((f) => path.join(e.name, f)) : [e.name]))
+        .sort();
       const fresh = path.join(out, 'reference-platform');
       const committed = list(tree).filter((f) => !f.startsWith('report'));
       expect(list(fresh).filter((f) => !f.startsWith('report'))).toEqual(committed);
