@@ -27,8 +27,12 @@ function folderStats(dir: string): { bytes: number; files: number } {
     const d = stack.pop()!;
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else { files++; bytes += fs.statSync(p).size; }
+      if (e.isDirectory()) {
+        stack.push(p);
+      } else {
+        files++;
+        bytes += fs.statSync(p).size;
+      }
     }
   }
   return { bytes, files };
