@@ -54,8 +54,12 @@ export function resolveHelmChart(scope: IConstruct, field: string, chart: HelmCh
     throw new KmetalValidationError(scope, field, `${showValue(chart)} is not a Helm chart`, 'give { repositoryUrl, chart, version }');
   }
   const url = chart.repositoryUrl;
+  if (typeof url === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url)) {
+    // Not quoted: the message would carry the password into CI logs.
+    throw new KmetalValidationError(scope, `${field}.repositoryUrl`, 'the repository URL carries credentials (user information before "@"), which would be written into the ClusterProfile in clear text', 'remove the "user:password@" part and give Sveltos the repository credentials in a Secret');
+  }
   if (typeof url !== 'string' || !REPOSITORY_URL.test(url)) {
-    throw new KmetalValidationError(scope, `${field}.repositoryUrl`, `${showValue(url)} is not a Helm repository URL (or carries credentials)`, 'give an https:// repository or an oci:// registry path; put credentials in a Secret');
+    throw new KmetalValidationError(scope, `${field}.repositoryUrl`, `${showValue(url)} is not a Helm repository URL`, 'give an https:// repository or an oci:// registry path');
   }
   if (typeof chart.chart !== 'string' || !/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/.test(chart.chart)) {
     throw new KmetalValidationError(scope, `${field}.chart`, `${showValue(chart.chart)} is not a chart name`, 'give the chart name as the repository lists it, e.g. "cert-manager"');

@@ -87,6 +87,11 @@ export class BareMetalPool extends Construct {
       // Validate before the name becomes a construct id, so the error names the pool.
       validateDnsLabel(this, `${field}.name`, name);
     }
+    // The name is the host's construct id: constructs keeps children in a plain object, where a
+    // name such as "constructor" is an inherited property (it would look taken, and could not be added).
+    if (name in Object.prototype) {
+      throw new KmetalValidationError(this, `${field}.name`, `${showValue(name)} cannot be a host name here (it is a built-in property name of the object constructs keeps children in)`, 'name the host after its role or location, e.g. "r12-u07"');
+    }
     if (this.node.tryFindChild(name) !== undefined) {
       throw new KmetalValidationError(this, `${field}.name`, `the pool already has a host named ${showValue(name)}`, 'give every server its own name');
     }

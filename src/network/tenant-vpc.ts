@@ -161,11 +161,19 @@ export class TenantVpc extends Construct implements ITenantVpc {
     }
     this.loadBalancerAddresses = [...(props.loadBalancerAddresses ?? [])];
     const lbAddresses: bigint[] = [];
+    const lbRanges: AddressRange[] = [];
     this.loadBalancerAddresses.forEach((text, i) => {
       const r = parseAddressRange(text);
       if (!r || text.includes('..') || r.family !== pub.family || r.first < pub.first || r.last > pub.last) {
         throw new KmetalValidationError(this, `loadBalancerAddresses[${i}]`, `${showValue(text)} is not a CIDR or range inside the public network ${pub.text}`, `write e.g. "${formatIp(pub.family, pub.first + 32n)}/29" inside ${pub.text}`);
       }
+      // Each address becomes an OvnEip named after it: an address listed twice would be two objects
+      // of one name (and two constructs of one id).
+      const j = lbRanges.findIndex((p) => p.first <= r.last && r.first <= p.last);
+      if (j >= 0) {
+        throw new KmetalValidationError(this, `loadBalancerAddresses[${i}]`, `${showValue(text)} overlaps loadBalancerAddresses[${j}] ${showValue(this.loadBalancerAddresses[j])}`, 'list every address once');
+      }
+      lbRanges.push(r);
       if (BigInt(lbAddresses.length) + (r.last - r.first + 1n) > BigInt(MAX_LB_ADDRESSES)) {
         throw new KmetalValidationError(this, `loadBalancerAddresses[${i}]`, `the pool would exceed ${MAX_LB_ADDRESSES} addresses (one OvnEip each)`, 'give the tenant a smaller pool; add addresses when they are used up');
       }

@@ -42,11 +42,12 @@ export class HelmChartRepository extends Construct implements IHelmRepository {
     this.name = validateDnsLabel(this, 'name', props.name ?? id);
     this.namespace = validateDnsLabel(this, 'namespace', props.namespace ?? 'flux-system');
     const url = props.url;
+    // First, and without quoting the URL: oci:// registries carry credentials the same way.
+    if (typeof url === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url)) {
+      throw new KmetalValidationError(this, 'url', 'the URL carries credentials', 'put them in a Secret and pass secretName');
+    }
     if (typeof url !== 'string' || !/^(https?|oci):\/\/[^\s/]+(\/\S*)?$/.test(url)) {
       throw new KmetalValidationError(this, 'url', `${showValue(url)} is not a Helm repository URL`, 'give an https:// repository or an oci:// registry path');
-    }
-    if (/^https?:\/\/[^/]*@/.test(url)) {
-      throw new KmetalValidationError(this, 'url', 'the URL carries credentials', 'put them in a Secret and pass secretName');
     }
     this.helmRepository = new HelmRepository(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },

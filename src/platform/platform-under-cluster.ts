@@ -134,9 +134,14 @@ export class PlatformUnderCluster extends Construct {
       }
     }
     this.components = this.resolveVersions(props.versions ?? {}, props.metal3 ?? true);
-    for (const mirror of [props.chartMirror, props.releaseManifestsRegistry]) {
-      if (mirror !== undefined && !/^oci:\/\/[^\s/]+(\/[^\s]*)?$/.test(mirror)) {
-        throw new KmetalValidationError(this, mirror === props.chartMirror ? 'chartMirror' : 'releaseManifestsRegistry', `${showValue(mirror)} is not an oci:// registry path`, 'give e.g. "oci://harbor.example.com/kmetal"');
+    for (const [field, mirror] of [['chartMirror', props.chartMirror], ['releaseManifestsRegistry', props.releaseManifestsRegistry]] as const) {
+      if (mirror === undefined) continue;
+      if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(String(mirror))) {
+        // Not quoted (the message would carry the password into CI logs), and never written into the sources.
+        throw new KmetalValidationError(this, field, 'the registry path carries credentials (user information before "@"), which would be written into the Flux sources in clear text', 'drop the "user:password@" part and give Flux the registry credentials in a Secret');
+      }
+      if (!/^oci:\/\/[^\s/]+(\/[^\s]*)?$/.test(mirror)) {
+        throw new KmetalValidationError(this, field, `${showValue(mirror)} is not an oci:// registry path`, 'give e.g. "oci://harbor.example.com/kmetal"');
       }
     }
     const needsManifests = this.components.filter((c) => c.installMethod === InstallMethod.RELEASE_MANIFESTS);
@@ -180,7 +185,18 @@ export class PlatformUnderCluster extends Construct {
    * A cluster placed at a site (`site`) takes its VIP pool, etcd and devices from the site instead.
    */
   public addTenantCluster(id: string, props: TenantClusterProps = {}): TenantCluster {
-    const unit = this.tenantUnit(props.name ?? id);
+    const tenantName = props.name ?? id;
+    const unit = this.tenantUnit(tenantName);
+    // Both would otherwise fail in constructs with a bare "There is already a Construct with name
+    // ...", naming neither the tenant nor a fix: a tenant declared twice (a copied line), and an id
+    // that constructs cannot hold (it keeps children in a plain object, where "constructor" is taken).
+    if (id in Object.prototype) {
+      throw new KmetalValidationError(this, `tenants.${tenantName}.id`, `${showValue(id)} cannot be a construct id (it names a built-in property of the object constructs keeps children in)`, `pass another id and keep the name, e.g. addTenantCluster(${showValue(`tenant-${id}`)}, { name: ${showValue(tenantName)} })`);
+    }
+    const taken = unit.node.children.find((c) => c.node.id === id);
+    if (taken) {
+      throw new KmetalValidationError(this, `tenants.${tenantName}.name`, `tenant ${showValue(tenantName)} is declared twice: ${taken.node.path} already exists`, 'give every tenant cluster its own name');
+    }
     const cluster = new TenantCluster(unit, id, {
       ...props,
       defaultImage: props.defaultImage ?? this.defaultNodeImage,

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { ControlPlaneOptions, kamajiControlPlaneSpec, ResolvedControlPlane, resolveControlPlane } from './control-plane';
+import { FleetRegistry } from './governance/fleet-registry';
 import { KubernetesVersion } from './kubernetes-version';
 import { NodePoolOptions } from './node-pool';
 import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
@@ -28,7 +29,7 @@ export interface TenantClusterClassProps {
   readonly name?: string;
   /** Namespace holding the class and its templates; clusters reference it across namespaces. @default 'kmetal-classes' */
   readonly namespace?: string;
-  /** Emit the class's Namespace. @default true */
+  /** Emit the class's Namespace (once per namespace: classes sharing one share the object). @default true */
   readonly createNamespace?: boolean;
   /** Kubernetes release clusters of this class run unless they set their own. */
   readonly defaultVersion: string;
@@ -114,7 +115,11 @@ export class TenantClusterClass extends Construct {
     }
     this.workerClassNames = workers.map((w) => w.name);
     if (props.createNamespace ?? true) {
-      new kplus.Namespace(this, 'Namespace', { metadata: { name: this.namespace } });
+      // Classes of one namespace (usually the default one) share its Namespace object: the first
+      // class emits it, the others depend on that class (so a class in another unit waits for it).
+      const first = FleetRegistry.of(this).claimName('ClassNamespace', this.namespace, this);
+      if (first) this.node.addDependency(first);
+      else new kplus.Namespace(this, 'Namespace', { metadata: { name: this.namespace } });
     }
     const ns = this.namespace;
     const base = this.className;

@@ -1,5 +1,8 @@
 import { IConstruct } from 'constructs';
 
+// The validation error constructed last (see toJsonOf()).
+let latest: KmetalValidationError | undefined;
+
 /**
  * The error every construct of this library throws for bad input.
  *
@@ -26,6 +29,24 @@ export class KmetalValidationError extends Error {
     this.field = field;
     this.fix = fix;
     Object.setPrototypeOf(this, KmetalValidationError.prototype);
+    latest = this;
+  }
+}
+
+/**
+ * `obj.toJson()`, except that a KmetalValidationError thrown while a lazy value resolves reaches
+ * the caller as it is: cdk8s wraps every error of `toJson()` in a plain `Error("Failed serializing
+ * construct at path ...: <error>")`, which would hide the library's error type (and its construct
+ * path, field and fix) from callers and from `isKmetalValidationError()`.
+ */
+export function toJsonOf(obj: { toJson(): any }): any {
+  const before = latest;
+  try {
+    return obj.toJson();
+  } catch (e) {
+    const cause = latest;
+    if (cause && cause !== before && e instanceof Error && e.message.endsWith(`: ${cause.name}: ${cause.message}`)) throw cause;
+    throw e;
   }
 }
 

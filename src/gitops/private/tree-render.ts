@@ -3,7 +3,7 @@ import { objectFileNames } from './object-file-names';
 import { compare, describeUnit, UnitPlan } from './unit-plan';
 import { FastYamlWriter } from './yaml-document';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/kustomize.toolkit.fluxcd.io';
-import { KmetalValidationError } from '../../util/errors';
+import { KmetalValidationError, toJsonOf } from '../../util/errors';
 
 /** Settings of the tree that every Flux Kustomization shares. */
 export interface TreeSettings {
@@ -48,7 +48,7 @@ export function renderTree(plans: UnitPlan[], settings: TreeSettings): RenderedT
     byCluster.set(plan.cluster, list);
 
     const docs = plan.objects.map(o => {
-      const json = o.apiObject.toJson();
+      const json = toJsonOf(o.apiObject);
       const identity = identityOf(o.apiObject, json);
       // Two objects with the same identity would be one object in the cluster, the second silently
       // overwriting the first. Scoped per cluster: the same object on two clusters is legitimate.

@@ -1,0 +1,139 @@
+// Bad inputs of add-ons and hooks: AddonProfile, EventHook, and the Flux tree (GitOpsUnit).
+import { App, ApiObject } from 'cdk8s';
+import { AddonProfile, AddonProfileProps, ClusterLifecycleEvent, ClusterSelector, EventHook, GitOpsUnit, HookAction } from '../../../src';
+import { BadInput, base } from '../fixture';
+
+const CILIUM = { repositoryUrl: 'https://helm.cilium.io', chart: 'cilium', version: '1.18.2', releaseNamespace: 'kube-system' };
+
+/** The base platform with tenants acme (tier gold) and globex (tier standard), and one add-on profile. */
+function profile(app: App, props: AddonProfileProps): AddonProfile {
+  const { platform } = base(app);
+  platform.addTenantCluster('acme', { version: 'v1.33.2', labels: { 'kmetal.io/tier': 'gold' } });
+  platform.addTenantCluster('globex', { version: 'v1.33.2', labels: { 'kmetal.io/tier': 'standard' } });
+  return new AddonProfile(platform.configs, 'cni', props);
+}
+
+export const ADDON_ENTRIES: BadInput[] = [
+  {
+    id: 'addon-unpinned-chart',
+    construct: 'AddonProfile',
+    title: 'a Helm chart without a pinned version',
+    declare: (app) => profile(app, { helmCharts: [{ ...CILIUM, version: 'latest' }] }),
+    path: 'platform-configs/cni',
+    field: 'helmCharts[0].version',
+    message: /"latest" is not a pinned chart version \(ranges and "latest" float\)/,
+    fix: /one exact release such as "1\.2\.3"/,
+  },
+  {
+    id: 'addon-repository-credentials',
+    construct: 'AddonProfile',
+    title: 'a chart repository URL with a password in it',
+    declare: (app) => profile(app, { helmCharts: [{ ...CILIUM, repositoryUrl: 'https://ci:hunter2-token@charts.example.com/stable' }] }),
+    path: 'platform-configs/cni',
+    field: 'helmCharts[0].repositoryUrl',
+    message: /the repository URL carries credentials/,
+    fix: /remove the "user:password@" part/,
+    secret: 'hunter2-token',
+  },
+  {
+    id: 'addon-mandatory-misses',
+    construct: 'AddonProfile',
+    title: 'a mandatory add-on that misses clusters',
+    declare: (app) => profile(app, { mandatory: true, clusterSelector: ClusterSelector.withLabels({ 'kmetal.io/tier': 'gold' }), helmCharts: [CILIUM] }),
+    path: 'platform-configs/cni',
+    field: 'clusterSelector',
+    message: /the mandatory profile misses 1 of the 2 declared clusters \(globex\)/,
+    fix: /ClusterSelector\.allTenantClusters\(\)/,
+  },
+  {
+    id: 'addon-release-conflict',
+    construct: 'AddonProfile',
+    title: 'two profiles installing one release into the same clusters',
+    declare: (app) => {
+      const first = profile(app, { helmCharts: [CILIUM] });
+      new AddonProfile(first.node.scope!, 'cni-gold', { clusterSelector: ClusterSelector.withLabels({ 'kmetal.io/tier': 'gold' }), helmCharts: [CILIUM] });
+    },
+    path: 'platform-configs/cni-gold',
+    field: 'helmCharts',
+    message: /release kube-system\/cilium is also installed by profile cni \(platform-configs\/cni\) into 1 of the same clusters \(acme\)/,
+    fix: /install each release from one profile, or make the selectors disjoint/,
+  },
+  {
+    id: 'addon-empty',
+    construct: 'AddonProfile',
+    title: 'a profile that deploys nothing',
+    declare: (app) => profile(app, {}),
+    path: 'platform-configs/cni',
+    field: 'helmCharts',
+    message: /the profile deploys nothing/,
+    fix: /add a Helm chart, manifests or a cdk8s chart, or remove the profile/,
+  },
+  {
+    id: 'addon-dependency-cycle',
+    construct: 'AddonProfile',
+    title: 'profiles that wait for each other',
+    declare: (app) => {
+      const cni = profile(app, { helmCharts: [CILIUM] });
+      const policies = new AddonProfile(cni.node.scope!, 'policies', { helmCharts: [{ repositoryUrl: 'https://kyverno.github.io/kyverno', chart: 'kyverno', version: '3.5.2' }], dependsOn: [cni] });
+      cni.addDependency(policies);
+    },
+    path: 'platform-configs/policies',
+    field: 'dependsOn',
+    message: /the profiles depend on each other in a cycle \(cni -> policies -> cni\)/,
+    fix: /remove one of the dependencies/,
+  },
+  {
+    id: 'hook-url-credentials',
+    construct: 'EventHook',
+    title: 'a webhook URL with a password in it',
+    declare: (app) => new EventHook(base(app).platform.configs, 'billing', {
+      event: ClusterLifecycleEvent.CREATED,
+      action: HookAction.webhook({ url: 'https://billing:hunter2-token@billing.example.com/hooks/cluster' }),
+    }),
+    path: 'platform-configs/billing',
+    field: 'action.url',
+    message: /the URL carries credentials/,
+    fix: /bearerTokenSecret/,
+    secret: 'hunter2-token',
+  },
+  {
+    id: 'hook-name-twice',
+    construct: 'EventHook',
+    title: 'two hooks with one name',
+    declare: (app) => {
+      const configs = base(app).platform.configs;
+      const action = HookAction.webhook({ url: 'https://billing.example.com/hooks/cluster' });
+      new EventHook(configs, 'billing', { event: ClusterLifecycleEvent.CREATED, action });
+      new EventHook(configs, 'billing-deleted', { name: 'billing', event: ClusterLifecycleEvent.DELETED, action });
+    },
+    path: 'platform-configs/billing-deleted',
+    field: 'name',
+    message: /an EventSource and EventTrigger named "billing" are already declared by platform-configs\/billing/,
+    fix: /give the hook another name/,
+  },
+  {
+    id: 'unit-path-absolute',
+    construct: 'GitOpsUnit',
+    title: 'a unit folder given as an absolute path',
+    declare: (app) => new GitOpsUnit(app, 'monitoring', { path: '/platform/monitoring' }),
+    path: 'monitoring',
+    field: 'path',
+    message: /"\/platform\/monitoring" is absolute; it must be relative to the app folder/,
+    fix: /drop the leading "\/": "platform\/monitoring"/,
+  },
+  {
+    id: 'object-twice',
+    construct: 'FluxTree',
+    title: 'one object declared twice for one cluster',
+    declare: (app) => {
+      const { platform } = base(app);
+      for (const id of ['settings', 'settings-copy']) {
+        new ApiObject(platform.configs, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'platform-settings', namespace: 'kube-system' } });
+      }
+    },
+    path: 'platform-configs/settings-copy',
+    field: 'metadata.name',
+    message: /ConfigMap "platform-settings" in namespace "kube-system" \(API group core\) is defined twice for cluster "under"/,
+    fix: /give one of them another name or namespace, or remove the duplicate/,
+  },
+];
