@@ -8,7 +8,7 @@
 //   clusters/under/      + tenants/..., infrastructure/...     the central (under) cluster
 //   clusters/factory-x/  + sites/factory-x/...                 the island of factory x
 import { App } from 'cdk8s';
-import { AddonProfile, ControlPlaneVipPool, FluxTree, MachineImage, PlatformUnderCluster, TenantClusterProps } from '../../src';
+import { AddonProfile, ConformanceChecker, ControlPlaneVipPool, FluxTree, MachineImage, PlatformUnderCluster, TenantClusterProps } from '../../src';
 
 const app = new App();
 const image = MachineImage.containerDisk('registry.example.com/kmetal/ubuntu-2404-kubeadm:v1.33.2');
@@ -83,7 +83,7 @@ for (const f of factories) {
   for (const { name, ...props } of f.tenants) site.addTenantCluster(name, props);
 }
 
-const result = FluxTree.synth(app, { outdir: process.env.KMETAL_OUTDIR ?? 'dist', appName: 'edge-factories' });
+const result = FluxTree.synth(app, { outdir: process.env.KMETAL_OUTDIR ?? 'dist', appName: 'edge-factories', conformance: ConformanceChecker.default() });
 console.log(FluxTree.formatSummary(result));
 // Which objects go where: one Flux tree per cluster.
 for (const cluster of result.clusters) {

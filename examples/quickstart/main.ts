@@ -1,7 +1,7 @@
 // The smallest useful kMetal platform: the under cluster's components and one tenant cluster,
 // written as a Flux tree into dist/quickstart/.
 import { App } from 'cdk8s';
-import { AddonProfile, FluxTree, MachineImage, PlatformUnderCluster } from '../../src';
+import { AddonProfile, ConformanceChecker, FluxTree, MachineImage, PlatformUnderCluster } from '../../src';
 
 const app = new App();
 
@@ -23,5 +23,5 @@ platform.addTenantCluster('acme', {
   nodePools: [{ name: 'general', replicas: 3, cpuCores: 4, memoryGiB: 8 }],
 });
 
-const result = FluxTree.synth(app, { outdir: process.env.KMETAL_OUTDIR ?? 'dist', appName: 'quickstart' });
+const result = FluxTree.synth(app, { outdir: process.env.KMETAL_OUTDIR ?? 'dist', appName: 'quickstart', conformance: ConformanceChecker.default() });
 console.log(`${platform.tenants.length} tenant; ${FluxTree.formatSummary(result)}`);

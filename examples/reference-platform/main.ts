@@ -6,7 +6,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  AddonProfile, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ControlPlaneVipPool, EventHook, FleetReport, FluxTree,
+  AddonProfile, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ConformanceChecker, ControlPlaneVipPool, EventHook, FleetReport, FluxTree,
   HookAction, NetworkPlanes, NodeImage, PeeringRequest, PlatformPolicyPack, PlatformUnderCluster, Policy, TenantClusterClass, TenantVpc,
 } from '../../src';
 
@@ -126,5 +126,6 @@ FleetReport.writeAtSynth(platform, path.join(outdir, 'reference-platform', 'repo
   capacity,
   controlPlaneHostLabels: { 'kmetal.io/role': 'control-plane' },
 });
-const result = FluxTree.synth(app, { outdir, appName: 'reference-platform', preserve: ['report'] });
+// Every object is checked against its pinned CRD schema and CEL rules before anything is written.
+const result = FluxTree.synth(app, { outdir, appName: 'reference-platform', preserve: ['report'], conformance: ConformanceChecker.default() });
 console.log(`${platform.tenants.length} tenants; ${FluxTree.formatSummary(result)}`);

@@ -1,11 +1,14 @@
 import * as path from 'path';
 import { App } from 'cdk8s';
+import type { ConformanceChecker } from '../conformance/conformance-checker';
+import { ConformanceFinding, FindingSeverity } from '../conformance/finding';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
 import { scanConstructTree } from './private/construct-scan';
 import { syncFolder } from './private/folder-sync';
-import { renderTree } from './private/tree-render';
+import { PlacedFinding, renderTree } from './private/tree-render';
 import { compare, planUnits, resolveUnitDependencies } from './private/unit-plan';
+import { withRenderSession } from '../util/render-session';
 
 /**
  * The Flux source every generated Kustomization reads from (Flux `spec.sourceRef`).
@@ -90,6 +93,20 @@ export interface FluxTreeProps {
    * @default - none: the writer owns the whole app folder
    */
   readonly preserve?: string[];
+
+  /**
+   * Check every object against its pinned CRD schema and CEL rules before anything is written
+   * (`ConformanceChecker.default()` checks against the schemas shipped with this package). An
+   * object a strict API server would refuse fails the write with its construct path; warnings are
+   * returned in `conformanceWarnings`.
+   *
+   * It costs about 0.1 ms per object (1 s for a 1,000-tenant fleet). Kinds the checker has no
+   * schema for (your own CRDs) are errors: give it a bundle that has them, or leave this unset and
+   * check those objects yourself.
+   *
+   * @default - objects are not checked
+   */
+  readonly conformance?: ConformanceChecker;
 }
 
 /** How many objects of one kind were written. */
@@ -136,6 +153,8 @@ export interface FluxTreeResult {
   readonly units: FluxTreeUnitSummary[];
   /** The clusters that received Kustomizations, sorted. */
   readonly clusters: string[];
+  /** Conformance warnings (e.g. deprecated API versions), in tree order; empty when `conformance` is not set. */
+  readonly conformanceWarnings: ConformanceFinding[];
 }
 
 const SOURCE_KINDS = ['GitRepository', 'OCIRepository', 'Bucket', 'ExternalArtifact'];
@@ -183,6 +202,7 @@ export class FluxTree {
   private readonly appName: string;
   private readonly sourceRef: FluxSourceReference & { readonly kind: string };
   private readonly preserve: string[];
+  private readonly conformance?: ConformanceChecker;
 
   constructor(app: App, props: FluxTreeProps) {
     this.app = app;
@@ -194,6 +214,7 @@ export class FluxTree {
     this.repoPath = normalizeRepoPath(app, props.repoPath ?? defaultRepoPath(outdir, this.appName));
     this.sourceRef = validateSourceRef(app, props.sourceRef ?? { name: 'flux-system' });
     this.preserve = (props.preserve ?? []).map(p => validatePreserved(app, p));
+    this.conformance = props.conformance;
   }
 
   /**
@@ -204,6 +225,12 @@ export class FluxTree {
    * across clusters).
    */
   public write(): FluxTreeResult {
+    // From here on the tree is final: every object is rendered once, whoever reads it (policy
+    // rules, quota derivations, the conformance check, the writer).
+    return withRenderSession(() => this.writeFinalTree());
+  }
+
+  private writeFinalTree(): FluxTreeResult {
     const scan = scanConstructTree(this.app);
     if (scan.validationErrors.length > 0) {
       throw new KmetalValidationError(this.app, 'validation', `${scan.validationErrors.length} construct validation(s) failed:\n  ${scan.validationErrors.join('\n  ')}\n`, 'fix the constructs listed above');
@@ -217,7 +244,12 @@ export class FluxTree {
       repoPath: this.repoPath,
       fluxNamespace: this.fluxNamespace,
       sourceRef: this.sourceRef,
+      conformance: this.conformance,
     });
+    const errors = tree.findings.filter(f => f.finding.severity === FindingSeverity.ERROR);
+    if (errors.length > 0) {
+      throw new KmetalValidationError(this.app, 'conformance', `${errors.length} problem(s) in objects a strict API server would refuse:\n  ${describeFindings(errors)}\n`, 'fix the objects listed above (their construct paths are in brackets); nothing was written');
+    }
     const stats = syncFolder(this.outputDir, tree.files, this.preserve);
 
     return {
@@ -241,8 +273,21 @@ export class FluxTree {
           defaultUnit: p.isDefault,
         })),
       clusters: tree.clusters,
+      conformanceWarnings: tree.findings.filter(f => f.finding.severity === FindingSeverity.WARNING).map(f => f.finding),
     };
   }
+}
+
+// Enough to act on without drowning the console when a shared template is wrong in every tenant.
+const MAX_LISTED_FINDINGS = 20;
+
+function describeFindings(findings: PlacedFinding[]): string {
+  const lines = findings.slice(0, MAX_LISTED_FINDINGS).map(({ scope, finding: f }) => {
+    const object = `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}`;
+    return `[${scope.node.path || '<app>'}] ${object} ${f.path ? `${f.path}: ` : ''}${f.message} [${f.code}]`;
+  });
+  if (findings.length > MAX_LISTED_FINDINGS) lines.push(`... and ${findings.length - MAX_LISTED_FINDINGS} more`);
+  return lines.join('\n  ');
 }
 
 function defaultRepoPath(outdir: string, appName: string): string {

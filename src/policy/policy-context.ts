@@ -15,6 +15,7 @@ import { NodePool } from '../tenancy/node-pool';
 import { TenantCluster } from '../tenancy/tenant-cluster';
 import { TenantClusterClass } from '../tenancy/tenant-cluster-class';
 import { TenantGovernance } from '../tenancy/tenant-governance';
+import { renderOnce } from '../util/render-session';
 
 /**
  * One object as it will be written: the `ApiObject` and its rendered manifest (`toJson()`, with
@@ -220,7 +221,7 @@ export class PolicyContext {
   private addObject(apiObject: ApiObject): void {
     let json: any;
     try {
-      json = apiObject.toJson();
+      json = renderOnce(apiObject);
     } catch (e) {
       this.unrenderedObjects.push({ path: apiObject.node.path, reason: e instanceof Error ? e.message : String(e) });
       return;

@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { PruneOptOutRecord } from './policy-report';
 import { PolicyEngine, PreRunOutcome } from './private/engine';
 import { PRUNE_ANNOTATION, PRUNE_DISABLED, StatefulKind, StatefulObjects } from './stateful-objects';
+import { forgetRender } from '../util/render-session';
 
 /** Options of `PruneProtection.applyTo()`. */
 export interface PruneProtectionOptions {
@@ -109,6 +110,7 @@ function protect(constructs: IConstruct[], state: RootState): PreRunOutcome {
         optedOut.set(optOut, list);
       } else {
         c.metadata.addAnnotation(PRUNE_ANNOTATION, PRUNE_DISABLED);
+        forgetRender(c);
         protectedObjects.push(describe(c));
       }
     }

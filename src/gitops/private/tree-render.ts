@@ -1,9 +1,12 @@
 import { IConstruct } from 'constructs';
+import type { ConformanceChecker } from '../../conformance/conformance-checker';
+import type { ConformanceFinding } from '../../conformance/finding';
 import { objectFileNames } from './object-file-names';
 import { compare, describeUnit, UnitPlan } from './unit-plan';
 import { FastYamlWriter } from './yaml-document';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/kustomize.toolkit.fluxcd.io';
-import { KmetalValidationError, toJsonOf } from '../../util/errors';
+import { KmetalValidationError } from '../../util/errors';
+import { renderOnce } from '../../util/render-session';
 
 /** Settings of the tree that every Flux Kustomization shares. */
 export interface TreeSettings {
@@ -14,6 +17,14 @@ export interface TreeSettings {
   readonly repoPath: string;
   readonly fluxNamespace: string;
   readonly sourceRef: { readonly kind: string; readonly name: string; readonly namespace?: string; readonly apiVersion?: string };
+  /** Checks every object before it is serialized, when set. */
+  readonly conformance?: ConformanceChecker;
+}
+
+/** A conformance finding on an object of the tree, with the construct that made the object. */
+export interface PlacedFinding {
+  readonly scope: IConstruct;
+  readonly finding: ConformanceFinding;
 }
 
 /** The rendered tree: files by path relative to the app folder, plus counts for the result. */
@@ -22,6 +33,8 @@ export interface RenderedTree {
   readonly objectsPerKind: Map<string, number>;
   readonly objectCount: number;
   readonly clusters: string[];
+  /** Conformance findings (none when not checked), in tree order. */
+  readonly findings: PlacedFinding[];
 }
 
 const KUSTOMIZE_CONFIG = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
@@ -37,6 +50,11 @@ export function renderTree(plans: UnitPlan[], settings: TreeSettings): RenderedT
   const objectsPerKind = new Map<string, number>();
   const seen = new Map<string, IConstruct>();
   const yaml = new FastYamlWriter();
+  const findings: PlacedFinding[] = [];
+  const check = (scope: IConstruct, json: any): void => {
+    if (!settings.conformance) return;
+    for (const finding of settings.conformance.validateObject(json)) findings.push({ scope, finding });
+  };
   let objectCount = 0;
 
   // The default cluster is always written: when its last unit goes, an empty clusters/<name> folder
@@ -48,7 +66,7 @@ export function renderTree(plans: UnitPlan[], settings: TreeSettings): RenderedT
     byCluster.set(plan.cluster, list);
 
     const docs = plan.objects.map(o => {
-      const json = toJsonOf(o.apiObject);
+      const json = renderOnce(o.apiObject);
       const identity = identityOf(o.apiObject, json);
       // Two objects with the same identity would be one object in the cluster, the second silently
       // overwriting the first. Scoped per cluster: the same object on two clusters is legitimate.
@@ -61,6 +79,7 @@ export function renderTree(plans: UnitPlan[], settings: TreeSettings): RenderedT
       seen.set(key, o.apiObject);
       objectsPerKind.set(identity.kind, (objectsPerKind.get(identity.kind) ?? 0) + 1);
       objectCount++;
+      check(o.apiObject, json);
       return { json, identity };
     });
     const names = objectFileNames(docs.map(d => d.identity));
@@ -73,7 +92,9 @@ export function renderTree(plans: UnitPlan[], settings: TreeSettings): RenderedT
     for (const plan of clusterPlans) {
       const file = `${plan.name}.yaml`;
       names.push(file);
-      files.set(`clusters/${cluster}/${file}`, yaml.document(unitKustomization(plan, settings)));
+      const kustomization = unitKustomization(plan, settings);
+      check(plan.owner, kustomization);
+      files.set(`clusters/${cluster}/${file}`, yaml.document(kustomization));
     }
     files.set(`clusters/${cluster}/kustomization.yaml`, kustomizeConfig(yaml, names));
     files.set(`bootstrap/${cluster}.yaml`, yaml.document(fluxKustomization(settings, settings.appName, {
@@ -82,7 +103,7 @@ export function renderTree(plans: UnitPlan[], settings: TreeSettings): RenderedT
       prune: true,
     })));
   }
-  return { files, objectsPerKind, objectCount, clusters: [...byCluster.keys()].sort(compare) };
+  return { files, objectsPerKind, objectCount, clusters: [...byCluster.keys()].sort(compare), findings };
 }
 
 interface Identity {

@@ -3,7 +3,7 @@
 import { DedicatedEtcdDataStore } from '../datastore';
 import type { TenantCluster } from '../tenant-cluster';
 import { parseQuantity } from './quantities';
-import { toJsonOf } from '../../util/errors';
+import { renderOnce } from '../../util/render-session';
 
 /** The size of the things a tenant's namespace holds besides worker VMs, per replica. */
 export const CONTROL_PLANE_CPU_MILLI = 1000;
@@ -93,7 +93,7 @@ function objectPools(cluster: TenantCluster): PoolShape[] {
   return cluster.nodePools.map((pool) => {
     // The machine template holds the final VM spec, including a DataVolume size the image may
     // have defaulted; reading it keeps the quota in step with what KubeVirt is asked for.
-    const vm = toJsonOf(pool.machineTemplate)?.spec?.template?.spec?.virtualMachineTemplate?.spec ?? {};
+    const vm = renderOnce(pool.machineTemplate)?.spec?.template?.spec?.virtualMachineTemplate?.spec ?? {};
     let diskGiB = 0;
     let storageClassName: string | undefined;
     for (const dv of vm.dataVolumeTemplates ?? []) {
@@ -117,9 +117,9 @@ function objectPools(cluster: TenantCluster): PoolShape[] {
 function classPools(cluster: TenantCluster): PoolShape[] {
   // Sizes of class-based pools are ClusterClass variables: a pool override, else the cluster's
   // value, else the class default. The rendered topology and class hold all three.
-  const topology = toJsonOf(cluster.cluster)?.spec?.topology ?? {};
+  const topology = renderOnce(cluster.cluster)?.spec?.topology ?? {};
   const clusterVars = new Map<string, any>((topology.variables ?? []).map((v: any) => [v.name, v.value]));
-  const classVariables: any[] = toJsonOf(cluster.clusterClass!.clusterClass)?.spec?.variables ?? [];
+  const classVariables: any[] = renderOnce(cluster.clusterClass!.clusterClass)?.spec?.variables ?? [];
   const classVars = new Map<string, any>(classVariables.map((v) => [v.name, (v?.schema?.openAPIV3Schema ?? v?.schema?.openApiv3Schema)?.default]));
   const deployments = new Map<string, any>((topology.workers?.machineDeployments ?? []).map((md: any) => [md.name, md]));
   return cluster.nodePoolOptions.map((p) => {
@@ -143,7 +143,7 @@ function classPools(cluster: TenantCluster): PoolShape[] {
 function etcdShape(cluster: TenantCluster): ClusterShape['etcd'] {
   if (!(cluster.dataStore instanceof DedicatedEtcdDataStore)) return undefined;
   // The chart values are the single source of the etcd's size (and reflect escape-hatch patches).
-  const values = toJsonOf(cluster.dataStore.helmRelease)?.spec?.values ?? {};
+  const values = renderOnce(cluster.dataStore.helmRelease)?.spec?.values ?? {};
   const pvc = values.persistentVolumeClaim ?? {};
   return {
     replicas: Number(values.replicas ?? 3),
