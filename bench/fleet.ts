@@ -57,10 +57,11 @@ export function buildFleet(tenants: number): { app: App; platform: PlatformUnder
   const hostCount = 3 + standardHosts + gpuHosts;
   for (let i = 1; i <= hostCount; i++) {
     const gpu = i > 3 + standardHosts;
+    const [high, low] = [Math.floor(i / 256), i % 256];
     servers.addHost({
       name: `metal-${String(i).padStart(4, '0')}`,
-      bmc: { address: `redfish-virtualmedia://192.168.${64 + (i >> 8)}.${i & 255}/redfish/v1/Systems/1` },
-      bootMacAddress: `0c:c4:7a:00:${hex(i >> 8)}:${hex(i & 255)}`,
+      bmc: { address: `redfish-virtualmedia://192.168.${64 + high}.${low}/redfish/v1/Systems/1` },
+      bootMacAddress: `0c:c4:7a:00:${hex(high)}:${hex(low)}`,
       rootDeviceHints: { minSizeGiB: 400 },
       labels: { 'kmetal.io/role': i <= 3 ? 'control-plane' : 'worker' },
       capacity: { cpuCores: HOST.cpuCores, memoryGiB: HOST.memoryGiB, ...(gpu ? { gpus: [{ model: GPU, count: HOST.gpus }] } : {}) },

@@ -5,6 +5,7 @@
  *   npm run bench                      all sizes
  *   npm run bench -- --sizes 10,100    chosen sizes
  *   npm run bench -- --plain-max 1000  largest fleet plain cdk8s is run for (default: all; it is quadratic)
+ *   npm run bench -- --render          rewrite README.md and the plot from results.json, measuring nothing
  *
  * Each measurement runs in its own process (run-one.ts) so that peak RSS is its own.
  */
@@ -31,7 +32,7 @@ const arg = (name: string, fallback: string) => {
 };
 const sizes = arg('--sizes', '10,100,1000,5000').split(',').map(Number);
 const plainMax = Number(arg('--plain-max', String(Math.max(...sizes))));
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kmetal-bench-'));
+let work = '';
 const tsNode = path.join(repoRoot, 'node_modules', '.bin', 'ts-node');
 
 function run(mode: string, tenants: number): Measurement {
@@ -47,73 +48,106 @@ function run(mode: string, tenants: number): Measurement {
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
-const results: Measurement[] = [];
-try {
-  for (const n of sizes) {
-    for (const mode of ['ours', 'floor', 'plain']) {
-      if (mode === 'plain' && n > plainMax) continue;
-      const m = run(mode, n);
-      results.push(m);
-      console.log(`${String(n).padStart(5)} tenants  ${mode.padEnd(5)}  ${m.seconds.toFixed(2).padStart(7)} s  ${String(m.peakRssMiB).padStart(5)} MiB  ${m.objects} objects  ${m.files} files  ${(m.bytes / 1e6).toFixed(1)} MB`);
-    }
-  }
-} finally {
-  fs.rmSync(work, { recursive: true, force: true });
+const outDir = path.join(repoRoot, 'bench', 'results');
+const resultsFile = path.join(outDir, 'results.json');
+interface Results {
+  readonly machine: string;
+  readonly sizes: number[];
+  readonly plainMax: number;
+  readonly measurements: Measurement[];
 }
 
-const get = (mode: string, n: number) => results.find((r) => r.mode === mode && r.tenants === n);
-const ours = sizes.map((n) => get('ours', n)!).filter(Boolean);
-// Growth exponent: least-squares slope of log(time) against log(tenants) over the measured sizes ≥ 100
-// (the smallest fleets are dominated by fixed costs).
-const fit = ours.filter((m) => m.tenants >= 100);
-const xs = fit.map((m) => Math.log(m.tenants));
-const ys = fit.map((m) => Math.log(m.seconds));
-const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-const slope = fit.length >= 2
-  ? xs.reduce((s, x, i) => s + (x - mean(xs)) * (ys[i] - mean(ys)), 0) / xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0)
-  : NaN;
+let saved: Results;
+if (args.includes('--render')) {
+  saved = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+} else {
+  const measurements: Measurement[] = [];
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'kmetal-bench-'));
+  try {
+    for (const n of sizes) {
+      for (const mode of ['ours', 'floor', 'plain']) {
+        if (mode === 'plain' && n > plainMax) continue;
+        const m = run(mode, n);
+        measurements.push(m);
+        console.log(`${String(n).padStart(5)} tenants  ${mode.padEnd(5)}  ${m.seconds.toFixed(2).padStart(7)} s  ${String(m.peakRssMiB).padStart(5)} MiB  ${m.objects} objects  ${m.files} files  ${(m.bytes / 1e6).toFixed(1)} MB`);
+      }
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`;
+  saved = { machine, sizes, plainMax, measurements };
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(resultsFile, `${JSON.stringify(saved, null, 2)}\n`);
+}
+render(saved);
 
-const rows = sizes.map((n) => {
-  const o = get('ours', n);
-  const p = get('plain', n);
-  const f = get('floor', n);
-  const ratio = (a?: Measurement, b?: Measurement) => (a && b ? (a.seconds / b.seconds).toFixed(2) : 'n/a');
-  return `| ${n} | ${o?.objects ?? ''} | ${o ? (o.bytes / 1e6).toFixed(1) : ''} | ${o?.seconds.toFixed(2) ?? ''} | ${o?.peakRssMiB ?? ''} | ${p ? p.seconds.toFixed(2) : `not run (> ${plainMax})`} | ${p?.peakRssMiB ?? ''} | ${f?.seconds.toFixed(2) ?? ''} | ${ratio(o, p)} | ${ratio(o, f)} |`;
-});
+function render({ machine, sizes: ns, plainMax: pmax, measurements: results }: Results): void {
+  const get = (mode: string, n: number) => results.find((r) => r.mode === mode && r.tenants === n);
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  // Growth exponent: least-squares slope of log(time) against log(tenants) over the measured sizes ≥ 100
+  // (the smallest fleets are dominated by fixed costs), and between each pair of consecutive sizes.
+  const slopeOf = (fit: Measurement[]) => {
+    const xs = fit.map((m) => Math.log(m.tenants));
+    const ys = fit.map((m) => Math.log(m.seconds));
+    return fit.length >= 2
+      ? xs.reduce((acc, x, i) => acc + (x - mean(xs)) * (ys[i] - mean(ys)), 0) / xs.reduce((acc, x) => acc + (x - mean(xs)) ** 2, 0)
+      : NaN;
+  };
+  const series = (mode: string) => ns.map((n) => get(mode, n)).filter((m): m is Measurement => m !== undefined && m.tenants >= 100);
+  const slope = slopeOf(series('ours'));
+  const show = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
+  const exponentRows = ['ours', 'plain', 'floor'].map((mode) => {
+    const pts = series(mode);
+    const steps = pts.slice(1).map((m, i) => `${pts[i].tenants} → ${m.tenants}: ${show(slopeOf([pts[i], m]))}`);
+    return `| ${mode === 'plain' ? 'plain cdk8s' : mode} | ${show(slopeOf(pts))} | ${steps.join('; ')} |`;
+  });
 
-const md = [
-  '# Synth benchmark',
-  '',
-  `Generated by \`npm run bench\` on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}.`,
-  'Each fleet is the reference platform scaled to N tenants (bench/fleet.ts): the under cluster with every component, network',
-  'planes, a control-plane VIP pool, bare-metal hosts scaled to fit, one TenantClusterClass, a mandatory add-on profile and a',
-  'billing hook; per tenant a Flux unit, a TenantVpc, a TenantCluster from the class on the VPC\'s subnet with governance and',
-  'add-on labels (every tenth with a GPU pool). The platform policy pack is attached.',
-  '',
-  '- **ours**: construct + validate + policy pack + conformance check of every object (`FluxTree.synth` with `conformance`) + write the Flux tree.',
-  '- **plain cdk8s**: the same final objects (every API object ours wrote, Flux Kustomizations included) as raw `ApiObject`s,',
-  '  one `Chart` per folder, `App.synth()` (file per chart): what a user would write without this library, with no checks.',
-  '- **floor**: the same objects written straight to YAML files with the `yaml` package, one file per object.',
-  '',
-  'Each measurement runs in its own process (peak RSS is its own), after `sync`. Times are wall-clock seconds of the work',
-  'itself (module loading and, for the references, reading the object set excluded). *MB written* is what ours wrote',
-  '(it also writes kustomize\'s kustomization.yaml per folder).',
-  '',
-  '| tenants | objects | MB written | ours (s) | ours peak RSS (MiB) | plain cdk8s (s) | plain peak RSS (MiB) | floor (s) | ours / plain | ours / floor |',
-  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows,
-  '',
-  `Growth exponent of our time vs tenants (log-log slope, fleets ≥ 100): **${Number.isFinite(slope) ? slope.toFixed(2) : 'n/a'}** (1 = linear).`,
-  '',
-  '![synth time vs tenants](synth-time.svg)',
-  '',
-].join('\n');
+  const rows = ns.map((n) => {
+    const o = get('ours', n);
+    const p = get('plain', n);
+    const f = get('floor', n);
+    const ratio = (a?: Measurement, b?: Measurement) => (a && b ? (a.seconds / b.seconds).toFixed(2) : 'n/a');
+    return `| ${n} | ${o?.objects ?? ''} | ${o ? (o.bytes / 1e6).toFixed(1) : ''} | ${o?.seconds.toFixed(2) ?? ''} | ${o?.peakRssMiB ?? ''} | ${p ? p.seconds.toFixed(2) : `not run (> ${pmax})`} | ${p?.peakRssMiB ?? ''} | ${f?.seconds.toFixed(2) ?? ''} | ${ratio(o, p)} | ${ratio(o, f)} |`;
+  });
 
-const outDir = path.join(repoRoot, 'bench', 'results');
-fs.mkdirSync(outDir, { recursive: true });
-fs.writeFileSync(path.join(outDir, 'README.md'), md);
-fs.writeFileSync(path.join(outDir, 'synth-time.svg'), plot(results, sizes));
-console.log(`\ngrowth exponent ${slope.toFixed(2)}; results in bench/results/`);
+  const md = [
+    '# Synth benchmark',
+    '',
+    `Generated by \`npm run bench\` on ${machine}; raw figures in [results.json](results.json).`,
+    'Each fleet is the reference platform scaled to N tenants (bench/fleet.ts): the under cluster with every component, network',
+    'planes, a control-plane VIP pool, bare-metal hosts scaled to fit, one TenantClusterClass, a mandatory add-on profile and a',
+    'billing hook; per tenant a Flux unit, a TenantVpc, a TenantCluster from the class on the VPC\'s subnet with governance and',
+    'add-on labels (every tenth with a GPU pool). The platform policy pack is attached.',
+    '',
+    '- **ours**: construct + validate + policy pack + conformance check of every object (`FluxTree.synth` with `conformance`) + write the Flux tree.',
+    '- **plain cdk8s**: the same final objects (every API object ours wrote, Flux Kustomizations included) as raw `ApiObject`s,',
+    '  one `Chart` per folder, `App.synth()` (file per chart): what a user would write without this library, with no checks.',
+    '- **floor**: the same objects written straight to YAML files with the `yaml` package, one file per object.',
+    '',
+    'Each measurement runs in its own process (peak RSS is its own), after `sync`. Times are wall-clock seconds of the work',
+    'itself (module loading and, for the references, reading the object set excluded). *MB written* is what ours wrote',
+    '(it also writes kustomize\'s kustomization.yaml per folder).',
+    '',
+    '| tenants | objects | MB written | ours (s) | ours peak RSS (MiB) | plain cdk8s (s) | plain peak RSS (MiB) | floor (s) | ours / plain | ours / floor |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+    '',
+    `Growth exponent of our time vs tenants (log-log slope, fleets ≥ 100): **${show(slope)}** (1 = linear, 2 = quadratic).`,
+    '',
+    '| path | exponent (fleets ≥ 100) | between consecutive sizes |',
+    '|---|---:|---|',
+    ...exponentRows,
+    '',
+    '![synth time vs tenants](synth-time.svg)',
+    '',
+  ].join('\n');
+
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, 'README.md'), md);
+  fs.writeFileSync(path.join(outDir, 'synth-time.svg'), plot(results, ns));
+  console.log(`\ngrowth exponent ${show(slope)}; results in bench/results/`);
+}
 
 /** A small log-log line plot, written by hand so the bytes are deterministic for the same numbers. */
 function plot(all: Measurement[], ns: number[]): string {

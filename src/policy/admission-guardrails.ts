@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { evaluateCel, toCel } from './private/cel';
 import { GuardrailRule, TenantGuardrails } from './tenant-guardrails';
+import { KmetalValidationError } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
 
 /** What the API server does when a guardrail fails (`ValidatingAdmissionPolicyBinding.validationActions`). */
@@ -63,15 +64,15 @@ export class AdmissionGuardrails extends Construct {
 
   constructor(scope: Construct, id: string, props: AdmissionGuardrailsProps) {
     super(scope, id);
-    if (!(props?.guardrails instanceof TenantGuardrails)) throw new Error(`[${this.node.path}] guardrails: pass a TenantGuardrails`);
+    if (!(props?.guardrails instanceof TenantGuardrails)) throw new KmetalValidationError(this, 'guardrails', 'not a TenantGuardrails', 'pass a TenantGuardrails, e.g. TenantGuardrails.fromPlatform(platform)');
     this.guardrails = props.guardrails;
     const prefix = validateDnsLabel(this, 'namePrefix', props.namePrefix ?? 'kmetal-guardrails', 30);
     const actions = props.validationActions ?? [AdmissionValidationAction.DENY];
     if (actions.length === 0 || actions.some((a) => !Object.values(AdmissionValidationAction).includes(a))) {
-      throw new Error(`[${this.node.path}] validationActions: give one or more AdmissionValidationAction values`);
+      throw new KmetalValidationError(this, 'validationActions', 'no AdmissionValidationAction is given', 'give one or more AdmissionValidationAction values, or leave it unset for Deny');
     }
     if (actions.includes(AdmissionValidationAction.DENY) && actions.includes(AdmissionValidationAction.WARN)) {
-      throw new Error(`[${this.node.path}] validationActions: Deny and Warn together are refused by the API server; use Deny (optionally with Audit)`);
+      throw new KmetalValidationError(this, 'validationActions', 'Deny and Warn together are refused by the API server', 'use Deny (optionally with Audit)');
     }
     for (const rule of this.guardrails.rules()) {
       const policyName = `${prefix}-${rule.name}`;

@@ -11,6 +11,7 @@ import { PRUNE_ANNOTATION, PRUNE_DISABLED, StatefulKind, StatefulObjects } from 
 import { ConformanceChecker } from '../conformance/conformance-checker';
 import { TransitionRule } from '../conformance/transition-rule';
 import { FastYamlWriter } from '../gitops/private/yaml-document';
+import { KmetalValidationError } from '../util/errors';
 
 /** Props of `DestructiveChangeGuard`. */
 export interface DestructiveChangeGuardProps {
@@ -198,7 +199,7 @@ export class DestructiveChangeGuard extends PolicyPack {
   constructor(props: DestructiveChangeGuardProps) {
     super({ name: 'kmetal-destructive-changes', description: 'Guards stateful objects and immutable fields against changes that lose data' });
     if (typeof props?.previousOutput !== 'string' || props.previousOutput.trim() === '') {
-      throw new Error('DestructiveChangeGuard: previousOutput must name the folder of the previous output, e.g. "dist/kmetal"');
+      throw new KmetalValidationError('DestructiveChangeGuard', 'previousOutput', `${JSON.stringify(props?.previousOutput)} is not a folder`, 'name the folder of the previous output, e.g. "dist/kmetal"');
     }
     const comparison = new Comparison(props);
     this.addRule(new RemovedStatefulObjectRule(comparison));
@@ -215,10 +216,10 @@ export class DestructiveChangeGuard extends PolicyPack {
   public acknowledge(change: string, reason: string): void {
     const ruleId = typeof change === 'string' && change.startsWith('delete ') ? REMOVED : typeof change === 'string' && change.startsWith('change ') ? IMMUTABLE : undefined;
     if (!ruleId) {
-      throw new Error(`DestructiveChangeGuard.acknowledge: ${JSON.stringify(change)} is not a change as findings name them ("delete <group>/<Kind> <ns>/<name>" or "change <group>/<Kind> <ns>/<name> <field>")`);
+      throw new KmetalValidationError('DestructiveChangeGuard', 'acknowledge change', `${JSON.stringify(change)} is not a change as findings name them`, 'copy the change from the finding: "delete <group>/<Kind> <ns>/<name>" or "change <group>/<Kind> <ns>/<name> <field>"');
     }
     if (typeof reason !== 'string' || reason.trim().length < 10) {
-      throw new Error(`DestructiveChangeGuard.acknowledge(${JSON.stringify(change)}): a reason of at least 10 characters is required, got ${JSON.stringify(reason)}`);
+      throw new KmetalValidationError('DestructiveChangeGuard', `acknowledge(${JSON.stringify(change)}) reason`, `a reason of at least 10 characters is required, got ${JSON.stringify(reason)}`, 'say why losing this is acceptable; the report shows it to reviewers');
     }
     const ack = { ruleId, change, reason };
     this.acknowledgements.push(ack);

@@ -9,8 +9,10 @@ import {
   PoolSizeRule, PruneProtectedRule, SubnetOverlapInVpcRule, TenantSubnetPlaneRule, ValidatedComponentsRule, VipDuplicateRule,
   VipPoolExhaustedRule, VipPoolNearlyExhaustedRule, VmCapacityRule,
 } from './rules';
+import { resolveCapacityOptions } from './rules/capacity/fleet-capacity';
 import { StatefulKind } from './stateful-objects';
 import { TenantGuardrails } from './tenant-guardrails';
+import { KmetalValidationError } from '../util/errors';
 
 /** Props of `PlatformPolicyPack`. */
 export interface PlatformPolicyPackProps {
@@ -59,6 +61,7 @@ export class PlatformPolicyPack extends PolicyPack {
 
   constructor(props: PlatformPolicyPackProps = {}) {
     super({ name: 'kmetal-platform', description: 'Safety, capacity and hygiene of a kMetal platform' });
+    resolveCapacityOptions(props.capacity);
     const g = { guardrails: props.guardrails };
     const rules: IPolicyRule[] = [
       new SubnetOverlapInVpcRule(),
@@ -90,7 +93,7 @@ export class PlatformPolicyPack extends PolicyPack {
     const excluded = new Set(props.excludeRules ?? []);
     const ids = new Set(rules.map((r) => r.id));
     for (const id of excluded) {
-      if (!ids.has(id)) throw new Error(`PlatformPolicyPack: excludeRules names ${JSON.stringify(id)}, which is not a rule of the pack (${[...ids].join(', ')})`);
+      if (!ids.has(id)) throw new KmetalValidationError('PlatformPolicyPack', 'excludeRules', `${JSON.stringify(id)} is not a rule of the pack`, `name rules the pack has: ${[...ids].join(', ')}`);
     }
     for (const r of rules) if (!excluded.has(r.id)) this.addRule(r);
     this.protect = props.pruneProtection ?? true;

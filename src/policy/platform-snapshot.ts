@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { FluxTree } from '../gitops/flux-tree';
+import { KmetalValidationError } from '../util/errors';
 
 /** Options of `PlatformSnapshot`. */
 export interface PlatformSnapshotOptions {
@@ -63,7 +64,7 @@ export class PlatformSnapshot {
   public static tenant(app: App, tenantName: string, options: PlatformSnapshotOptions = {}): { [path: string]: string } {
     const files = PlatformSnapshot.files(app, { ...options, folders: [`tenants/${tenantName}`] });
     if (Object.keys(files).length === 0) {
-      throw new Error(`PlatformSnapshot.tenant: the tree has no folder tenants/${tenantName}`);
+      throw new KmetalValidationError(app, 'PlatformSnapshot.tenant tenantName', `the tree has no folder tenants/${tenantName}`, 'give the name of a tenant of the app (its unit folder under tenants/)');
     }
     return files;
   }

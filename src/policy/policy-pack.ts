@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { IPolicyRule, _isRuleId } from './policy-rule';
+import { KmetalValidationError } from '../util/errors';
 
 /** Props of `PolicyPack`. */
 export interface PolicyPackProps {
@@ -25,7 +26,7 @@ export class PolicyPack {
 
   constructor(props: PolicyPackProps) {
     if (typeof props?.name !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.name)) {
-      throw new Error(`policy pack name ${JSON.stringify(props?.name)} is not a lowercase name like "acme-platform"`);
+      throw new KmetalValidationError('PolicyPack', 'name', `${JSON.stringify(props?.name)} is not a lowercase name`, 'name the pack with lowercase letters, digits and "-", like "acme-platform"');
     }
     this.name = props.name;
     this.description = props.description;
@@ -44,10 +45,10 @@ export class PolicyPack {
    */
   public addRule(rule: IPolicyRule): void {
     if (!rule || !_isRuleId(rule.id) || typeof rule.evaluate !== 'function') {
-      throw new Error(`pack ${this.name}: ${JSON.stringify(rule?.id)} is not a policy rule (an id like "KM-NET-001" and an evaluate() method)`);
+      throw new KmetalValidationError('PolicyPack', `${this.name} rules`, `${JSON.stringify(rule?.id)} is not a policy rule`, 'add PolicyRule subclasses (an id like "KM-NET-001" and an evaluate() method)');
     }
     if (this.ruleList.some((r) => r.id === rule.id)) {
-      throw new Error(`pack ${this.name} already has a rule ${rule.id}`);
+      throw new KmetalValidationError('PolicyPack', `${this.name} rules`, `the pack already has a rule ${rule.id}`, 'give each rule its own id');
     }
     this.ruleList.push(rule);
   }

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import type { PolicyContext, SynthesizedObject } from './policy-context';
+import { KmetalValidationError } from '../util/errors';
 
 /** How serious a finding is. */
 export enum PolicySeverity {
@@ -102,14 +103,14 @@ export abstract class PolicyRule implements IPolicyRule {
 
   constructor(props: PolicyRuleProps) {
     if (typeof props?.id !== 'string' || !RULE_ID.test(props.id)) {
-      throw new Error(`policy rule id ${JSON.stringify(props?.id)} is not an id like "KM-NET-001" (letters, digits and "-")`);
+      throw new KmetalValidationError('PolicyRule', 'id', `${JSON.stringify(props?.id)} is not a rule id`, 'use letters, digits and "-", like "ACME-001"');
     }
     if (!Object.values(PolicySeverity).includes(props.severity)) {
-      throw new Error(`policy rule ${props.id}: ${JSON.stringify(props.severity)} is not a PolicySeverity`);
+      throw new KmetalValidationError('PolicyRule', 'severity', `${JSON.stringify(props.severity)} of rule ${props.id} is not a PolicySeverity`, 'use PolicySeverity.ERROR, WARNING or INFO');
     }
     for (const field of ['description', 'remediation'] as const) {
       if (typeof props[field] !== 'string' || !props[field].trim()) {
-        throw new Error(`policy rule ${props.id}: ${field} is required (reports show it to people fixing findings)`);
+        throw new KmetalValidationError('PolicyRule', field, `rule ${props.id} has no ${field}`, `write the ${field}: reports show it to people fixing findings`);
       }
     }
     this.id = props.id;

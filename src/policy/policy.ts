@@ -3,6 +3,7 @@ import { PolicyPack } from './policy-pack';
 import { PolicyReport } from './policy-report';
 import { _isRuleId } from './policy-rule';
 import { PolicyEngine } from './private/engine';
+import { KmetalValidationError } from '../util/errors';
 
 const MIN_REASON = 10;
 const HANDLES = new WeakMap<IConstruct, Policy>();
@@ -64,12 +65,12 @@ export class Policy {
   }
 
   private static checkSuppression(scope: IConstruct, ruleId: string, reason: string): void {
-    if (!scope?.node) throw new Error('Policy.suppress: the scope is not a construct');
+    if (!scope?.node) throw new KmetalValidationError('Policy', 'suppress scope', 'the scope is not a construct', 'pass the construct the finding is about, or one above it');
     if (!_isRuleId(ruleId)) {
-      throw new Error(`[${scope.node.path || '<app>'}] Policy.suppress: ${JSON.stringify(ruleId)} is not a rule id like "KM-NET-001"`);
+      throw new KmetalValidationError(scope, 'Policy.suppress ruleId', `${JSON.stringify(ruleId)} is not a rule id`, 'give the id the finding shows, like "KM-NET-001"');
     }
     if (typeof reason !== 'string' || reason.trim().length < MIN_REASON) {
-      throw new Error(`[${scope.node.path || '<app>'}] Policy.suppress(${ruleId}): a suppression needs a reason of at least ${MIN_REASON} characters, got ${JSON.stringify(reason)}. Fix: say why the finding is acceptable here; the report shows it to reviewers`);
+      throw new KmetalValidationError(scope, `Policy.suppress(${ruleId}) reason`, `a suppression needs a reason of at least ${MIN_REASON} characters, got ${JSON.stringify(reason)}`, 'say why the finding is acceptable here; the report shows it to reviewers');
     }
   }
 
@@ -87,7 +88,7 @@ export class Policy {
    * @returns this handle, for chaining
    */
   public addPack(pack: PolicyPack): Policy {
-    if (!(pack instanceof PolicyPack)) throw new Error(`[${this.scope.node.path || '<app>'}] addPack: not a PolicyPack`);
+    if (!(pack instanceof PolicyPack)) throw new KmetalValidationError(this.scope, 'addPack', 'not a PolicyPack', 'pass a PolicyPack, e.g. new PlatformPolicyPack()');
     PolicyEngine.of(this.scope).attach(this.scope, pack);
     return this;
   }
@@ -106,7 +107,7 @@ export class Policy {
    * @returns this handle, for chaining
    */
   public writeReportTo(directory: string): Policy {
-    if (typeof directory !== 'string' || directory.trim() === '') throw new Error('writeReportTo: give a folder');
+    if (typeof directory !== 'string' || directory.trim() === '') throw new KmetalValidationError(this.scope, 'writeReportTo', `${JSON.stringify(directory)} is not a folder`, 'give the folder the report is written to, e.g. "dist/kmetal/report"');
     PolicyEngine.of(this.scope).addReportDirectory(directory);
     return this;
   }

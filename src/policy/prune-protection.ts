@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { PruneOptOutRecord } from './policy-report';
 import { PolicyEngine, PreRunOutcome } from './private/engine';
 import { PRUNE_ANNOTATION, PRUNE_DISABLED, StatefulKind, StatefulObjects } from './stateful-objects';
+import { KmetalValidationError } from '../util/errors';
 import { forgetRender } from '../util/render-session';
 
 /** Options of `PruneProtection.applyTo()`. */
@@ -70,7 +71,7 @@ export class PruneProtection {
    */
   public static optOut(scope: IConstruct, reason: string): void {
     if (typeof reason !== 'string' || reason.trim().length < 10) {
-      throw new Error(`[${scope.node.path || '<app>'}] PruneProtection.optOut: a reason of at least 10 characters is required, got ${JSON.stringify(reason)}. Fix: say why Flux may delete these objects and their data`);
+      throw new KmetalValidationError(scope, 'PruneProtection.optOut reason', `a reason of at least 10 characters is required, got ${JSON.stringify(reason)}`, 'say why Flux may delete these objects and their data');
     }
     stateOf(scope).optOuts.set(scope, { scope, reason: reason.trim() });
   }

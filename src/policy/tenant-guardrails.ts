@@ -1,6 +1,7 @@
 import type { PlatformUnderCluster } from '../platform/platform-under-cluster';
 import { VersionMatrix } from '../platform/version-matrix';
 import { PlatformBoundaries } from '../tenancy/governance/platform-boundaries';
+import { KmetalValidationError } from '../util/errors';
 
 /** Props of `TenantGuardrails`. */
 export interface TenantGuardrailsProps {
@@ -91,14 +92,14 @@ export class TenantGuardrails {
     const given = props.allowedKubernetesVersions ?? Array.from({ length: range.maxMinor - range.minMinor + 1 }, (_, i) => `v1.${range.minMinor + i}`);
     this.allowedKubernetesVersions = [...new Set(given.map((v) => {
       const m = /^v?1\.(\d+)(\.\d+)?$/.exec(String(v ?? '').trim());
-      if (!m) throw new Error(`TenantGuardrails: ${JSON.stringify(v)} is neither a minor (v1.33) nor a release (v1.33.2)`);
+      if (!m) throw new KmetalValidationError('TenantGuardrails', 'allowedKubernetesVersions', `${JSON.stringify(v)} is neither a minor nor a release`, 'write minors like "v1.33" or releases like "v1.33.2"');
       const minor = Number(m[1]);
       if (minor < range.minMinor || minor > range.maxMinor) {
-        throw new Error(`TenantGuardrails: ${v} is outside what the pinned Kamaji supports (v1.${range.minMinor} to v1.${range.maxMinor})`);
+        throw new KmetalValidationError('TenantGuardrails', 'allowedKubernetesVersions', `${v} is outside what the pinned Kamaji supports`, `allow versions from v1.${range.minMinor} to v1.${range.maxMinor}`);
       }
       return `v1.${minor}${m[2] ?? ''}`;
     }))].sort();
-    if (this.allowedKubernetesVersions.length === 0) throw new Error('TenantGuardrails: allowedKubernetesVersions is empty, which would refuse every cluster');
+    if (this.allowedKubernetesVersions.length === 0) throw new KmetalValidationError('TenantGuardrails', 'allowedKubernetesVersions', 'the list is empty, which would refuse every cluster', 'allow at least one version, or leave it unset for every version the pinned Kamaji supports');
     this.minControlPlaneReplicas = count('minControlPlaneReplicas', props.minControlPlaneReplicas ?? 2, 1);
     this.maxControlPlaneReplicas = count('maxControlPlaneReplicas', props.maxControlPlaneReplicas ?? 5, this.minControlPlaneReplicas);
     if (props.maxReplicasPerPool !== undefined) this.maxReplicasPerPool = count('maxReplicasPerPool', props.maxReplicasPerPool, 1);
@@ -204,7 +205,7 @@ export class TenantGuardrails {
 }
 
 function count(field: string, v: number, min: number): number {
-  if (!Number.isInteger(v) || v < min) throw new Error(`TenantGuardrails: ${field} ${JSON.stringify(v)} is not a whole number of at least ${min}`);
+  if (!Number.isInteger(v) || v < min) throw new KmetalValidationError('TenantGuardrails', field, `${JSON.stringify(v)} is not a whole number of at least ${min}`, `give a whole number of at least ${min}`);
   return v;
 }
 

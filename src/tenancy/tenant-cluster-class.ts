@@ -46,6 +46,8 @@ export interface TopologyRequest {
   readonly version: string;
   readonly controlPlane: ResolvedControlPlane;
   readonly dataStoreName: string;
+  /** The cluster's own default image, when it pins one (else the class's current one). */
+  readonly image?: IMachineImage;
   readonly variables: { [name: string]: any };
   readonly pools: NodePoolOptions[];
 }
@@ -338,9 +340,10 @@ export class TenantClusterClass extends Construct {
     const clusterVariables: Array<{ name: string; value: any }> = [{ name: 'dataStoreName', value: req.dataStoreName }];
     if (req.controlPlane.endpointAddress) clusterVariables.push({ name: 'controlPlaneEndpointAddress', value: req.controlPlane.endpointAddress });
     if (req.controlPlane.addressPool) clusterVariables.push({ name: 'controlPlaneAddressPool', value: req.controlPlane.addressPool });
-    // The class's current default image is passed explicitly, so editing it rolls every cluster
-    // that does not pin its own (ClusterClass template edits alone are not a rollout trigger).
-    const variables: { [name: string]: any } = { workerImage: containerDiskRef(scope, this.defaultImage), ...req.variables };
+    // The image is passed explicitly: the cluster's own, else the class's current default, so that
+    // editing the class's image rolls every cluster that does not pin its own (ClusterClass
+    // template edits alone are not a rollout trigger).
+    const variables: { [name: string]: any } = { workerImage: containerDiskRef(scope, req.image ?? this.defaultImage), ...req.variables };
     for (const name of Object.keys(variables).sort()) clusterVariables.push({ name, value: variables[name] });
     return {
       classRef: { name: this.className, namespace: this.namespace },

@@ -158,11 +158,20 @@ export class TenantCluster extends Construct {
   private readonly pinnedVersion?: string;
   private readonly poolOptions: NodePoolOptions[] = [];
   private readonly resolvedControlPlane: ResolvedControlPlane;
-  /** Image for pools that do not name one. */
-  public readonly defaultImage?: IMachineImage;
+  /** The cluster's own default image (`defaultImage`), when it pins one. */
+  private readonly pinnedImage?: IMachineImage;
   /** Network for pools that do not name one. */
   public readonly defaultNetwork?: INodeNetwork;
   private readonly variables: { [name: string]: any };
+
+  /**
+   * Image for pools that do not name one: the cluster's `defaultImage`, else its class's current
+   * default image (read when asked, so that editing the class's image moves clusters that do not
+   * pin their own).
+   */
+  public get defaultImage(): IMachineImage | undefined {
+    return this.pinnedImage ?? this.clusterClass?.defaultImage;
+  }
 
   constructor(scope: Construct, id: string, props: TenantClusterProps = {}) {
     super(scope, id);
@@ -201,7 +210,7 @@ export class TenantCluster extends Construct {
     }
     this.podCidr = pod.text;
     this.serviceCidr = svc.text;
-    this.defaultImage = props.defaultImage ?? props.clusterClass?.defaultImage;
+    this.pinnedImage = props.defaultImage;
     this.defaultNetwork = props.network;
     this.variables = { ...(props.variables ?? {}) };
     this.kubeconfigSecretName = `${this.clusterName}-kubeconfig`;
@@ -342,6 +351,7 @@ export class TenantCluster extends Construct {
         version: this.version.text,
         controlPlane: this.controlPlaneWithAddress(),
         dataStoreName: this.dataStore.dataStoreName,
+        image: this.pinnedImage,
         variables: this.variables,
         pools: this.poolOptions,
       }),

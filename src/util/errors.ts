@@ -14,15 +14,22 @@ let latest: KmetalValidationError | undefined;
  * and use `instanceof`, or call `isKmetalValidationError()`.
  */
 export class KmetalValidationError extends Error {
-  /** The construct path of the construct whose input is wrong. */
+  /**
+   * The construct path of the construct whose input is wrong (`<app>` for the root), or `<Type>`
+   * for input to something that is not a construct (a policy pack, a rule, guardrails).
+   */
   public readonly constructPath: string;
   /** The property (or dotted property path) that holds the bad value. */
   public readonly field: string;
   /** How to fix it. */
   public readonly fix: string;
 
-  constructor(scope: IConstruct, field: string, problem: string, fix: string) {
-    const where = scope.node.path || '<app>';
+  /**
+   * @param scope the construct whose input is wrong, or the name of the type that is not a
+   * construct (written as `<Type>`)
+   */
+  constructor(scope: IConstruct | string, field: string, problem: string, fix: string) {
+    const where = typeof scope === 'string' ? `<${scope}>` : scope.node.path || '<app>';
     super(`[${where}] ${field}: ${problem}. Fix: ${fix}`);
     this.name = 'KmetalValidationError';
     this.constructPath = where;

@@ -10,6 +10,7 @@ import { EDGE_ENTRIES } from './entries/edge';
 import { NETWORK_ENTRIES } from './entries/network';
 import { OS_ENTRIES } from './entries/os';
 import { PLATFORM_ENTRIES } from './entries/platform';
+import { POLICY_ENTRIES } from './entries/policy';
 import { TENANCY_ENTRIES } from './entries/tenancy';
 import { BadInput } from './fixture';
 import { KmetalValidationError } from '../../src/util/errors';
@@ -37,6 +38,7 @@ export const CATALOG: BadInput[] = [
   ...OS_ENTRIES,
   ...ADDON_ENTRIES,
   ...EDGE_ENTRIES,
+  ...POLICY_ENTRIES,
 ];
 
 /**

@@ -152,7 +152,7 @@ describe('policy engine', () => {
     expect(() => new (class extends PolicyRule {
       constructor() { super({ id: 'X-1', severity: PolicySeverity.ERROR, description: '', remediation: 'r' }); }
       public evaluate() { return []; }
-    })()).toThrow(/description is required/);
+    })()).toThrow(/has no description/);
   });
 
   test('the context indexes the tree once: constructs by type, objects by kind and identity', () => {

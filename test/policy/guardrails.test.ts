@@ -84,7 +84,7 @@ describe('TenantGuardrails and AdmissionGuardrails', () => {
   });
 
   test('versions outside the pinned Kamaji are refused up front', () => {
-    expect(() => new TenantGuardrails({ allowedKubernetesVersions: ['v1.29'] })).toThrow(/outside what the pinned Kamaji supports \(v1.30 to v1.35\)/);
+    expect(() => new TenantGuardrails({ allowedKubernetesVersions: ['v1.29'] })).toThrow(/outside what the pinned Kamaji supports. Fix: allow versions from v1.30 to v1.35/);
     expect(() => new TenantGuardrails({ allowedKubernetesVersions: ['1.33.x'] })).toThrow(/neither a minor/);
     expect(new TenantGuardrails().allowedKubernetesVersions).toEqual(['v1.30', 'v1.31', 'v1.32', 'v1.33', 'v1.34', 'v1.35']);
   });

@@ -1,6 +1,6 @@
 import { ApiObject, App, JsonPatch } from 'cdk8s';
 import { check, findings, IMAGE, policyPlatform } from './fixture';
-import { MachineImage, PlatformUnderCluster, Policy, PlatformPolicyPack } from '../../src';
+import { BareMetalPool, BmcCredentials, MachineImage, PlatformUnderCluster, Policy, PlatformPolicyPack } from '../../src';
 
 describe('secrets and supply-chain rules', () => {
   test('KM-SEC-001: Secret values, credential-like fields, private keys and URLs with passwords; never the value itself', () => {
@@ -32,6 +32,29 @@ describe('secrets and supply-chain rules', () => {
     const p = policyPlatform();
     p.platform.addTenantCluster('acme', { version: 'v1.33.2' });
     expect(findings(p.app, 'KM-SEC-001')).toEqual([]);
+  });
+
+  test('KM-SEC-001: ExternalSecrets name the keys they fill (secretKey: password) without being flagged; values still are', () => {
+    const p = policyPlatform();
+    const pool = new BareMetalPool(p.platform.configs, 'vault-hosts', {
+      namespace: 'metal3',
+      defaultCredentials: BmcCredentials.fromExternalSecret({ storeName: 'vault', remoteKey: 'bmc/{host}' }),
+    });
+    pool.addHost({ name: 'metal-vault-01', bmc: { address: 'ipmi://192.168.20.91' }, capacity: { cpuCores: 64, memoryGiB: 512 } });
+    expect(findings(p.app, 'KM-SEC-001')).toEqual([]);
+    // The exemption is the field that names a key, in external-secrets.io only: a value elsewhere in
+    // an ExternalSecret, or a secretKey field of another API group, is still a credential.
+    new ApiObject(p.platform.tenantUnit('acme'), 'es', {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name: 'db', namespace: 'tenant-acme' },
+      spec: { target: { template: { data: { password: 'hunter2-very-secret' } } }, data: [{ secretKey: 'password', remoteRef: { key: 'db' } }] },
+    });
+    new ApiObject(p.platform.tenantUnit('acme'), 'other', { apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 'x', namespace: 'tenant-acme' }, spec: { secretKey: 'AKIAEXAMPLE123' } });
+    expect(findings(p.app, 'KM-SEC-001').map((x) => x.message).sort()).toEqual([
+      'ExternalSecret tenant-acme/db holds a credential value at spec.target.template.data.password (a credential-like field)',
+      'Thing tenant-acme/x holds a credential value at spec.secretKey (a credential-like field)',
+    ]);
   });
 
   test('KM-SUP-001: images not pinned, even when a constructor was told to accept them', () => {

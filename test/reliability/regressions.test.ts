@@ -3,7 +3,7 @@
 import { App } from 'cdk8s';
 import {
   AddonProfile, BareMetalPool, BmcCredentials, ControlPlaneVipPool, GitOpsUnit, HelmChartRepository, MachineImage,
-  TenantClusterClass, TenantVpc, isKmetalValidationError,
+  PlatformPolicyPack, Policy, TenantClusterClass, TenantVpc, isKmetalValidationError,
 } from '../../src';
 import { base, IMAGE } from '../bad-inputs/fixture';
 import { allViolations, vipViolations } from './support/invariants';
@@ -147,5 +147,29 @@ describe('regressions found by the reliability properties', () => {
     }
     expect(vipViolations(objects)).toEqual([]);
     expect(allViolations(objects)).toEqual([]);
+  });
+
+  // The policy module refused its own bad input with plain Errors (excludeRules, suppression reasons,
+  // guardrails, capacity options, ...): no construct path or field to read.
+  test('property 1: bad policy input is refused with the library\'s validation error', () => {
+    const app = new App();
+    const { platform } = base(app);
+    const cluster = platform.addTenantCluster('acme', { version: 'v1.33.2' });
+    expect(isKmetalValidationError(thrown(() => new PlatformPolicyPack({ excludeRules: ['KM-NET-999'] })))).toBe(true);
+    expect(isKmetalValidationError(thrown(() => Policy.suppress(cluster, 'KM-TEN-002', 'lab')))).toBe(true);
+  });
+
+  // KM-SEC-001 read ExternalSecret.spec.data[].secretKey (the NAME of a key in the target Secret)
+  // as a credential value, so the pack refused the BMC credentials the library itself recommends.
+  test('generators: the platform policy pack accepts BMC credentials from an ExternalSecret', () => {
+    const app = new App();
+    const { platform } = base(app);
+    const pool = new BareMetalPool(platform.configs, 'servers', {
+      namespace: 'metal3',
+      defaultCredentials: BmcCredentials.fromExternalSecret({ storeName: 'vault', remoteKey: 'bmc/{host}' }),
+    });
+    pool.addHost({ name: 'metal-01', bmc: { address: 'ipmi://192.168.20.11' }, capacity: { cpuCores: 64, memoryGiB: 512 } });
+    Policy.of(app).addPack(new PlatformPolicyPack());
+    expect(Policy.of(app).check().errors.filter((f) => f.ruleId === 'KM-SEC-001').map((f) => f.message)).toEqual([]);
   });
 });

@@ -63,6 +63,20 @@ describe('TenantClusterClass', () => {
     }
   });
 
+  test('a cluster that pins its own defaultImage boots it, and keeps it when the class\'s image moves', () => {
+    const { chart } = newChart();
+    const cls = new TenantClusterClass(chart, 'golden', { defaultVersion: 'v1.33.2', defaultImage: UBUNTU_133 });
+    const custom = MachineImage.containerDisk('registry.example.com/kmetal/ubuntu-gpu:v1.33.0');
+    const pinned = new TenantCluster(chart, 'pinned', { clusterClass: cls, defaultImage: custom, nodePools: [{ name: 'md0' }] });
+    const follower = new TenantCluster(chart, 'follower', { clusterClass: cls, nodePools: [{ name: 'md0' }] });
+    cls.defaultImage = UBUNTU_134;
+    const imageOf = (name: string) => findObject(chart.toJson(), 'Cluster', name).spec.topology.variables.find((v: any) => v.name === 'workerImage')?.value;
+    expect(imageOf('pinned')).toBe('registry.example.com/kmetal/ubuntu-gpu:v1.33.0');
+    expect(imageOf('follower')).toBe('quay.io/capk/ubuntu-2404-container-disk:v1.34.0');
+    expect(pinned.defaultImage).toBe(custom);
+    expect(follower.defaultImage).toBe(UBUNTU_134);
+  });
+
   test('pool sizes become per-pool variable overrides; GPUs too', () => {
     const { chart } = newChart();
     const cls = new TenantClusterClass(chart, 'golden', { defaultVersion: 'v1.33.2', defaultImage: UBUNTU_133 });

@@ -1,9 +1,9 @@
 import { IConstruct } from 'constructs';
-import type { ConformanceChecker } from '../../conformance/conformance-checker';
-import type { ConformanceFinding } from '../../conformance/finding';
 import { objectFileNames } from './object-file-names';
 import { compare, describeUnit, UnitPlan } from './unit-plan';
 import { FastYamlWriter } from './yaml-document';
+import type { ConformanceChecker } from '../../conformance/conformance-checker';
+import type { ConformanceFinding } from '../../conformance/finding';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/kustomize.toolkit.fluxcd.io';
 import { KmetalValidationError } from '../../util/errors';
 import { renderOnce } from '../../util/render-session';

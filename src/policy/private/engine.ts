@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { KmetalValidationError } from '../../util/errors';
 import { PolicyContext } from '../policy-context';
 import type { PolicyPack } from '../policy-pack';
 import { PolicyFinding, PolicyReport, PolicyRuleRecord, PolicySuppressionRecord, PolicyTiming, PruneOptOutRecord } from '../policy-report';
@@ -74,7 +75,7 @@ export class PolicyEngine {
     for (const r of pack.rules) {
       const other = ids.get(r.id);
       if (other !== undefined) {
-        throw new Error(`policy pack ${pack.name} has rule ${r.id}, which pack ${other} attached to this app also has: rule ids must be unique in an app`);
+        throw new KmetalValidationError(scope, 'addPack', `policy pack ${pack.name} has rule ${r.id}, which pack ${other} attached to this app also has`, 'rule ids must be unique in an app: rename the rule, or exclude it from one pack');
       }
     }
     this.attachments.push({ scope, pack });

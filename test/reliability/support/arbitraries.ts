@@ -11,7 +11,7 @@ import * as fc from 'fast-check';
 import { GPU_CATALOG } from './build';
 import {
   AddonSpec, BoundariesSpec, ClassSpec, GovernanceSpec, HookSpec, HostPoolSpec, HostSpec, ImageSpec, NodePoolSpec,
-  PeeringSpec, PlanesSpec, PlatformSpec, SiteSpec, SubnetSpec, TenantSpec, UnderSpec, VersionSpec, VipPoolSpec, VpcSpec, CANARY,
+  PeeringSpec, PlanesSpec, PlatformSpec, PolicySpec, SiteSpec, SubnetSpec, TenantSpec, UnderSpec, VersionSpec, VipPoolSpec, VpcSpec, CANARY,
 } from './platform-spec';
 
 export interface SpecOptions {
@@ -444,6 +444,29 @@ function boundaries(o: SpecOptions): fc.Arbitrary<BoundariesSpec | undefined> {
   return maybe(o.bad ? fc.oneof(generous, tight) : fc.oneof({ weight: 4, arbitrary: generous }, { weight: 1, arbitrary: tight }), o.bad ? 4 : 8);
 }
 
+const RULES = ['KM-NET-001', 'KM-NET-006', 'KM-TEN-002', 'KM-TEN-004', 'KM-CAP-001', 'KM-CAP-003', 'KM-SUP-003', 'KM-DATA-001'];
+
+function policy(o: SpecOptions): fc.Arbitrary<PolicySpec | undefined> {
+  return maybe(fc.record({
+    guardrails: maybe(fc.record({
+      minControlPlaneReplicas: maybe(fc.integer({ min: 1, max: 3 }), 2),
+      maxReplicasPerPool: maybe(orBad(o, fc.integer({ min: 4, max: 30 }), fc.constant(0)), 2),
+      requireKonnectivity: maybe(fc.boolean(), 2),
+    }), 2),
+    admission: fc.boolean(),
+    capacity: maybe(fc.record({
+      cpuOvercommitRatio: maybe(orBad(o, fc.constantFrom(1, 2, 4, 8), fc.constant(-1)), 2),
+      vmHostRole: maybe(fc.constantFrom('worker', 'control-plane'), 2),
+    }), 2),
+    excludeRules: orBad(o, fc.subarray(RULES, { maxLength: 2 }), fc.constant(['KM-NET-999'])),
+    suppressions: fc.array(fc.record({
+      tenant: fc.nat(49),
+      rule: orBad(o, fc.constantFrom(...RULES), fc.constant('KM-XYZ-999')),
+      reason: orBad(o, fc.constant('lab tenant, recreated nightly'), fc.constant('lab')),
+    }), { maxLength: 1 }),
+  }), 5);
+}
+
 /** A whole platform. */
 export function platformSpec(o: SpecOptions): fc.Arbitrary<PlatformSpec> {
   return fc.record({
@@ -460,5 +483,18 @@ export function platformSpec(o: SpecOptions): fc.Arbitrary<PlatformSpec> {
     addons: addons(o),
     hooks: hooks(o),
     boundaries: boundaries(o),
-  });
+    policy: policy(o),
+  }).map((spec) => (o.bad || !spec.policy ? spec : withPolicy(spec)));
+}
+
+/**
+ * A valid platform under the policy pack has what the pack requires: a mandatory add-on profile,
+ * and no credential values in the output (no Secret content).
+ */
+function withPolicy(spec: PlatformSpec): PlatformSpec {
+  const profiles = spec.addons.map((a) => (a.content?.secret ? { ...a, content: { secret: false } } : a));
+  const mandatory = profiles.some((a) => a.mandatory) ? [] : [{
+    name: 'mandatory-cni', mandatory: true, selector: { kind: 'all' as const }, charts: [{ catalog: 0, suffix: 'mandatory' }], dependsOn: [],
+  }];
+  return { ...spec, addons: [...mandatory, ...profiles] };
 }

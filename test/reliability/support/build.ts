@@ -8,10 +8,10 @@ import { Construct } from 'constructs';
 import { formatIpv4, interval } from './net';
 import { ChartSpec, HostSpec, PlatformSpec, TenantSpec, VersionSpec } from './platform-spec';
 import {
-  AddonProfile, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ClusterSelector, ControlPlaneVipPool, EventHook,
+  AddonProfile, AdmissionGuardrails, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ClusterSelector, ControlPlaneVipPool, EventHook,
   GitOpsUnit, HookAction, IMachineImage, IslandSite, MachineImage, MetalImage, NetworkPlanes, NodeImage, NodePoolOptions, PeeringRequest,
-  PlatformBoundaries, PlatformUnderCluster, SecretStoreKind, TenantCluster, TenantClusterClass, TenantClusterProps,
-  TenantOwnerKind, TenantVpc, VersionMatrix,
+  PlatformBoundaries, PlatformPolicyPack, PlatformUnderCluster, Policy, SecretStoreKind, TenantCluster, TenantClusterClass,
+  TenantClusterProps, TenantGuardrails, TenantOwnerKind, TenantVpc, VersionMatrix,
 } from '../../../src';
 
 /** Helm charts the add-on profiles install (name, repository, version, namespace). */
@@ -219,7 +219,23 @@ export function buildPlatform(spec: PlatformSpec, app: App = new App()): BuiltPl
     event: h.event as ClusterLifecycleEvent,
     action: HookAction.webhook({ url: h.url, ...(h.tokenSecret ? { bearerTokenSecret: { name: 'hook-token', key: 'token' } } : {}) }),
   }));
+  if (spec.policy) buildPolicy(spec, app, platform, clusters);
   return { app, platform, clusters, peerings };
+}
+
+function buildPolicy(spec: PlatformSpec, app: App, platform: PlatformUnderCluster, clusters: TenantCluster[]): void {
+  const p = spec.policy!;
+  const guardrails = p.guardrails ? TenantGuardrails.fromPlatform(platform, p.guardrails) : undefined;
+  if (guardrails && p.admission) new AdmissionGuardrails(platform.configs, 'guardrails', { guardrails });
+  const capacity = p.capacity ? {
+    cpuOvercommitRatio: p.capacity.cpuOvercommitRatio,
+    ...(p.capacity.vmHostRole ? { vmHostLabels: { 'kmetal.io/role': p.capacity.vmHostRole } } : {}),
+  } : undefined;
+  Policy.of(app).addPack(new PlatformPolicyPack({ guardrails, capacity, excludeRules: p.excludeRules }));
+  for (const s of p.suppressions) {
+    const cluster = pick(clusters, s.tenant);
+    if (cluster) Policy.suppress(cluster, s.rule, s.reason);
+  }
 }
 
 /** `10.<a>.<b>.0/<prefix>` with the host bits cleared. */

@@ -223,6 +223,18 @@ export interface BoundariesSpec {
   readonly maxGpusPerCluster?: number;
 }
 
+/** Policy at synth time: the built-in PlatformPolicyPack, optionally with guardrails, admission policies and suppressions. */
+export interface PolicySpec {
+  /** Derive TenantGuardrails from the platform (and the boundaries), tightened by these. */
+  readonly guardrails?: { readonly minControlPlaneReplicas?: number; readonly maxReplicasPerPool?: number; readonly requireKonnectivity?: boolean };
+  /** Also emit the guardrails as ValidatingAdmissionPolicies. */
+  readonly admission: boolean;
+  readonly capacity?: { readonly cpuOvercommitRatio?: number; readonly vmHostRole?: string };
+  readonly excludeRules: string[];
+  /** Suppressions on tenants (index into `tenants`), e.g. a rule id the packs do not have. */
+  readonly suppressions: Array<{ readonly tenant: number; readonly rule: string; readonly reason: string }>;
+}
+
 /** How the program is laid out: construct order decides the order validations run in. */
 export interface LayoutSpec {
   /** Create every tenant's unit before anything else (folders first, then network, then clusters). */
@@ -246,6 +258,7 @@ export interface PlatformSpec {
   readonly addons: AddonSpec[];
   readonly hooks: HookSpec[];
   readonly boundaries?: BoundariesSpec;
+  readonly policy?: PolicySpec;
 }
 
 /** A password-shaped value the bad-input arbitraries plant; no output and no message may contain it. */

@@ -29,6 +29,7 @@ export function features(spec: PlatformSpec): string[] {
     spec.sites.length && t.some((x) => x.site) ? 'edge sites with tenants' : undefined,
     spec.addons.length ? 'add-on profiles' : undefined,
     spec.boundaries ? 'boundaries' : undefined,
+    spec.policy ? 'the platform policy pack' : undefined,
   ].filter((f): f is string => f !== undefined);
 }
 

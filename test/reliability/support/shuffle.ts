@@ -64,5 +64,6 @@ export function shuffleSpec(spec: PlatformSpec, seed: number): PlatformSpec {
     hostPools: spec.hostPools.map((p) => ({ ...p, hosts: permutation(p.hosts.length, rnd).map((o) => p.hosts[o]) })),
     peerings: spec.peerings.map((r) => ({ ...r, from: tenant(r.from), to: tenant(r.to) })),
     addons: spec.addons.map((a) => (a.selector.kind === 'cluster' ? { ...a, selector: { ...a.selector, tenant: tenant(a.selector.tenant) } } : a)),
+    policy: spec.policy && { ...spec.policy, suppressions: spec.policy.suppressions.map((s) => ({ ...s, tenant: tenant(s.tenant) })) },
   };
 }

@@ -15,6 +15,7 @@ import { scanConstructTree } from '../../../src/gitops/private/construct-scan';
 import { renderTree } from '../../../src/gitops/private/tree-render';
 import { planUnits, resolveUnitDependencies } from '../../../src/gitops/private/unit-plan';
 import { KmetalValidationError } from '../../../src/util/errors';
+import * as kmetal from '../../../src';
 
 // Synth-time warnings (validated set left, unmatched selectors) are expected here; keep the output readable.
 process.env.KMETAL_WARNINGS = 'off';
@@ -72,9 +73,14 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** Whether a construct path names a construct of the app, or a child being built when it failed. */
+/**
+ * Whether a construct path names a construct of the app, or a child being built when it failed, or
+ * (`<Type>`) a type of the library that is not a construct (a policy pack, guardrails).
+ */
 function pathExists(app: IConstruct, paths: Set<string>, p: string): boolean {
   if (p === '<app>' || paths.has(p)) return true;
+  const type = /^<([A-Z][A-Za-z0-9]*)>$/.exec(p)?.[1];
+  if (type !== undefined) return typeof (kmetal as any)[type] === 'function';
   // A construct whose constructor failed may have been taken out of the tree again (BareMetalPool.addHost does).
   const parent = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
   return parent !== '' && paths.has(parent) && app.node.path === '';
@@ -101,7 +107,12 @@ export function libraryErrorProblem(error: unknown, app: App): string | undefine
     for (const line of lines) {
       const hit = /^ {2}\[([^\]]+)\] (.+)$/.exec(line);
       if (!hit) return `a line of the aggregated error does not start with "[<construct path>]": ${JSON.stringify(line)}`;
-      if (!pathExists(app, paths, hit[1])) return `the aggregated error names ${hit[1]}, which is not in the app`;
+      // Policy findings are validations of the app's root that name the construct inside:
+      // "[<app>] policy KM-NET-001 error [<construct path>] (<Kind> <ns>/<name>) <message>. Fix: <fix>".
+      const policy = hit[1] === '<app>' ? /^policy KM-[A-Z]+-\d+ error \[([^\]]+)\] /.exec(hit[2]) : undefined;
+      if (hit[1] === '<app>' && !policy) return `a line of the aggregated error names no construct: ${JSON.stringify(line)}`;
+      const named = policy ? policy[1] : hit[1];
+      if (!pathExists(app, paths, named)) return `the aggregated error names ${named}, which is not in the app`;
       if (!hit[2].includes('Fix: ')) return `a line of the aggregated error says no fix: ${JSON.stringify(line)}`;
     }
   }

@@ -4,6 +4,7 @@ import { parseQuantity } from '../../../tenancy/governance/quantities';
 import type { PolicyContext, SynthesizedObject } from '../../policy-context';
 import { asCount, get } from '../helpers';
 import { CapacityPolicyOptions } from './capacity-options';
+import { KmetalValidationError } from '../../../util/errors';
 
 /** virt-launcher's memory on top of each guest (as TenantGovernance counts it). */
 const VM_OVERHEAD_GIB = 0.25;
@@ -68,7 +69,11 @@ function vmShape(vm: any): { cpuCores: number; memoryGiB: number; gpus: Map<stri
   return { cpuCores, memoryGiB, gpus };
 }
 
-function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetCapacity {
+/**
+ * The capacity options with their defaults, checked (called by the pack's constructor, so that a
+ * bad option is refused where it is written, not when a rule runs).
+ */
+export function resolveCapacityOptions(options: CapacityPolicyOptions = {}) {
   const o = {
     cpuOvercommitRatio: options.cpuOvercommitRatio ?? 4,
     memoryOvercommitRatio: options.memoryOvercommitRatio ?? 1,
@@ -76,8 +81,15 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
     reservedMemoryGiBPerHost: options.reservedMemoryGiBPerHost ?? 8,
   };
   for (const [k, v] of Object.entries(o)) {
-    if (!Number.isFinite(v) || v < 0 || (k.endsWith('Ratio') && v === 0)) throw new Error(`capacity option ${k} ${JSON.stringify(v)} is not a usable number`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (k.endsWith('Ratio') && v === 0)) {
+      throw new KmetalValidationError('PlatformPolicyPack', `capacity.${k}`, `${JSON.stringify(v)} is not a usable number`, k.endsWith('Ratio') ? 'give a positive ratio, e.g. 4' : 'give a non-negative number');
+    }
   }
+  return o;
+}
+
+function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetCapacity {
+  const o = resolveCapacityOptions(options);
   const pools: PoolDemand[] = [];
 
   // Pools emitted as objects: MachineDeployment → its KubevirtMachineTemplate.

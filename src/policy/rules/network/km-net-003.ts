@@ -3,6 +3,7 @@ import type { PolicyContext } from '../../policy-context';
 import { PolicyRule, PolicySeverity, PolicyViolation } from '../../policy-rule';
 import { get } from '../helpers';
 import { poolRange, subnetRanges, vpcOf } from './cidr-helpers';
+import { KmetalValidationError } from '../../../util/errors';
 
 /** Options of `TenantSubnetPlaneRule`. */
 export interface TenantSubnetPlaneRuleProps {
@@ -32,6 +33,9 @@ export class TenantSubnetPlaneRule extends PolicyRule {
       remediation: 'move the subnet into the tenant plane (NetworkPlanes tenantCidrs), away from node, pod, Service, join and public ranges',
     });
     this.extra = [...(props.additionalManagementCidrs ?? [])];
+    for (const c of this.extra) {
+      if (!parseCidr(c)) throw new KmetalValidationError('TenantSubnetPlaneRule', 'additionalManagementCidrs', `${JSON.stringify(c)} is not a CIDR`, 'write IPv4 ranges such as "192.168.10.0/24"');
+    }
   }
 
   public evaluate(context: PolicyContext): PolicyViolation[] {
@@ -45,9 +49,7 @@ export class TenantSubnetPlaneRule extends PolicyRule {
       if (pub) blocks.push({ range: pub, what: `the public plane (${planes.publicCidr})` });
     }
     for (const c of this.extra) {
-      const r = parseCidr(c);
-      if (!r) throw new Error(`KM-NET-003: additionalManagementCidrs entry ${JSON.stringify(c)} is not a CIDR`);
-      blocks.push({ range: r, what: `the management plane (${c})` });
+      blocks.push({ range: parseCidr(c)!, what: `the management plane (${c})` });
     }
     for (const pool of context.objectsOfKind('IPAddressPool', 'metallb.io')) {
       for (const a of get(pool.json, 'spec.addresses') ?? []) {

@@ -1,3 +1,4 @@
+import { KmetalValidationError } from '../../../util/errors';
 import type { PolicyContext } from '../../policy-context';
 import { PolicyRule, PolicySeverity, PolicyViolation } from '../../policy-rule';
 
@@ -19,7 +20,7 @@ export class VipPoolNearlyExhaustedRule extends PolicyRule {
       remediation: 'add addresses to the pool before it runs out',
     });
     this.threshold = props.warnAtUsage ?? 0.9;
-    if (!(this.threshold > 0 && this.threshold <= 1)) throw new Error(`KM-NET-006: warnAtUsage ${props.warnAtUsage} is not a share between 0 and 1`);
+    if (!(this.threshold > 0 && this.threshold <= 1)) throw new KmetalValidationError('VipPoolNearlyExhaustedRule', 'warnAtUsage', `${JSON.stringify(props.warnAtUsage)} is not a share between 0 and 1`, 'give a share such as 0.8 (warn at 80 % use)');
   }
 
   public evaluate(context: PolicyContext): PolicyViolation[] {

@@ -7,6 +7,9 @@ const CREDENTIAL_KEYS = new Set(['password', 'passwd', 'secret', 'token', 'apike
 const CREDENTIAL_SUFFIXES = ['password', 'passwd', 'token', 'apikey', 'privatekey', 'secretkey', 'clientsecret', 'passphrase'];
 const PRIVATE_KEY = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----/;
 const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
+// Fields that hold the NAME of a credential (a key of the Secret to create), never its value, by API
+// group: an ExternalSecret's spec.data[].secretKey is "password" for the key that will hold one.
+const NAME_FIELDS = new Map<string, Set<string>>([['external-secrets.io', new Set(['secretKey'])]]);
 // Values that are placeholders filled in later (Flux post-build substitution, Helm, env), not credentials.
 const PLACEHOLDER = /^(\$\{[^}]+\}|\{\{.*\}\}|\$\([^)]+\)|<[^>]+>)$/;
 
@@ -42,9 +45,11 @@ export class CredentialValuesRule extends PolicyRule {
         continue;
       }
       const found: string[] = [];
+      const nameFields = NAME_FIELDS.get(o.apiGroup);
       walkJson(o.json, (key, value, path) => {
         if (typeof value !== 'string') return;
         if (path.startsWith('metadata.')) return;
+        if (nameFields?.has(key)) return;
         const k = normalized(key);
         const credentialKey = CREDENTIAL_KEYS.has(k) || CREDENTIAL_SUFFIXES.some((s) => k.endsWith(s));
         if (credentialKey && value.trim() !== '' && !PLACEHOLDER.test(value.trim())) found.push(`${path} (a credential-like field)`);
