@@ -73,6 +73,8 @@ for (const f of factories) {
   const site = platform.addIslandSite(f.site, {
     controlPlaneVips: [f.vips],
     vipInterfaces: ['enp1s0'],
+    // The under cluster's nodes that stand in the factory carry this label: the island's VMs run there.
+    hostSelector: { 'kmetal.io/site': f.site },
     island: {
       version: 'v1.33.2',
       labels: { 'kmetal.io/tier': 'island' },

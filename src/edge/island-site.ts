@@ -15,7 +15,7 @@ import { DedicatedEtcdDataStore, IHelmRepository, SecretKeyReference } from '../
 import type { NodePoolOptions } from '../tenancy/node-pool';
 import type { TenantCluster, TenantClusterProps } from '../tenancy/tenant-cluster';
 import { KmetalValidationError, showValue } from '../util/errors';
-import { validateDnsLabel } from '../util/names';
+import { isLabel, validateDnsLabel } from '../util/names';
 
 /** Props of `IslandSite`. */
 export interface IslandSiteProps {
@@ -61,6 +61,15 @@ export interface IslandSiteProps {
   readonly softwareEmulation?: boolean;
   /** The figures of the capacity check. @default - see `IslandCapacityOptions` */
   readonly capacity?: IslandCapacityOptions;
+  /**
+   * Labels of the under cluster's nodes that stand at the site: the island's worker VMs are pinned
+   * to them (each island pool's `hostSelector`), so the island, and every tenant control plane and
+   * worker it hosts, runs on the site's hardware and keeps running when the uplink is lost. An
+   * island created from `island` gets the labels on its pools; the pools of an `islandCluster`
+   * must carry them.
+   * @default - not pinned: the island's VMs may run on any VM host of the under cluster (a lab)
+   */
+  readonly hostSelector?: { [key: string]: string };
 }
 
 const SITE_NAME_MAX = 23;
@@ -101,6 +110,8 @@ export class IslandSite extends Construct implements ITenantSite {
   public readonly platform: PlatformUnderCluster;
   /** The island cluster. */
   public readonly islandCluster: TenantCluster;
+  /** Labels of the under-cluster nodes at the site the island's VMs are pinned to (empty: not pinned). */
+  public readonly hostSelector: { [key: string]: string };
   /** The site's VIP pool (MetalLB objects in the island's tree). */
   public readonly vipPool: ControlPlaneVipPool;
   /** Island unit: Flux sources. */
@@ -151,6 +162,12 @@ export class IslandSite extends Construct implements ITenantSite {
       .map((c) => platform.components.find((x) => x.component === c))
       .filter((c): c is ComponentVersion => c !== undefined);
 
+    this.hostSelector = { ...(props.hostSelector ?? {}) };
+    for (const [k, v] of Object.entries(this.hostSelector)) {
+      if (!isLabel(k, v)) {
+        throw new KmetalValidationError(this, `hostSelector.${k}`, `${showValue(k)}=${showValue(v)} is not a valid Kubernetes label`, 'use the labels of the under cluster\'s nodes at the site, e.g. { "kmetal.io/site": "factory-a" }');
+      }
+    }
     // The island cluster: a tenant of the central platform, labelled so the kubeconfig copy finds it.
     this.islandCluster = props.islandCluster ? this.adoptIsland(props) : this.createIsland(props.island);
     const island = this.islandCluster;
@@ -304,7 +321,15 @@ export class IslandSite extends Construct implements ITenantSite {
       throw new KmetalValidationError(this, 'island.site', 'the island cluster is itself placed at a site', 'drop site: an island\'s own control plane runs on the under cluster');
     }
     const name = island.name ?? `island-${this.siteName}`;
-    return this.platform.addTenantCluster(name, { ...island, name, labels: { ...island.labels, [ISLAND_SITE_LABEL]: this.siteName } });
+    const nodePools = (island.nodePools ?? []).map((pool) => {
+      for (const [k, v] of Object.entries(pool.hostSelector ?? {})) {
+        if (this.hostSelector[k] !== undefined && this.hostSelector[k] !== v) {
+          throw new KmetalValidationError(this, `island.nodePools.${pool.name}.hostSelector.${k}`, `${showValue(v)} contradicts the site's hostSelector ${showValue(this.hostSelector[k])}`, 'drop the pool\'s own value: the site pins every island pool to its hosts');
+        }
+      }
+      return Object.keys(this.hostSelector).length ? { ...pool, hostSelector: { ...pool.hostSelector, ...this.hostSelector } } : pool;
+    });
+    return this.platform.addTenantCluster(name, { ...island, name, nodePools, labels: { ...island.labels, [ISLAND_SITE_LABEL]: this.siteName } });
   }
 
   private adoptIsland(props: IslandSiteProps): TenantCluster {
@@ -417,6 +442,12 @@ export class IslandSite extends Construct implements ITenantSite {
     const out: string[] = [];
     const r = this.capacityReport();
     if (!r.fits) out.push(capacityProblem(this.islandCluster.clusterName, this.siteName, this.placed.length, r));
+    for (const pool of this.islandCluster.nodePools) {
+      const missing = Object.entries(this.hostSelector).filter(([k, v]) => pool.hostSelector[k] !== v);
+      if (missing.length) {
+        out.push(`hostSelector: the island's pool "${pool.poolName}" (${pool.node.path}) is not pinned to the site's hosts (${missing.map(([k, v]) => `${k}=${v}`).join(', ')}), so its VMs may run away from the site. Fix: give the pool hostSelector ${JSON.stringify(this.hostSelector)}`);
+      }
+    }
     const overlap = first ? this.registry.vipOverlap() : undefined;
     if (overlap) {
       out.push(`controlPlaneVips: ${overlap}; the under cluster reaches every site's control planes, so their VIPs must be distinct. Fix: give every site its own VIP range`);

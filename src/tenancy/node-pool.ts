@@ -102,6 +102,14 @@ export interface NodePoolOptions {
   readonly healthCheck?: NodePoolHealthCheck;
   /** For clusters built from a class: the class's worker class the pool uses. @default - the class's first worker class */
   readonly workerClass?: string;
+  /**
+   * Labels of the under cluster's nodes the pool's VMs may run on (KubeVirt `nodeSelector`): pins
+   * the VMs to a group of hosts, e.g. the servers of one site (`{ 'kmetal.io/site': 'factory-a' }`).
+   * The platform policy pack checks that the hosts carrying these labels hold the pinned pools.
+   * Not available to pools of class-based clusters.
+   * @default - any node KubeVirt may schedule VMs on
+   */
+  readonly hostSelector?: { [key: string]: string };
 }
 
 /** Props of `NodePool`. Usually created through `TenantCluster.addNodePool()`. */
@@ -116,6 +124,10 @@ const POOL_NAME_MAX = 32;
 const DEPLOYMENT_NAME_MAX = 51;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function sortedObject(labels: { [key: string]: string }): { [key: string]: string } {
+  return Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+}
 
 function positiveInt(scope: IConstruct, field: string, value: number | undefined, fallback: number, min: number, fix: string): number {
   const v = value ?? fallback;
@@ -166,6 +178,8 @@ export class NodePool extends Construct {
   public readonly maxReplicas?: number;
   /** The network binding chosen for the VMs. */
   public readonly network: NodeNetworkBinding;
+  /** Labels of the under-cluster nodes the VMs are pinned to (empty: not pinned). */
+  public readonly hostSelector: { [key: string]: string };
 
   constructor(scope: Construct, id: string, props: NodePoolProps) {
     super(scope, id);
@@ -221,6 +235,12 @@ export class NodePool extends Construct {
     for (const [k, v] of Object.entries(nodeLabels)) {
       if (!LABEL_KEY.test(k) || !LABEL_VALUE.test(v) || v.length > 63) {
         throw new KmetalValidationError(this, `nodeLabels.${k}`, `${showValue(k)}=${showValue(v)} is not a valid Kubernetes label`, 'use a key like "example.com/role" and a value of at most 63 alphanumerics, "-", "_" or "."');
+      }
+    }
+    this.hostSelector = { ...(options.hostSelector ?? {}) };
+    for (const [k, v] of Object.entries(this.hostSelector)) {
+      if (!LABEL_KEY.test(k) || typeof v !== 'string' || !LABEL_VALUE.test(v) || v.length > 63) {
+        throw new KmetalValidationError(this, `hostSelector.${k}`, `${showValue(k)}=${showValue(v)} is not a valid Kubernetes label`, 'use the labels of the under cluster\'s nodes, e.g. { "kmetal.io/site": "factory-a" }');
       }
     }
     for (const [i, t] of (options.taints ?? []).entries()) {
@@ -352,6 +372,7 @@ export class NodePool extends Construct {
           },
           // CAPK drains the node before KubeVirt evicts the VM (live migration is not used for workers).
           evictionStrategy: 'External',
+          ...(Object.keys(this.hostSelector).length ? { nodeSelector: sortedObject(this.hostSelector) } : {}),
           ...(multus ? { networks: [{ name: 'default', multus: { networkName: multus, default: true } }] } : {}),
           volumes: [disk.volume],
         },

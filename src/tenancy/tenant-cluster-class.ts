@@ -307,7 +307,7 @@ export class TenantClusterClass extends Construct {
 
   /** Refuses pool settings the class cannot express. @internal */
   public _checkPool(scope: IConstruct, pool: NodePoolOptions): void {
-    const unsupported = (['rootDiskGiB', 'storageClassName', 'network', 'taints', 'nodeLabels'] as const).filter((k) => pool[k] !== undefined);
+    const unsupported = (['rootDiskGiB', 'storageClassName', 'network', 'taints', 'nodeLabels', 'hostSelector'] as const).filter((k) => pool[k] !== undefined);
     if (unsupported.length) {
       throw new KmetalValidationError(scope, `nodePools.${pool.name}.${unsupported[0]}`, `pools of a class-based cluster cannot set ${unsupported.join(', ')} (the class has no variable for it)`, 'drop the setting, use the workerSubnet variable for networks, or build this cluster without a class');
     }

@@ -39,3 +39,12 @@ export function suggestDnsLabel(value: string, maxLength = 63): string {
   const cleaned = String(value).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').replace(/-{2,}/g, '-');
   return (cleaned || 'name').slice(0, maxLength).replace(/-+$/, '');
 }
+
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** Whether `key=value` is a valid Kubernetes label (name part of the key and the value at most 63 characters). */
+export function isLabel(key: string, value: string): boolean {
+  return typeof key === 'string' && typeof value === 'string' && LABEL_KEY.test(key) && key.split('/').pop()!.length <= 63
+    && LABEL_VALUE.test(value) && value.length <= 63;
+}

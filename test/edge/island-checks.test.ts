@@ -190,3 +190,34 @@ describe('site input', () => {
     expect(site.node.validate()).toEqual([expect.stringMatching(/VIP range 203\.0\.113\.64\/27 of the under cluster "under" \(pool "central-vips"\) overlaps 203\.0\.113\.90\/32 of site "factory-c"/)]);
   });
 });
+
+describe('the island runs on the site\'s hosts', () => {
+  const SITE = { 'kmetal.io/site': 'factory-a' };
+
+  test('hostSelector pins every pool of a created island, and only the island', () => {
+    const { platform } = edgePlatform();
+    const site = addSite(platform, 'a', {
+      hostSelector: SITE,
+      island: { version: 'v1.33.2', nodePools: [{ name: 'site', replicas: 3, cpuCores: 16, memoryGiB: 64 }, { name: 'gpu', replicas: 1, cpuCores: 16, memoryGiB: 64, hostSelector: { 'kmetal.io/gpu': 'a100' } }] },
+    });
+    const line = site.addTenantCluster('line-1', TENANT);
+    expect(site.hostSelector).toEqual(SITE);
+    expect(site.islandCluster.nodePools.map((p) => [p.poolName, p.hostSelector])).toEqual([['site', SITE], ['gpu', { 'kmetal.io/gpu': 'a100', ...SITE }]]);
+    // Tenants at the site run on the island's KubeVirt: nothing of theirs is pinned on the under cluster.
+    expect(line.nodePools.map((p) => p.hostSelector)).toEqual([{}]);
+    expect(site.node.validate()).toEqual([]);
+  });
+
+  test('a pool contradicting the site, a bad label, an adopted island whose pools are not pinned', () => {
+    const { platform } = edgePlatform();
+    expectError(() => addSite(platform, 'a', { hostSelector: SITE, island: { version: 'v1.33.2', nodePools: [{ name: 'site', hostSelector: { 'kmetal.io/site': 'factory-b' } }] } }),
+      'platform/factory-a', 'island.nodePools.site.hostSelector.kmetal.io/site', /"factory-b" contradicts the site's hostSelector "factory-a"/);
+    expectError(() => addSite(platform, 'b', { hostSelector: { 'kmetal.io/site': 'factory b' } }), 'platform/factory-b', 'hostSelector.kmetal.io/site', /not a valid Kubernetes label/);
+
+    const island = platform.addTenantCluster('island-c', { version: 'v1.33.2', nodePools: [{ name: 'site', replicas: 4, cpuCores: 16, memoryGiB: 64 }] });
+    const site = platform.addIslandSite('factory-c', { controlPlaneVips: ['10.3.0.64/27'], islandCluster: island, hostSelector: { 'kmetal.io/site': 'factory-c' } });
+    expect(site.node.validate()).toEqual([
+      expect.stringMatching(/^hostSelector: the island's pool "site" \(tenant-island-c\/island-c\/Pool-site\) is not pinned to the site's hosts \(kmetal\.io\/site=factory-c\).*Fix: give the pool hostSelector \{"kmetal\.io\/site":"factory-c"\}$/),
+    ]);
+  });
+});

@@ -24,6 +24,36 @@ describe('capacity rules', () => {
     ]));
   });
 
+  test('KM-CAP-001: pools pinned to hosts must fit the hosts carrying their labels', () => {
+    const p = policyPlatform();
+    p.servers.addHost({ name: 'edge-1', bmc: { address: 'redfish-virtualmedia://192.168.20.60/redfish/v1/Systems/1' }, labels: { 'kmetal.io/site': 'factory-a' }, capacity: { cpuCores: 16, memoryGiB: 64 } });
+    // One 16-core host at the site: (16 − 2) × 4 = 56 vCPUs, 64 − 8 = 56 GiB.
+    p.platform.addTenantCluster('acme', { version: 'v1.33.2', nodePools: [{ name: 'site', replicas: 3, cpuCores: 16, memoryGiB: 16, hostSelector: { 'kmetal.io/site': 'factory-a' } }] });
+    // 48 vCPUs fit 56, 3 × 16.25 = 48.75 GiB fit 56: nothing. A fourth VM does not fit.
+    expect(findings(p.app, 'KM-CAP-001')).toEqual([]);
+    p.platform.addTenantCluster('globex', { version: 'v1.33.2', nodePools: [{ name: 'site', replicas: 1, cpuCores: 4, memoryGiB: 8, hostSelector: { 'kmetal.io/site': 'factory-a' } }] });
+    expect(findings(p.app, 'KM-CAP-001').map((x) => x.message)).toEqual([
+      'worker VMs pinned to kmetal.io/site=factory-a need 57 GiB of memory, but the 1 host(s) labelled kmetal.io/site=factory-a offer 56 GiB; largest: tenant-acme/acme 48 GiB, tenant-globex/globex 8 GiB',
+    ]);
+    // Labels no host carries: nothing can run there.
+    p.platform.addTenantCluster('initech', { version: 'v1.33.2', nodePools: [{ name: 'x', replicas: 1, hostSelector: { 'kmetal.io/site': 'nowhere' } }] });
+    expect(findings(p.app, 'KM-CAP-001').map((x) => x.message)).toEqual(expect.arrayContaining([
+      'worker VMs pinned to kmetal.io/site=nowhere need 2 vCPUs, but the 0 host(s) labelled kmetal.io/site=nowhere offer 0; largest: tenant-initech/initech 2 vCPUs',
+    ]));
+  });
+
+  test('KM-CAP-001: the worker VMs of tenants at an edge site run on its island, not on the under cluster\'s hosts', () => {
+    const p = policyPlatform();
+    const site = p.platform.addIslandSite('factory-a', { controlPlaneVips: ['10.1.0.64/27'], island: { version: 'v1.33.2', nodePools: [{ name: 'site', replicas: 4, cpuCores: 16, memoryGiB: 64 }] } });
+    site.addTenantCluster('line-1', { version: 'v1.33.2', nodePools: [{ name: 'plc', replicas: 2, cpuCores: 8, memoryGiB: 16 }] });
+    // Counted centrally: the island's own 4 VMs (64 vCPUs), never line-1's (which the site checks).
+    const capacity = findings(p.app, 'KM-CAP-001');
+    expect(capacity).toEqual([]);
+    p.platform.addTenantCluster('acme', { version: 'v1.33.2', nodePools: [{ name: 'big', replicas: 37, cpuCores: 8, memoryGiB: 1 }] });
+    // 64 + 296 = 360 vCPUs fill the 360 exactly; line-1's 16 would overflow them if they were counted.
+    expect(findings(p.app, 'KM-CAP-001')).toEqual([]);
+  });
+
   test('KM-CAP-001: only the hosts that run VMs count, and the ratios are configurable', () => {
     const cp = policyPlatform();
     cp.servers.addHost({ name: 'cp-1', bmc: { address: 'redfish-virtualmedia://192.168.20.50/redfish/v1/Systems/1' }, labels: { 'kmetal.io/role': 'control-plane' }, capacity: { cpuCores: 512, memoryGiB: 4096 } });

@@ -77,6 +77,13 @@ describe('TenantClusterClass', () => {
     expect(follower.defaultImage).toBe(UBUNTU_134);
   });
 
+  test('a class-based pool cannot be pinned to hosts (the class has no variable for it)', () => {
+    const { chart } = newChart();
+    const cls = new TenantClusterClass(chart, 'golden', { defaultVersion: 'v1.33.2', defaultImage: UBUNTU_133 });
+    expect(() => new TenantCluster(chart, 'acme', { clusterClass: cls, nodePools: [{ name: 'md0', hostSelector: { 'kmetal.io/site': 'factory-a' } }] }))
+      .toThrow(/\[test\/acme\] nodePools\.md0\.hostSelector: pools of a class-based cluster cannot set hostSelector/);
+  });
+
   test('pool sizes become per-pool variable overrides; GPUs too', () => {
     const { chart } = newChart();
     const cls = new TenantClusterClass(chart, 'golden', { defaultVersion: 'v1.33.2', defaultImage: UBUNTU_133 });

@@ -143,6 +143,16 @@ describe('TenantCluster, behaviour', () => {
     expect(name(a)).toBe(name(synth({ version: 'v1.33.2', nodePools: [{ name: 'p' }] })));
   });
 
+  test('hostSelector pins the pool\'s VMs to labelled hosts (KubeVirt nodeSelector) and rolls the pool when it changes', () => {
+    const pinned = synth({ version: 'v1.33.2', nodePools: [{ name: 'p', hostSelector: { 'kmetal.io/site': 'factory-a', 'kmetal.io/rack': 'r1' } }] });
+    expect(conformanceErrors(pinned)).toBe('');
+    const tmpl = ofKind(pinned, 'KubevirtMachineTemplate')[0];
+    expect(Object.entries(tmpl.spec.template.spec.virtualMachineTemplate.spec.template.spec.nodeSelector)).toEqual([['kmetal.io/rack', 'r1'], ['kmetal.io/site', 'factory-a']]);
+    const unpinned = synth({ version: 'v1.33.2', nodePools: [{ name: 'p' }] });
+    expect(ofKind(unpinned, 'KubevirtMachineTemplate')[0].spec.template.spec.virtualMachineTemplate.spec.template.spec.nodeSelector).toBeUndefined();
+    expect(tmpl.metadata.name).not.toBe(ofKind(unpinned, 'KubevirtMachineTemplate')[0].metadata.name);
+  });
+
   test('an explicitly shared datastore replaces the dedicated etcd', () => {
     const objs = synth({ version: 'v1.33.2', dataStore: ExternalDataStore.fromName('shared-pg', DataStoreDriver.POSTGRESQL) });
     expect(ofKind(objs, 'HelmRelease')).toHaveLength(0);
@@ -206,6 +216,7 @@ describe('TenantCluster, bad input is refused with the construct path, field and
     ['GPU without device name', { version: 'v1.33.2', nodePools: [{ name: 'p', gpus: [{ deviceName: '' }] }] }, 'test/acme/Pool-p', 'gpus[0].deviceName', /not a KubeVirt device resource name/],
     ['duplicate pool names', { version: 'v1.33.2', nodePools: [{ name: 'p' }, { name: 'p' }] }, 'test/acme', 'nodePools[1].name', /already exists/],
     ['pool name that is not a label', { version: 'v1.33.2', nodePools: [{ name: 'P 1' }] }, 'test/acme', 'nodePools[0].name', /not a DNS-1123 label/],
+    ['host selector that is not a label', { version: 'v1.33.2', nodePools: [{ name: 'p', hostSelector: { 'kmetal.io/site': 'factory a' } }] }, 'test/acme/Pool-p', 'hostSelector.kmetal.io/site', /not a valid Kubernetes label/],
     ['image without tag', { version: 'v1.33.2', nodePools: [{ name: 'p', image: MachineImage.containerDisk('quay.io/capk/ubuntu') }] }, 'test/acme/Pool-p', 'image', /not pinned/],
   ];
   test.each(cases)('%s', (_title, props, path, field, text) => {

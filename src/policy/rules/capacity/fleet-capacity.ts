@@ -19,6 +19,19 @@ export interface PoolDemand {
   readonly cpuCores: number;
   readonly memoryGiB: number;
   readonly gpus: Map<string, number>;
+  /** Node labels the VMs are pinned to (`nodeSelector`), when they are. */
+  readonly hostSelector?: { [key: string]: string };
+}
+
+/** Pools pinned to the same node labels, and the hosts that carry them. */
+export interface PinnedGroup {
+  readonly hostSelector: { [key: string]: string };
+  readonly pools: PoolDemand[];
+  readonly demandCpu: number;
+  readonly demandMemoryGiB: number;
+  readonly hostCount: number;
+  readonly supplyCpu: number;
+  readonly supplyMemoryGiB: number;
 }
 
 export interface FleetCapacity {
@@ -32,6 +45,8 @@ export interface FleetCapacity {
   readonly physicalCores: number;
   readonly physicalMemoryGiB: number;
   readonly supplyGpus: Map<string, number>;
+  /** Pools with a `nodeSelector`, grouped by it, each with the hosts (of all hosts) carrying its labels. */
+  readonly pinned: PinnedGroup[];
   readonly options: Required<Omit<CapacityPolicyOptions, 'vmHostLabels' | 'gpuModels' | 'allowGpuQuotaOverbooking'>>;
   /** Host GPU model a device means (undefined: none). */
   modelOf(deviceName: string): string | undefined;
@@ -98,9 +113,15 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
     if (ref?.kind !== 'KubevirtMachineTemplate') continue;
     const tmpl = context.findObject('infrastructure.cluster.x-k8s.io', 'KubevirtMachineTemplate', String(ref.name), md.namespace);
     if (!tmpl) continue;
+    // The VMs of a cluster whose KubevirtCluster names another infra cluster (a tenant at an edge
+    // site) run there: the site checks its island's capacity.
+    if (runsElsewhere(context, md.namespace, get(md.json, 'spec.clusterName'))) continue;
     const vms = asCount(md.annotations[AUTOSCALER_MAX]) ?? asCount(get(md.json, 'spec.replicas')) ?? 1;
-    const shape = vmShape(get(tmpl.json, 'spec.template.spec.virtualMachineTemplate.spec'));
-    pools.push({ owner: md, cluster: `${md.namespace}/${get(md.json, 'spec.clusterName') ?? md.name}`, vms, ...shape });
+    const vmSpec = get(tmpl.json, 'spec.template.spec.virtualMachineTemplate.spec');
+    const shape = vmShape(vmSpec);
+    const nodeSelector = vmSpec?.template?.spec?.nodeSelector;
+    const hostSelector = nodeSelector && typeof nodeSelector === 'object' && Object.keys(nodeSelector).length ? nodeSelector : undefined;
+    pools.push({ owner: md, cluster: `${md.namespace}/${get(md.json, 'spec.clusterName') ?? md.name}`, vms, ...shape, ...(hostSelector ? { hostSelector } : {}) });
   }
 
   // Pools of class-based clusters: sizes are class variables (pool override, cluster value, class default).
@@ -158,6 +179,28 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
     for (const g of h.capacity.gpus ?? []) addGpu(supplyGpus, g.model, g.count ?? 1);
   }
 
+  // Pinned pools must also fit the hosts their labels select (whatever vmHostLabels says: the
+  // scheduler follows the nodeSelector). One pass over the hosts per distinct selector.
+  const groups = new Map<string, PoolDemand[]>();
+  for (const p of pools) {
+    if (!p.hostSelector) continue;
+    const key = JSON.stringify(Object.keys(p.hostSelector).sort().map((k) => [k, p.hostSelector![k]]));
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  const pinned: PinnedGroup[] = [...groups.values()].map((members) => {
+    const selector = members[0].hostSelector!;
+    const matching = context.bareMetalHosts.filter((h) => Object.entries(selector).every(([k, v]) => h.labels[k] === v));
+    return {
+      hostSelector: selector,
+      pools: members,
+      demandCpu: members.reduce((n, p) => n + p.vms * p.cpuCores, 0),
+      demandMemoryGiB: members.reduce((n, p) => n + p.vms * (p.memoryGiB + VM_OVERHEAD_GIB), 0),
+      hostCount: matching.length,
+      supplyCpu: matching.reduce((n, h) => n + Math.max(0, h.capacity.cpuCores - o.reservedCpuCoresPerHost) * o.cpuOvercommitRatio, 0),
+      supplyMemoryGiB: matching.reduce((n, h) => n + Math.max(0, h.capacity.memoryGiB - o.reservedMemoryGiBPerHost) * o.memoryOvercommitRatio, 0),
+    };
+  });
+
   const explicit = options.gpuModels ?? {};
   const models = [...supplyGpus.keys()];
   const modelOf = (device: string): string | undefined => {
@@ -176,9 +219,20 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
     physicalCores,
     physicalMemoryGiB,
     supplyGpus,
+    pinned,
     modelOf,
     options: o,
   };
+}
+
+/** Whether the cluster's KubevirtCluster runs its VMs on another cluster (`infraClusterSecretRef`). */
+function runsElsewhere(context: PolicyContext, namespace: string | undefined, clusterName: unknown): boolean {
+  if (typeof clusterName !== 'string') return false;
+  const cluster = context.findObject('cluster.x-k8s.io', 'Cluster', clusterName, namespace);
+  const infra = get(cluster?.json, 'spec.infrastructureRef');
+  if (infra?.kind !== 'KubevirtCluster') return false;
+  const kubevirtCluster = context.findObject('infrastructure.cluster.x-k8s.io', 'KubevirtCluster', String(infra.name), namespace);
+  return get(kubevirtCluster?.json, 'spec.infraClusterSecretRef') !== undefined;
 }
 
 /** The biggest consumers of a resource, for messages. */

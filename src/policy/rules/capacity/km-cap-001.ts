@@ -8,8 +8,10 @@ import { PolicyRule, PolicySeverity, PolicyViolation } from '../../policy-rule';
  * maximum), fit the hosts that run VMs: vCPUs within (cores − reserve) × CPU overcommit, guest
  * memory plus virt-launcher overhead within (memory − reserve) × memory overcommit. Demand is read
  * from the synthesized objects (MachineDeployments and their KubeVirt templates, class-based
- * topologies and their variables), supply from the BareMetalPools' host capacities. Not checked
- * when the app declares no VM hosts.
+ * topologies and their variables), supply from the BareMetalPools' host capacities. Pools pinned
+ * to hosts (`NodePoolOptions.hostSelector`, e.g. an edge site's island) must also fit the hosts
+ * carrying their labels. Worker VMs of tenants at edge sites run on their island and are left to
+ * the site's own check. Not checked when the app declares no hosts.
  */
 export class VmCapacityRule extends PolicyRule {
   private readonly options: CapacityPolicyOptions;
@@ -26,8 +28,19 @@ export class VmCapacityRule extends PolicyRule {
 
   public evaluate(context: PolicyContext): PolicyViolation[] {
     const f = fleetCapacity(context, this.options);
-    if (f.hostCount === 0 || f.pools.length === 0) return [];
+    if (context.bareMetalHosts.length === 0 || f.pools.length === 0) return [];
     const out: PolicyViolation[] = [];
+    for (const g of f.pinned) {
+      const labels = Object.entries(g.hostSelector).map(([k, v]) => `${k}=${v}`).join(', ');
+      const hosts = `the ${g.hostCount} host(s) labelled ${labels}`;
+      if (g.demandCpu > g.supplyCpu) {
+        out.push({ message: `worker VMs pinned to ${labels} need ${round(g.demandCpu)} vCPUs, but ${hosts} offer ${round(g.supplyCpu)}; largest: ${topConsumers(g.pools, (p) => p.vms * p.cpuCores, 'vCPUs')}` });
+      }
+      if (g.demandMemoryGiB > g.supplyMemoryGiB) {
+        out.push({ message: `worker VMs pinned to ${labels} need ${round(g.demandMemoryGiB)} GiB of memory, but ${hosts} offer ${round(g.supplyMemoryGiB)} GiB; largest: ${topConsumers(g.pools, (p) => p.vms * p.memoryGiB, 'GiB')}` });
+      }
+    }
+    if (f.hostCount === 0) return out;
     const where = `the ${f.hostCount} VM host(s)`;
     if (f.demandCpu > f.supplyCpu) {
       out.push({
