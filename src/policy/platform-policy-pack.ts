@@ -12,6 +12,7 @@ import {
 import { resolveCapacityOptions } from './rules/capacity/fleet-capacity';
 import { StatefulKind } from './stateful-objects';
 import { TenantGuardrails } from './tenant-guardrails';
+import { parseCidr } from '../util/cidr';
 import { KmetalValidationError } from '../util/errors';
 
 /** Props of `PlatformPolicyPack`. */
@@ -62,6 +63,16 @@ export class PlatformPolicyPack extends PolicyPack {
   constructor(props: PlatformPolicyPackProps = {}) {
     super({ name: 'kmetal-platform', description: 'Safety, capacity and hygiene of a kMetal platform' });
     resolveCapacityOptions(props.capacity);
+    // The rules check these too; checked here first so that the error names the pack's own props.
+    const usage = props.vipPoolWarnAtUsage;
+    if (usage !== undefined && !(typeof usage === 'number' && usage > 0 && usage <= 1)) {
+      throw new KmetalValidationError('PlatformPolicyPack', 'vipPoolWarnAtUsage', `${JSON.stringify(usage)} is not a share between 0 and 1`, 'give a share such as 0.8 (warn at 80 % use)');
+    }
+    for (const [i, c] of (props.additionalManagementCidrs ?? []).entries()) {
+      if (typeof c !== 'string' || !parseCidr(c)) {
+        throw new KmetalValidationError('PlatformPolicyPack', `additionalManagementCidrs[${i}]`, `${JSON.stringify(c)} is not a CIDR`, 'write IPv4 ranges such as "192.168.10.0/24"');
+      }
+    }
     const g = { guardrails: props.guardrails };
     const rules: IPolicyRule[] = [
       new SubnetOverlapInVpcRule(),

@@ -31,6 +31,19 @@ export const POLICY_ENTRIES: BadInput[] = [
     fix: /give a positive ratio/,
   },
   {
+    id: 'policy-management-cidr',
+    construct: 'PlatformPolicyPack',
+    title: 'an extra management range that is not a CIDR',
+    declare: (app) => {
+      base(app);
+      Policy.of(app).addPack(new PlatformPolicyPack({ additionalManagementCidrs: ['192.168.30.0/24', '192.168.40.0'] }));
+    },
+    path: '<PlatformPolicyPack>',
+    field: 'additionalManagementCidrs[1]',
+    message: /"192\.168\.40\.0" is not a CIDR/,
+    fix: /"192\.168\.10\.0\/24"/,
+  },
+  {
     id: 'policy-suppress-without-reason',
     construct: 'Policy',
     title: 'a suppression without a real reason',
