@@ -5,6 +5,7 @@ import { ControlPlaneOptions, kamajiControlPlaneSpec, ResolvedControlPlane, reso
 import { FleetRegistry } from './governance/fleet-registry';
 import { KubernetesVersion } from './kubernetes-version';
 import { NodePoolOptions } from './node-pool';
+import type { TenantSitePlacement } from '../edge/tenant-site';
 import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
 import { ClusterClass } from '../imports/cluster.x-k8s.io';
 import { KamajiControlPlaneTemplate } from '../imports/controlplane.cluster.x-k8s.io';
@@ -50,7 +51,13 @@ export interface TopologyRequest {
   readonly image?: IMachineImage;
   readonly variables: { [name: string]: any };
   readonly pools: NodePoolOptions[];
+  /** Where the cluster runs when it is placed at an edge site. */
+  readonly site?: TenantSitePlacement;
 }
+
+/** Variables a cluster's placement at a site sets; users cannot. */
+const SITE_VARIABLES = ['siteControlPlane', 'siteInfraClusterSecret'];
+const NAME = { type: 'string', minLength: 1 };
 
 interface VariableDefinition {
   readonly name: string;
@@ -136,6 +143,18 @@ export class TenantClusterClass extends Construct {
       { name: 'workerGpuDeviceName', required: false, schema: { type: 'string' }, fromPool: (p) => p.gpus?.[0]?.deviceName },
       { name: 'workerGpuCount', required: false, schema: { type: 'integer', minimum: 0, default: 0 }, fromPool: (p) => (p.gpus?.length ? p.gpus.reduce((n, g) => n + (g.count ?? 1), 0) : undefined) },
       { name: 'workerSubnet', required: false, schema: { type: 'string' } },
+      // Set by a placement at an edge site (IslandSite): the control plane runs on the island's
+      // Kamaji, the worker VMs on the island's KubeVirt.
+      {
+        name: 'siteControlPlane',
+        required: false,
+        schema: {
+          type: 'object',
+          properties: { deploymentNamespace: NAME, kubeconfigSecretName: NAME, kubeconfigSecretKey: NAME, kubeconfigSecretNamespace: NAME },
+          required: ['deploymentNamespace', 'kubeconfigSecretName', 'kubeconfigSecretKey', 'kubeconfigSecretNamespace'],
+        },
+      },
+      { name: 'siteInfraClusterSecret', required: false, schema: { type: 'object', properties: { name: NAME, namespace: NAME }, required: ['name', 'namespace'] } },
     ];
 
     this.controlPlaneTemplate = new ApiObject(this, 'ControlPlaneTemplate', {
@@ -185,6 +204,7 @@ export class TenantClusterClass extends Construct {
 
     const machineSelector = { apiVersion: 'infrastructure.cluster.x-k8s.io/v1alpha1', kind: 'KubevirtMachineTemplate', matchResources: { machineDeploymentClass: { names: this.workerClassNames } } };
     const cpSelector = { apiVersion: 'controlplane.cluster.x-k8s.io/v1alpha2', kind: 'KamajiControlPlaneTemplate', matchResources: { controlPlane: true } };
+    const infraSelector = { apiVersion: 'infrastructure.cluster.x-k8s.io/v1alpha1', kind: 'KubevirtClusterTemplate', matchResources: { infrastructureCluster: true } };
     const defaults = workers[0];
     this.clusterClass = new ClusterClass(this, 'ClusterClass', {
       metadata: { name: base, namespace: ns },
@@ -238,6 +258,36 @@ export class TenantClusterClass extends Construct {
             name: 'control-plane-pool',
             enabledIf: '{{ if and .controlPlaneAddressPool (not .controlPlaneEndpointAddress) }}true{{ end }}',
             definitions: [{ selector: cpSelector, jsonPatches: [{ op: 'add', path: '/spec/template/spec/network/serviceAnnotations', valueFrom: { template: 'metallb.io/address-pool: {{ .controlPlaneAddressPool }}' } }] }],
+          },
+          {
+            name: 'site-control-plane',
+            enabledIf: '{{ if .siteControlPlane }}true{{ end }}',
+            definitions: [{
+              selector: cpSelector,
+              jsonPatches: [{
+                op: 'add',
+                path: '/spec/template/spec/deployment',
+                valueFrom: {
+                  template: 'externalClusterReference:\n'
+                    + '  deploymentNamespace: {{ .siteControlPlane.deploymentNamespace | quote }}\n'
+                    + '  kubeconfigSecretName: {{ .siteControlPlane.kubeconfigSecretName | quote }}\n'
+                    + '  kubeconfigSecretKey: {{ .siteControlPlane.kubeconfigSecretKey | quote }}\n'
+                    + '  kubeconfigSecretNamespace: {{ .siteControlPlane.kubeconfigSecretNamespace | quote }}',
+                },
+              }],
+            }],
+          },
+          {
+            name: 'site-infra-cluster',
+            enabledIf: '{{ if .siteInfraClusterSecret }}true{{ end }}',
+            definitions: [{
+              selector: infraSelector,
+              jsonPatches: [{
+                op: 'add',
+                path: '/spec/template/spec/infraClusterSecretRef',
+                valueFrom: { template: 'apiVersion: v1\nkind: Secret\nname: {{ .siteInfraClusterSecret.name | quote }}\nnamespace: {{ .siteInfraClusterSecret.namespace | quote }}' },
+              }],
+            }],
           },
           {
             name: 'worker-size-and-image',
@@ -302,6 +352,9 @@ export class TenantClusterClass extends Construct {
       if (name === 'dataStoreName') {
         throw new KmetalValidationError(scope, 'variables.dataStoreName', 'the datastore variable is set by the cluster from its dataStore', 'pass dataStore on the TenantCluster instead');
       }
+      if (SITE_VARIABLES.includes(name)) {
+        throw new KmetalValidationError(scope, `variables.${name}`, 'the site variables are set by the cluster\'s placement at a site', 'pass site on the TenantCluster (or use IslandSite.addTenantCluster()) instead');
+      }
     }
   }
 
@@ -344,6 +397,16 @@ export class TenantClusterClass extends Construct {
     // editing the class's image rolls every cluster that does not pin its own (ClusterClass
     // template edits alone are not a rollout trigger).
     const variables: { [name: string]: any } = { workerImage: containerDiskRef(scope, req.image ?? this.defaultImage), ...req.variables };
+    if (req.site) {
+      const kubeconfig = req.site.controlPlaneKubeconfig;
+      variables.siteControlPlane = {
+        deploymentNamespace: req.site.controlPlaneNamespace,
+        kubeconfigSecretKey: kubeconfig.key,
+        kubeconfigSecretName: kubeconfig.name,
+        kubeconfigSecretNamespace: kubeconfig.namespace,
+      };
+      variables.siteInfraClusterSecret = { name: req.site.infraClusterSecretName, namespace: req.site.infraClusterSecretNamespace };
+    }
     for (const name of Object.keys(variables).sort()) clusterVariables.push({ name, value: variables[name] });
     return {
       classRef: { name: this.className, namespace: this.namespace },

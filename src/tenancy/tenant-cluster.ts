@@ -191,9 +191,6 @@ export class TenantCluster extends Construct {
       }
     }
     if (props.site) {
-      if (props.clusterClass) {
-        throw new KmetalValidationError(this, 'site', 'a cluster built from a clusterClass cannot be placed at a site yet (the class templates carry no per-cluster external placement)', 'declare the cluster without clusterClass, or leave it on the under cluster');
-      }
       this.site = props.site;
       this.sitePlacement = props.site.placeTenantCluster(this, props);
     }
@@ -353,6 +350,7 @@ export class TenantCluster extends Construct {
         dataStoreName: this.dataStore.dataStoreName,
         image: this.pinnedImage,
         variables: this.variables,
+        site: this.sitePlacement,
         pools: this.poolOptions,
       }),
     };

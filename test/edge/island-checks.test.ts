@@ -1,13 +1,30 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as YAML from 'yaml';
 import { addSite, cleanupTempDirs, edgePlatform, expectError, IMAGE, ISLAND, tempDir, TENANT } from './fixture';
 import {
-  DataStoreDriver, ExternalDataStore, FluxTree, GitOpsUnit, HelmChartRepository, INodeNetwork, NodeNetwork, NodeNetworkBinding, TenantCluster,
+  ConformanceChecker, DataStoreDriver, ExternalDataStore, FluxTree, GitOpsUnit, HelmChartRepository, INodeNetwork, NodeNetwork, NodeNetworkBinding, TenantCluster,
   TenantClusterClass,
 } from '../../src';
 import { KmetalValidationError } from '../../src/util/errors';
 
 afterAll(() => cleanupTempDirs());
+
+/** Every object of a written tree. */
+function allObjects(dir: string): any[] {
+  const out: any[] = [];
+  const visit = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) visit(p);
+      else if (e.name !== 'kustomization.yaml') out.push(...YAML.parseAllDocuments(fs.readFileSync(p, 'utf8')).map((doc) => doc.toJS()));
+    }
+  };
+  visit(dir);
+  return out;
+}
 
 /** A network declared in the app (like a TenantVpc subnet), living in whatever unit it is put in. */
 class DeclaredNetwork extends Construct implements INodeNetwork {
@@ -92,11 +109,46 @@ describe('a tenant at a site uses only what the site has', () => {
       'tenant-line-2/line-2', 'etcd.chartRepository', /applied to the under cluster "under"/);
   });
 
-  test('a class-based cluster cannot be placed (yet)', () => {
-    const { platform } = edgePlatform();
+  test('a class-based cluster at a site: the class patches the island in, the cluster is one Cluster with topology', () => {
+    const { app, platform } = edgePlatform();
     const site = addSite(platform, 'a');
+    const golden = new TenantClusterClass(platform.clusterTemplates, 'golden', { defaultVersion: 'v1.33.2', defaultImage: IMAGE, workerClasses: [{ name: 'worker', cpuCores: 4, memoryGiB: 8 }] });
+    const line = site.addTenantCluster('line-1', { clusterClass: golden, nodePools: [{ name: 'plc', replicas: 2 }] });
+    const out = FluxTree.synth(app, { outdir: tempDir(), appName: 'edge', conformance: ConformanceChecker.default() });
+    const objects = allObjects(out.outputDir);
+
+    const cluster = objects.find((o) => o.kind === 'Cluster' && o.metadata.name === 'line-1');
+    const vars = Object.fromEntries(cluster.spec.topology.variables.map((v: any) => [v.name, v.value]));
+    expect(vars.siteControlPlane).toEqual({
+      deploymentNamespace: line.sitePlacement!.controlPlaneNamespace,
+      kubeconfigSecretKey: 'value',
+      kubeconfigSecretName: 'island-factory-a-kubeconfig',
+      kubeconfigSecretNamespace: 'tenant-island-factory-a',
+    });
+    expect(vars.siteInfraClusterSecret).toEqual({ name: 'island-factory-a-infra-kubeconfig', namespace: 'tenant-island-factory-a' });
+    // The control plane's VIP comes from the site's pool, its datastore is the site's etcd.
+    expect(vars.controlPlaneAddressPool).toBe('factory-a-vips');
+    expect(vars.dataStoreName).toBe(line.dataStore.dataStoreName);
+    expect(objects.some((o) => o.kind === 'DataStore' && o.metadata.name === line.dataStore.dataStoreName && out.files.some((f) => f.startsWith('sites/factory-a/')))).toBe(true);
+
+    // The class carries the patches that put the control plane and the VMs on the island.
+    const cc = objects.find((o) => o.kind === 'ClusterClass');
+    const patch = (name: string) => cc.spec.patches.find((p: any) => p.name === name);
+    expect(patch('site-control-plane').definitions[0].jsonPatches[0]).toMatchObject({ op: 'add', path: '/spec/template/spec/deployment' });
+    expect(patch('site-control-plane').definitions[0].jsonPatches[0].valueFrom.template).toContain('externalClusterReference:');
+    expect(patch('site-infra-cluster').definitions[0]).toMatchObject({
+      selector: { kind: 'KubevirtClusterTemplate', matchResources: { infrastructureCluster: true } },
+      jsonPatches: [{ op: 'add', path: '/spec/template/spec/infraClusterSecretRef' }],
+    });
+    // The island is sized for it: 2 workers of 4 cores / 8 GiB, 2 API servers, 3 etcd members.
+    expect(site.capacityReport().workers).toEqual({ cpuMillicores: 8000, memoryMiB: 2 * (8 * 1024 + 256) });
+  });
+
+  test('the site variables are the placement\'s to set', () => {
+    const { platform } = edgePlatform();
     const golden = new TenantClusterClass(platform.clusterTemplates, 'golden', { defaultVersion: 'v1.33.2', defaultImage: IMAGE });
-    expectError(() => site.addTenantCluster('line-1', { clusterClass: golden }), 'tenant-line-1/line-1', 'site', /built from a clusterClass cannot be placed at a site/);
+    expectError(() => platform.addTenantCluster('sneaky', { clusterClass: golden, variables: { siteInfraClusterSecret: { name: 'x', namespace: 'y' } } }),
+      'tenant-sneaky/sneaky', 'variables.siteInfraClusterSecret', /set by the cluster's placement at a site/);
   });
 
   test('names and namespaces are unique on the island, and off the island\'s own namespaces', () => {

@@ -1,7 +1,7 @@
 // Bad inputs of edge sites (IslandSite): VIP ranges, capacity, tenants that cannot run there.
 import { App } from 'cdk8s';
-import { IslandSite, IslandSiteProps, MachineImage, TenantClusterClass, TenantVpc } from '../../../src';
-import { BadInput, base, Base, IMAGE } from '../fixture';
+import { IslandSite, IslandSiteProps, TenantVpc } from '../../../src';
+import { BadInput, base, Base } from '../fixture';
 
 const ISLAND: IslandSiteProps['island'] = { version: 'v1.33.2', nodePools: [{ name: 'site', replicas: 3, cpuCores: 16, memoryGiB: 64, rootDiskGiB: 100 }] };
 
@@ -43,20 +43,6 @@ export const EDGE_ENTRIES: BadInput[] = [
     field: 'capacity',
     message: /the island "island-factory-a" of site "factory-a" cannot hold what is placed on it: 1 cluster\(s\) need 19\.5 cores/,
     fix: /add island nodes \(or larger ones\) to the island's pools, move a tenant cluster to another site/,
-  },
-  {
-    id: 'site-tenant-with-class',
-    construct: 'TenantCluster',
-    title: 'a class-based cluster placed at a site',
-    declare: (app) => {
-      const { platform, site: s } = site(app);
-      const golden = new TenantClusterClass(platform.clusterTemplates, 'golden', { defaultVersion: 'v1.33.2', defaultImage: MachineImage.containerDisk(IMAGE) });
-      s.addTenantCluster('a-assembly', { clusterClass: golden });
-    },
-    path: 'tenant-a-assembly/a-assembly',
-    field: 'site',
-    message: /a cluster built from a clusterClass cannot be placed at a site yet/,
-    fix: /declare the cluster without clusterClass, or leave it on the under cluster/,
   },
   {
     id: 'site-tenant-foreign-network',

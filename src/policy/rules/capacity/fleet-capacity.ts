@@ -136,6 +136,8 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
       if (schema?.default !== undefined) classDefaults.set(v.name, schema.default);
     }
     const clusterVars = new Map<string, any>((topology.variables ?? []).map((v: any) => [v?.name, v?.value]));
+    // Placed at an edge site (the class patches the island in as infra cluster): the site checks it.
+    if (clusterVars.get('siteInfraClusterSecret') !== undefined) continue;
     for (const md of topology.workers.machineDeployments) {
       const overrides = new Map<string, any>((md?.variables?.overrides ?? []).map((v: any) => [v?.name, v?.value]));
       const variable = (name: string) => overrides.get(name) ?? clusterVars.get(name) ?? classDefaults.get(name);
