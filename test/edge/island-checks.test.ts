@@ -5,8 +5,8 @@ import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { addSite, cleanupTempDirs, edgePlatform, expectError, IMAGE, ISLAND, tempDir, TENANT } from './fixture';
 import {
-  ConformanceChecker, DataStoreDriver, ExternalDataStore, FluxTree, GitOpsUnit, HelmChartRepository, INodeNetwork, NodeNetwork, NodeNetworkBinding, TenantCluster,
-  TenantClusterClass,
+  ConformanceChecker, DataStoreDriver, ExternalDataStore, FluxTree, GitOpsUnit, HelmChartRepository, INodeNetwork, NodeNetwork, NodeNetworkBinding,
+  TenantCluster, TenantClusterClass,
 } from '../../src';
 import { KmetalValidationError } from '../../src/util/errors';
 
