@@ -277,6 +277,7 @@ function sites(o: SpecOptions): fc.Arbitrary<SiteSpec[]> {
       memoryGiB: fc.integer({ min: 128, max: 256 }),
     }),
     gpus: fc.subarray([0, 1]),
+    pinned: fc.boolean(),
   });
   return list(o, site, { maxLength: 2, selector: (x) => x.name });
 }
@@ -304,10 +305,9 @@ function tenant(o: SpecOptions): fc.Arbitrary<TenantSpec> {
     nodePools: list(o, nodePool(o), { maxLength: 3, selector: (p) => p.name }),
     governance: maybe(governance(o), 3),
   }).map((t) => (o.bad || !t.site ? t : {
-    // Valid: a cluster at a site is built without a class, its workers on the island's network and
-    // its VIP from the site's pool.
+    // Valid: a cluster at a site (with or without a class) has its workers on the island's network
+    // and its VIP from the site's pool.
     ...t,
-    clusterClass: undefined,
     vpc: t.vpc ? { ...t.vpc, workerSubnet: undefined } : undefined,
     controlPlane: { ...t.controlPlane, pool: undefined, pin: undefined },
   }));

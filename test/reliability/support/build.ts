@@ -157,6 +157,7 @@ export function buildPlatform(spec: PlatformSpec, app: App = new App()): BuiltPl
         : pub.cidr(st.vips.publicOffset, st.vips.prefix)],
     vipInterfaces: ['enp1s0'],
     permittedPciDevices: st.gpus.map((g) => pick(GPU_CATALOG, g)!),
+    ...(st.pinned ? { hostSelector: { 'kmetal.io/site': st.name } } : {}),
     island: {
       version: versionText(st.island.version, allowed, false),
       nodePools: [{ name: 'site', replicas: st.island.nodes, cpuCores: st.island.cpuCores, memoryGiB: st.island.memoryGiB, rootDiskGiB: 100 }],

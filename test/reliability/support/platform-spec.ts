@@ -127,6 +127,8 @@ export interface SiteSpec {
   readonly island: { readonly version: VersionSpec; readonly nodes: number; readonly cpuCores: number; readonly memoryGiB: number };
   /** Devices the island passes through (indices into the platform's catalog of GPUs). */
   readonly gpus: number[];
+  /** Pin the island's VMs to the site's nodes (`hostSelector: { 'kmetal.io/site': <name> }`). */
+  readonly pinned: boolean;
 }
 
 export interface TenantSpec {

@@ -27,6 +27,8 @@ export function features(spec: PlatformSpec): string[] {
     t.some((x) => x.controlPlane.pin !== undefined) ? 'pinned VIPs' : undefined,
     spec.hostPools.length ? 'host pools' : undefined,
     spec.sites.length && t.some((x) => x.site) ? 'edge sites with tenants' : undefined,
+    spec.sites.length && spec.classes.length && t.some((x) => x.site && x.clusterClass) ? 'class-based tenants at sites' : undefined,
+    spec.sites.some((x) => x.pinned) ? 'islands pinned to site hosts' : undefined,
     spec.addons.length ? 'add-on profiles' : undefined,
     spec.boundaries ? 'boundaries' : undefined,
     spec.policy ? 'the platform policy pack' : undefined,
