@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import type { TenantCluster } from '../tenancy/tenant-cluster';
 import { KmetalValidationError, showValue } from '../util/errors';
+import { isLabel, isLabelKey, isLabelValue } from '../util/names';
 
 /** Operators of a label requirement. */
 export enum LabelOperator {
@@ -26,9 +27,6 @@ export interface LabelRequirement {
 
 /** The label every TenantCluster carries on its Cluster object (its name). */
 export const TENANT_CLUSTER_LABEL = 'kmetal.io/tenant-cluster';
-
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /**
  * Which tenant clusters something applies to, by the labels on their Cluster objects (the labels a
@@ -122,12 +120,12 @@ export class ClusterSelector {
    */
   public _toLabelSelector(scope: IConstruct, field: string): any {
     for (const [k, v] of Object.entries(this.labels)) {
-      if (!LABEL_KEY.test(k) || typeof v !== 'string' || !LABEL_VALUE.test(v) || v.length > 63) {
+      if (!isLabel(k, v)) {
         throw new KmetalValidationError(scope, `${field}.matchLabels.${k}`, `${showValue(k)}=${showValue(v)} is not a valid label`, 'use label keys like "kmetal.io/tier" and values of at most 63 alphanumerics, "-", "_" or "."');
       }
     }
     for (const [i, r] of this.requirements.entries()) {
-      if (!r || typeof r.key !== 'string' || !LABEL_KEY.test(r.key)) {
+      if (!r || !isLabelKey(r.key)) {
         throw new KmetalValidationError(scope, `${field}.matchExpressions[${i}].key`, `${showValue(r?.key)} is not a label key`, 'use a key like "kmetal.io/tier"');
       }
       if (!Object.values(LabelOperator).includes(r.operator)) {
@@ -141,7 +139,7 @@ export class ClusterSelector {
         throw new KmetalValidationError(scope, `${field}.matchExpressions[${i}].values`, `${r.operator} takes no values`, 'drop the values');
       }
       for (const v of r.values ?? []) {
-        if (typeof v !== 'string' || !LABEL_VALUE.test(v) || v.length > 63) {
+        if (!isLabelValue(v)) {
           throw new KmetalValidationError(scope, `${field}.matchExpressions[${i}].values`, `${showValue(v)} is not a label value`, 'use at most 63 alphanumerics, "-", "_" or "."');
         }
       }

@@ -8,7 +8,7 @@ import { KubevirtMachineTemplate } from '../imports/infrastructure.cluster.x-k8s
 import { INodeNetwork, NodeNetwork, NodeNetworkBinding } from '../network/node-network';
 import { IMachineImage, VirtualMachineDiskBinding } from '../os/machine-image';
 import { KmetalValidationError, showValue } from '../util/errors';
-import { validateDnsLabel } from '../util/names';
+import { isLabel, isLabelKey, isLabelValue, validateDnsLabel } from '../util/names';
 
 /** How a GPU or other PCI device is handed to the VM. */
 export enum DeviceAttachment {
@@ -122,8 +122,6 @@ export interface NodePoolProps extends NodePoolOptions {
 const POOL_NAME_MAX = 32;
 // Machines are named `<deployment>-<5>-<5>` and become VM and host names (DNS labels, 63 chars).
 const DEPLOYMENT_NAME_MAX = 51;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 function sortedObject(labels: { [key: string]: string }): { [key: string]: string } {
   return Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]]));
@@ -233,18 +231,18 @@ export class NodePool extends Construct {
     this.image = image;
     const nodeLabels = options.nodeLabels ?? {};
     for (const [k, v] of Object.entries(nodeLabels)) {
-      if (!LABEL_KEY.test(k) || !LABEL_VALUE.test(v) || v.length > 63) {
+      if (!isLabel(k, v)) {
         throw new KmetalValidationError(this, `nodeLabels.${k}`, `${showValue(k)}=${showValue(v)} is not a valid Kubernetes label`, 'use a key like "example.com/role" and a value of at most 63 alphanumerics, "-", "_" or "."');
       }
     }
     this.hostSelector = { ...(options.hostSelector ?? {}) };
     for (const [k, v] of Object.entries(this.hostSelector)) {
-      if (!LABEL_KEY.test(k) || typeof v !== 'string' || !LABEL_VALUE.test(v) || v.length > 63) {
+      if (!isLabel(k, v)) {
         throw new KmetalValidationError(this, `hostSelector.${k}`, `${showValue(k)}=${showValue(v)} is not a valid Kubernetes label`, 'use the labels of the under cluster\'s nodes, e.g. { "kmetal.io/site": "factory-a" }');
       }
     }
     for (const [i, t] of (options.taints ?? []).entries()) {
-      if (!LABEL_KEY.test(t.key) || (t.value !== undefined && !LABEL_VALUE.test(t.value))) {
+      if (!isLabelKey(t.key) || (t.value !== undefined && !isLabelValue(t.value))) {
         throw new KmetalValidationError(this, `taints[${i}]`, `${showValue(t)} is not a valid taint`, 'give a label-style key, an optional label-style value and an effect');
       }
     }

@@ -11,7 +11,7 @@ import { INodeNetwork } from '../network/node-network';
 import { IMachineImage } from '../os/machine-image';
 import { cidrsOverlap, parseCidr, ParsedCidr } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
-import { isDnsLabel, validateDnsLabel } from '../util/names';
+import { isDnsLabel, isLabel, validateDnsLabel } from '../util/names';
 import { FleetRegistry } from './governance/fleet-registry';
 import { boundaryViolations } from './governance/platform-boundaries';
 import { KubernetesVersion } from './kubernetes-version';
@@ -186,7 +186,7 @@ export class TenantCluster extends Construct {
     this.pinnedVersion = props.version;
     this.labels = { ...(props.labels ?? {}) };
     for (const [k, v] of Object.entries(this.labels)) {
-      if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k) || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v) || v.length > 63) {
+      if (!isLabel(k, v)) {
         throw new KmetalValidationError(this, `labels.${k}`, `${showValue(k)}=${showValue(v)} is not a valid Kubernetes label`, 'use keys like "kmetal.io/tier" and values of at most 63 alphanumerics, "-", "_" or "."');
       }
     }

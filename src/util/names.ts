@@ -43,8 +43,17 @@ export function suggestDnsLabel(value: string, maxLength = 63): string {
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
-/** Whether `key=value` is a valid Kubernetes label (name part of the key and the value at most 63 characters). */
+/** Whether `key` is a valid Kubernetes label key (optional DNS prefix, name part of at most 63 characters). */
+export function isLabelKey(key: string): boolean {
+  return typeof key === 'string' && LABEL_KEY.test(key) && key.split('/').pop()!.length <= 63;
+}
+
+/** Whether `value` is a valid Kubernetes label value (at most 63 characters, may be empty). */
+export function isLabelValue(value: string): boolean {
+  return typeof value === 'string' && LABEL_VALUE.test(value) && value.length <= 63;
+}
+
+/** Whether `key=value` is a valid Kubernetes label. */
 export function isLabel(key: string, value: string): boolean {
-  return typeof key === 'string' && typeof value === 'string' && LABEL_KEY.test(key) && key.split('/').pop()!.length <= 63
-    && LABEL_VALUE.test(value) && value.length <= 63;
+  return isLabelKey(key) && isLabelValue(value);
 }

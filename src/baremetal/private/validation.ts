@@ -1,8 +1,6 @@
 import { IConstruct } from 'constructs';
 import { KmetalValidationError, showValue } from '../../util/errors';
-
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+import { isLabel } from '../../util/names';
 
 /** The label every host of a pool carries; the pool's host selector is built on it. */
 export const POOL_LABEL = 'kmetal.io/pool';
@@ -15,8 +13,7 @@ export function validateLabels(scope: IConstruct, field: string, labels: unknown
   }
   const out: { [key: string]: string } = {};
   for (const [k, v] of Object.entries(labels as object)) {
-    const nameOk = LABEL_KEY.test(k) && k.split('/').pop()!.length <= 63 && k.length <= 317;
-    if (!nameOk || typeof v !== 'string' || !LABEL_VALUE.test(v) || v.length > 63) {
+    if (!isLabel(k, v) || k.length > 317) {
       throw new KmetalValidationError(scope, `${field}.${k}`, `${showValue(k)}=${showValue(v)} is not a valid Kubernetes label`, 'use a key like "kmetal.io/rack" and a value of at most 63 alphanumerics, "-", "_" or "."');
     }
     if (k === POOL_LABEL) {

@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { KmetalValidationError, showValue } from '../../util/errors';
 import type { TenantGovernanceOptions } from '../tenant-governance';
 import { isQuantity } from './quantities';
+import { isLabel } from '../../util/names';
 
 // Enum values, repeated here to keep this module free of a runtime import of tenant-governance.
 const OWNER_KINDS = ['User', 'Group', 'ServiceAccount'];
@@ -68,7 +69,7 @@ export function checkGovernanceOptions(scope: IConstruct, o: TenantGovernanceOpt
     }
   }
   for (const [k, v] of Object.entries(o.nodeSelector ?? {})) {
-    if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k) || typeof v !== 'string' || (v !== '' && !isDnsLabelish(v))) {
+    if (!isLabel(k, v)) {
       throw new KmetalValidationError(scope, `nodeSelector.${k}`, `${showValue(k)}=${showValue(v)} is not a node label`, 'use label keys and values, e.g. "kmetal.io/host-pool": "gpu"');
     }
   }
@@ -79,6 +80,3 @@ export function checkGovernanceOptions(scope: IConstruct, o: TenantGovernanceOpt
   }
 }
 
-function isDnsLabelish(v: string): boolean {
-  return v.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(v);
-}

@@ -176,8 +176,8 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
   for (const h of hosts) {
     physicalCores += h.capacity.cpuCores;
     physicalMemoryGiB += h.capacity.memoryGiB;
-    supplyCpu += Math.max(0, h.capacity.cpuCores - o.reservedCpuCoresPerHost) * o.cpuOvercommitRatio;
-    supplyMemoryGiB += Math.max(0, h.capacity.memoryGiB - o.reservedMemoryGiBPerHost) * o.memoryOvercommitRatio;
+    supplyCpu += vmCpuOf(h, o);
+    supplyMemoryGiB += vmMemoryGiBOf(h, o);
     for (const g of h.capacity.gpus ?? []) addGpu(supplyGpus, g.model, g.count ?? 1);
   }
 
@@ -198,8 +198,8 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
       demandCpu: members.reduce((n, p) => n + p.vms * p.cpuCores, 0),
       demandMemoryGiB: members.reduce((n, p) => n + p.vms * (p.memoryGiB + VM_OVERHEAD_GIB), 0),
       hostCount: matching.length,
-      supplyCpu: matching.reduce((n, h) => n + Math.max(0, h.capacity.cpuCores - o.reservedCpuCoresPerHost) * o.cpuOvercommitRatio, 0),
-      supplyMemoryGiB: matching.reduce((n, h) => n + Math.max(0, h.capacity.memoryGiB - o.reservedMemoryGiBPerHost) * o.memoryOvercommitRatio, 0),
+      supplyCpu: matching.reduce((n, h) => n + vmCpuOf(h, o), 0),
+      supplyMemoryGiB: matching.reduce((n, h) => n + vmMemoryGiBOf(h, o), 0),
     };
   });
 
@@ -225,6 +225,19 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
     modelOf,
     options: o,
   };
+}
+
+type HostCapacity = { readonly capacity: { readonly cpuCores: number; readonly memoryGiB: number } };
+type ResolvedCapacity = ReturnType<typeof resolveCapacityOptions>;
+
+/** vCPUs a host offers to VMs: its cores less the reserve, times the CPU overcommit. */
+function vmCpuOf(h: HostCapacity, o: ResolvedCapacity): number {
+  return Math.max(0, h.capacity.cpuCores - o.reservedCpuCoresPerHost) * o.cpuOvercommitRatio;
+}
+
+/** Memory a host offers to VMs: its memory less the reserve, times the memory overcommit. */
+function vmMemoryGiBOf(h: HostCapacity, o: ResolvedCapacity): number {
+  return Math.max(0, h.capacity.memoryGiB - o.reservedMemoryGiBPerHost) * o.memoryOvercommitRatio;
 }
 
 /** Whether the cluster's KubevirtCluster runs its VMs on another cluster (`infraClusterSecretRef`). */
