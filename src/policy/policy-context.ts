@@ -29,7 +29,10 @@ export class SynthesizedObject {
 
   /** The construct that emits the object (its path is the finding's path). */
   public readonly apiObject: ApiObject;
-  /** The rendered manifest. Read it, never change it. */
+  /**
+   * The rendered manifest. Read it, never change it: during `FluxTree.synth` it is the very object
+   * that is written, and it is frozen (a rule that assigns to it fails with a TypeError).
+   */
   public readonly json: any;
   /** API version, e.g. `cluster.x-k8s.io/v1beta2`. */
   public readonly apiVersion: string;

@@ -28,16 +28,25 @@ export function withRenderSession<T>(fn: () => T): T {
 }
 
 /**
- * The rendered object (`toJsonOf()`): memoized inside a render session. Callers must treat the
- * result as read-only: it is the very value the writer serializes.
+ * The rendered object (`toJsonOf()`): memoized inside a render session. Inside a session the
+ * result is deeply frozen: it is the very value the writer serializes, so a reader that changed it
+ * (a user's policy rule, say) would change the output; it fails loudly instead.
  */
 export function renderOnce(obj: Renderable): any {
   if (!session) return toJsonOf(obj);
   if (session.has(obj)) return session.get(obj);
   // A failed render is not cached: the next reader gets the same error.
-  const json = toJsonOf(obj);
+  const json = deepFreeze(toJsonOf(obj));
   session.set(obj, json);
   return json;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as any)[key]);
+  }
+  return value;
 }
 
 /**

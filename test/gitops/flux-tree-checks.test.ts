@@ -108,6 +108,27 @@ describe('render session', () => {
     expect(objects.map((o) => o.renders)).toEqual([1, 1, 1]);
   });
 
+  test('a rule cannot change what is written: the shared render is frozen', () => {
+    class MutatingRule extends PolicyRule {
+      constructor() {
+        super({ id: 'TEST-002', severity: PolicySeverity.ERROR, description: 'Tries to change objects', remediation: 'none' });
+      }
+      public evaluate(context: PolicyContext): PolicyViolation[] {
+        for (const o of context.objects) o.json.metadata.name = 'changed';
+        return [];
+      }
+    }
+    const app = new App();
+    const unit = new GitOpsUnit(app, 'u', { path: 'u' });
+    new ApiObject(unit, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'x' } });
+    Policy.of(app).addPack(new PolicyPack({ name: 'test', rules: [new MutatingRule()] }));
+    const outdir = tempDir();
+    const error = thrown(() => FluxTree.synth(app, { outdir, appName: 'app' }));
+    expect(error.message).toMatch(/TEST-002/);
+    expect(error.message).toMatch(/read[- ]only|Cannot assign/);
+    expect(fs.existsSync(path.join(outdir, 'app'))).toBe(false);
+  });
+
   test('nothing is cached across writes: a change between two writes is written', () => {
     const app = new App();
     const unit = new GitOpsUnit(app, 'u', { path: 'u' });
