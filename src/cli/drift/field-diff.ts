@@ -1,3 +1,8 @@
+import { parseQuantity } from '../../tenancy/governance/quantities';
+
+// Quantities are compared by value (`500m` = `0.5`, `1Gi` = `1073741824`), with the library's one parser.
+export { parseQuantity };
+
 /** One field the tree sets that the live object does not have, or has with another value. */
 export interface FieldDifference {
   /** JSON path, e.g. `spec.topology.workers.machineDeployments[name=general].replicas`. */
@@ -80,35 +85,6 @@ function scalarEqual(d: unknown, l: unknown): boolean {
     return a !== undefined && b !== undefined && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
   }
   return false;
-}
-
-const SUFFIX: { [s: string]: number } = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$/;
-
-/** A Kubernetes quantity as a number (`500m` → 0.5, `1Gi` → 1073741824); undefined when the text is none. */
-export function parseQuantity(text: string): number | undefined {
-  const m = QUANTITY.exec(text.trim());
-  if (!m) return undefined;
-  const base = Number(m[1]);
-  if (m[2] !== undefined) return base * SUFFIX[m[2]];
-  if (m[3] !== undefined) return base * 10 ** Number(m[3]);
-  return base;
 }
 
 function isPlainObject(v: unknown): v is { [k: string]: any } {

@@ -1,4 +1,4 @@
-import type { BootMode } from '../../baremetal/bare-metal-host';
+import type { BootMode, RootDeviceHints } from '../../baremetal/bare-metal-host';
 
 /**
  * The file `kmetal inventory` writes. `hosts` is what `BareMetalPool.fromInventoryJson()` and
@@ -40,18 +40,7 @@ export interface InventoryHostEntry {
     readonly disableCertificateVerification?: boolean;
   };
   readonly bootMacAddress?: string;
-  readonly rootDeviceHints?: {
-    readonly deviceName?: string;
-    readonly hctl?: string;
-    readonly model?: string;
-    readonly vendor?: string;
-    readonly serialNumber?: string;
-    readonly minSizeGiB?: number;
-    readonly wwn?: string;
-    readonly wwnWithExtension?: string;
-    readonly wwnVendorExtension?: string;
-    readonly rotational?: boolean;
-  };
+  readonly rootDeviceHints?: RootDeviceHints;
   readonly bootMode?: BootMode;
   readonly online?: boolean;
   readonly labels?: { readonly [key: string]: string };
