@@ -134,6 +134,19 @@ export class ConformanceChecker {
   }
 
   /**
+   * Whether objects of a kind are namespaced (`Namespaced`) or cluster-scoped (`Cluster`), as the
+   * pinned CRD or the built-in API says.
+   *
+   * @returns `Namespaced`, `Cluster`, or undefined for a kind the checker does not know
+   */
+  public scopeOf(apiVersion: string, kind: string): string | undefined {
+    const resolved = this.store.resolve(apiVersion, kind);
+    if (resolved.status === 'custom') return resolved.kind.scope;
+    if (resolved.status === 'builtin') return resolved.builtin.scope;
+    return undefined;
+  }
+
+  /**
    * The CEL rules of a kind that compare with the previous object (`oldSelf`), which a check of new
    * objects cannot evaluate: typically immutable fields. Empty for unknown or built-in kinds.
    */

@@ -1,0 +1,2 @@
+export * from './reconcile-finding';
+export * from './reconcile-checker';
