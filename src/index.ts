@@ -58,3 +58,4 @@ export * from './policy/platform-policy-pack';
 export * from './policy/destructive-change-guard';
 export * from './policy/platform-snapshot';
 export * from './report';
+export * from './reconcile';

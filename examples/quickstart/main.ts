@@ -1,7 +1,7 @@
 // The smallest useful kMetal platform: the under cluster's components and one tenant cluster,
 // written as a Flux tree into dist/quickstart/.
 import { App } from 'cdk8s';
-import { AddonProfile, ConformanceChecker, FluxTree, MachineImage, PlatformUnderCluster } from '../../src';
+import { AddonProfile, ConformanceChecker, ControlPlaneVipPool, FluxTree, MachineImage, PlatformUnderCluster } from '../../src';
 
 const app = new App();
 
@@ -11,6 +11,10 @@ const platform = new PlatformUnderCluster(app, 'platform', {
   releaseManifestsRegistry: 'oci://registry.example.com/kmetal-manifests',
   defaultNodeImage: MachineImage.containerDisk('quay.io/capk/ubuntu-2404-container-disk:v1.33.0'),
 });
+
+// Each tenant's API server is a LoadBalancer Service: MetalLB hands out its VIP from this pool (a
+// range of the network the under cluster's nodes are on) and announces it.
+platform.controlPlaneVipPool = new ControlPlaneVipPool(platform.configs, 'tenant-api', { addresses: ['192.0.2.64/27'] });
 
 // Every tenant cluster needs a CNI: a mandatory add-on profile installs it (Sveltos).
 new AddonProfile(platform.configs, 'cni', {

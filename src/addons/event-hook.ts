@@ -4,6 +4,7 @@ import { AddonSyncMode } from './addon-profile';
 import { ClusterSelector } from './cluster-selector';
 import { HookAction, HookContext } from './hook-action';
 import { EventSource, EventTrigger } from '../imports/lib.projectsveltos.io';
+import { MANAGEMENT_CLUSTER_LABELS } from '../reconcile/models/sveltos';
 import { FleetRegistry } from '../tenancy/governance/fleet-registry';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
@@ -83,7 +84,7 @@ const EVENT_RULES: { [e in ClusterLifecycleEvent]: { name: string; rule: string 
  */
 export class EventHook extends Construct {
   /** The labels the under cluster's SveltosCluster is expected to carry by default. */
-  public static readonly MANAGEMENT_CLUSTER_LABELS: { [key: string]: string } = { 'kmetal.io/cluster-role': 'management' };
+  public static readonly MANAGEMENT_CLUSTER_LABELS: { [key: string]: string } = { ...MANAGEMENT_CLUSTER_LABELS };
 
   /** Name of the EventSource and EventTrigger. */
   public readonly hookName: string;

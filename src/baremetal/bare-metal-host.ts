@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { BareMetalPool } from './bare-metal-pool';
 import { BmcAddress } from './bmc-address';
 import { BmcCredentials } from './bmc-credentials';
+import { OUT_OF_BAND_ANNOTATION } from '../reconcile/annotations';
 import { _normalizeCapacity, HostCapacity } from './capacity';
 import { BareMetalHost as BareMetalHostL1 } from '../imports/metal3.io';
 import { KmetalValidationError, showValue } from '../util/errors';
@@ -223,7 +224,14 @@ export class BareMetalHost extends Construct {
     // object of this module: specs read in the field names that tests and JSON patches use.
     this.apiObject = new ApiObject(this, 'Resource', {
       ...BareMetalHostL1.GVK,
-      metadata: { name: this.hostName, namespace: this.namespace, labels: this.labels },
+      metadata: {
+        name: this.hostName,
+        namespace: this.namespace,
+        labels: this.labels,
+        // A Secret made outside the tree (SOPS, by hand): the reconcile check lists it instead of
+        // reporting a dangling reference.
+        ...(credentials.viaExternalSecret ? {} : { annotations: { [OUT_OF_BAND_ANNOTATION]: `Secret/${this.credentialsSecretName}` } }),
+      },
       spec: {
         online: this.online,
         bmc: {

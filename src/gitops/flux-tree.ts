@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { App } from 'cdk8s';
+import type { IConstruct } from 'constructs';
 import type { ConformanceChecker } from '../conformance/conformance-checker';
 import { ConformanceFinding, FindingSeverity } from '../conformance/finding';
 import { KmetalValidationError, showValue } from '../util/errors';
@@ -9,6 +10,9 @@ import { syncFolder } from './private/folder-sync';
 import { PlacedFinding, renderTree } from './private/tree-render';
 import { compare, planUnits, resolveUnitDependencies } from './private/unit-plan';
 import { withRenderSession } from '../util/render-session';
+import { MemoryTreeFiles } from './private/tree-files';
+import { checkTreeFiles } from '../reconcile/reconcile-checker';
+import { formatReconcileFinding, ReconcileSeverity, type ReconcileFinding } from '../reconcile/reconcile-finding';
 
 /**
  * The Flux source every generated Kustomization reads from (Flux `spec.sourceRef`).
@@ -107,6 +111,17 @@ export interface FluxTreeProps {
    * @default - objects are not checked
    */
   readonly conformance?: ConformanceChecker;
+
+  /**
+   * Run the reconcile check before anything is written: every reference resolves to an object of
+   * the tree or one a modelled controller or chart creates, namespaces exist before use, selectors
+   * select, Capsule sees Flux's requests, ClusterClass patches render (see `ReconcileChecker`). An
+   * error fails the write with the construct path of the object; warnings and notes are returned in
+   * `reconcileFindings`.
+   *
+   * @default true
+   */
+  readonly reconcile?: boolean;
 }
 
 /** How many objects of one kind were written. */
@@ -155,6 +170,8 @@ export interface FluxTreeResult {
   readonly clusters: string[];
   /** Conformance warnings (e.g. deprecated API versions), in tree order; empty when `conformance` is not set. */
   readonly conformanceWarnings: ConformanceFinding[];
+  /** Warnings and notes of the reconcile check (errors fail the write); empty when `reconcile` is false. */
+  readonly reconcileFindings: ReconcileFinding[];
 }
 
 const SOURCE_KINDS = ['GitRepository', 'OCIRepository', 'Bucket', 'ExternalArtifact'];
@@ -203,6 +220,7 @@ export class FluxTree {
   private readonly sourceRef: FluxSourceReference & { readonly kind: string };
   private readonly preserve: string[];
   private readonly conformance?: ConformanceChecker;
+  private readonly reconcile: boolean;
 
   constructor(app: App, props: FluxTreeProps) {
     this.app = app;
@@ -215,6 +233,7 @@ export class FluxTree {
     this.sourceRef = validateSourceRef(app, props.sourceRef ?? { name: 'flux-system' });
     this.preserve = (props.preserve ?? []).map(p => validatePreserved(app, p));
     this.conformance = props.conformance;
+    this.reconcile = props.reconcile ?? true;
   }
 
   /**
@@ -250,6 +269,11 @@ export class FluxTree {
     if (errors.length > 0) {
       throw new KmetalValidationError(this.app, 'conformance', `${errors.length} problem(s) in objects a strict API server would refuse:\n  ${describeFindings(errors)}\n`, 'fix the objects listed above (their construct paths are in brackets); nothing was written');
     }
+    const reconcileFindings = this.reconcile ? checkTreeFiles(new MemoryTreeFiles(tree.documents), this.outputDir) : [];
+    const reconcileErrors = reconcileFindings.filter(f => f.severity === ReconcileSeverity.ERROR);
+    if (reconcileErrors.length > 0) {
+      throw new KmetalValidationError(this.app, 'reconcile', `${reconcileErrors.length} problem(s) the platform's controllers would not reconcile:\n  ${describeReconcileFindings(reconcileErrors, tree.owners)}\n`, 'fix the objects listed above (their construct paths are in brackets); nothing was written');
+    }
     const stats = syncFolder(this.outputDir, tree.files, this.preserve);
 
     return {
@@ -274,6 +298,7 @@ export class FluxTree {
         })),
       clusters: tree.clusters,
       conformanceWarnings: tree.findings.filter(f => f.finding.severity === FindingSeverity.WARNING).map(f => f.finding),
+      reconcileFindings,
     };
   }
 }
@@ -285,6 +310,15 @@ function describeFindings(findings: PlacedFinding[]): string {
   const lines = findings.slice(0, MAX_LISTED_FINDINGS).map(({ scope, finding: f }) => {
     const object = `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}`;
     return `[${scope.node.path || '<app>'}] ${object} ${f.path ? `${f.path}: ` : ''}${f.message} [${f.code}]`;
+  });
+  if (findings.length > MAX_LISTED_FINDINGS) lines.push(`... and ${findings.length - MAX_LISTED_FINDINGS} more`);
+  return lines.join('\n  ');
+}
+
+function describeReconcileFindings(findings: ReconcileFinding[], owners: Map<string, IConstruct>): string {
+  const lines = findings.slice(0, MAX_LISTED_FINDINGS).map(f => {
+    const owner = f.file !== undefined ? owners.get(f.file) : undefined;
+    return `[${owner?.node.path || '<app>'}] ${formatReconcileFinding(f)}`;
   });
   if (findings.length > MAX_LISTED_FINDINGS) lines.push(`... and ${findings.length - MAX_LISTED_FINDINGS} more`);
   return lines.join('\n  ');

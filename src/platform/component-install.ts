@@ -6,6 +6,9 @@ import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInst
 import { Kustomization, KustomizationSpecSourceRefKind } from '../imports/kustomize.toolkit.fluxcd.io';
 import { HelmRepository, HelmRepositorySpecType, OciRepository } from '../imports/source.toolkit.fluxcd.io';
 import { IHelmRepository } from '../tenancy/datastore';
+import { capsuleAdministratorFor } from '../reconcile/models/capsule';
+import { releaseManifestContents } from '../reconcile/models/release-manifests';
+import { MANAGEMENT_CLUSTER_LABELS, managementClusterLabelsArg } from '../reconcile/models/sveltos';
 import { deepMerge } from '../util/merge';
 
 /** Props of `ComponentInstall`. */
@@ -33,6 +36,13 @@ function libraryValues(c: ComponentVersion): any {
     case 'cert-manager': return { crds: { enabled: true, keep: true } };
     // The chart is published only as a rolling 0.0.0+latest: pin the controller by image tag.
     case 'kamaji': return { image: { tag: c.version } };
+    // Flux's kustomize-controller applies the tenant namespaces, which carry Capsule's tenant label;
+    // Capsule's webhook denies such a namespace from anyone but a Capsule user or administrator
+    // (src/reconcile/models/capsule.ts cites the pinned code), so Flux must be an administrator.
+    case 'capsule': return { manager: { options: { administrators: [capsuleAdministratorFor(FLUX_NAMESPACE)] } } };
+    // The register-mgmt-cluster job labels the management cluster's SveltosCluster; event hooks
+    // select it by these labels (src/reconcile/models/sveltos.ts).
+    case 'sveltos': return { registerMgmtClusterJob: { registerMgmtCluster: { args: [managementClusterLabelsArg(MANAGEMENT_CLUSTER_LABELS), '--service-account-token=false'] } } };
     default: return {};
   }
 }
@@ -99,6 +109,12 @@ export class ComponentInstall extends Construct {
         metadata: { name: sourceName, namespace: FLUX_NAMESPACE },
         spec: { url: `${registry}/${c.component}`, ref: { tag: c.version }, interval: '1h' },
       });
+      // An artifact that does not bring its own namespace (baremetal-operator's config/default) needs
+      // it created first: in this unit, which Flux applies Namespaces of before the Kustomization.
+      const contents = releaseManifestContents(c.component);
+      if (contents && !contents.bringsNamespace) {
+        new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: contents.namespace } });
+      }
       this.release = new Kustomization(this, 'Release', {
         metadata: { name: c.component, namespace: FLUX_NAMESPACE },
         spec: {

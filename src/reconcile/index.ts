@@ -1,2 +1,3 @@
 export * from './reconcile-finding';
 export * from './reconcile-checker';
+export * from './annotations';

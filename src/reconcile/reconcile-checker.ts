@@ -20,13 +20,7 @@ import type { UpstreamModel } from './models/upstream-model';
 import { ClusterState, describeTarget, findingOn, type ClusterObject, type ObjectReference } from './private/cluster-state';
 import { checkClassTemplates } from './private/class-templates';
 import { ReconcileSeverity, type ReconcileFinding } from './reconcile-finding';
-
-/**
- * The annotation by which an object says which of the objects it references are created outside the
- * tree (a Secret made with SOPS, by hand or by a tool the tree does not show): a comma-separated list
- * of `Kind/name` (same namespace) or `Kind/namespace/name`. Such references are reported as `info`.
- */
-export const OUT_OF_BAND_ANNOTATION = 'reconcile.kmetal.io/out-of-band';
+import { OUT_OF_BAND_ANNOTATION } from './annotations';
 
 /** Every modelled upstream project, in the order their products are computed. */
 const MODELS: readonly UpstreamModel[] = [

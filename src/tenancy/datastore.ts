@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { kamajiEtcdNames } from '../reconcile/models/kamaji-etcd';
 import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind } from '../imports/helm.toolkit.fluxcd.io';
 import { DataStore, DataStoreSpecDriver } from '../imports/kamaji.clastix.io';
 import { VersionMatrix } from '../platform/version-matrix';
@@ -68,8 +69,10 @@ export interface DedicatedEtcdDataStoreProps {
  *
  * The chart can create the DataStore itself; it is told not to, so that the DataStore is a typed,
  * schema-checked object of this app whose name and secret references the tenant cluster can rely
- * on. The names below follow the chart's templates (release `R` in namespace `N`: StatefulSet and
- * headless Service `R`, CA secret `R-certs`, root client secret `R-root-client-certs`).
+ * on. The release is `<name>-etcd` with `fullnameOverride` set to the same name, and every name the
+ * DataStore uses (StatefulSet pods and headless Service in the endpoints, CA and root-client Secrets
+ * and their keys) comes from `kamajiEtcdNames`, the one model of the chart's `_helpers.tpl` at the
+ * pinned version, which the reconcile check also reads.
  */
 export class DedicatedEtcdDataStore extends Construct implements IDataStore {
   public readonly dataStoreName: string;
@@ -93,7 +96,12 @@ export class DedicatedEtcdDataStore extends Construct implements IDataStore {
     const release = validateDnsLabel(this, 'name', `${props.name}-etcd`, 53);
     this.dataStoreName = release;
     const repo: IHelmRepository = props.chartRepository ?? { name: 'clastix', namespace: 'flux-system' };
-    const endpoints = Array.from({ length: replicas }, (_, i) => `${release}-${i}.${release}.${props.namespace}.svc.cluster.local:2379`);
+    // Without the override the chart names everything `<release>-kamaji-etcd` (the release name does
+    // not contain the chart name): explicit names stay the same whatever the chart's rule becomes.
+    const naming = { fullnameOverride: release, datastoreEnabled: false };
+    const names = kamajiEtcdNames(release, naming);
+    // The chart's `etcd.endpoints` helper: `<sts>-<i>.<service>.<ns>.svc.<clusterDomain>:<clientPort>`.
+    const endpoints = Array.from({ length: replicas }, (_, i) => `${names.fullname}-${i}.${names.fullname}.${props.namespace}.svc.cluster.local:2379`);
 
     this.helmRelease = new HelmRelease(this, 'Release', {
       metadata: { name: release, namespace: props.namespace },
@@ -110,6 +118,7 @@ export class DedicatedEtcdDataStore extends Construct implements IDataStore {
         install: { remediation: { retries: 3 } },
         upgrade: { remediation: { retries: 3 } },
         values: {
+          fullnameOverride: naming.fullnameOverride,
           replicas,
           datastore: { enabled: false },
           persistentVolumeClaim: {
@@ -127,8 +136,8 @@ export class DedicatedEtcdDataStore extends Construct implements IDataStore {
         driver: DataStoreSpecDriver.ETCD,
         endpoints,
         tlsConfig: {
-          certificateAuthority: { certificate: ref(`${release}-certs`, 'ca.crt'), privateKey: ref(`${release}-certs`, 'ca.key') },
-          clientCertificate: { certificate: ref(`${release}-root-client-certs`, 'tls.crt'), privateKey: ref(`${release}-root-client-certs`, 'tls.key') },
+          certificateAuthority: { certificate: ref(names.caSecret, names.caKeys.certificate), privateKey: ref(names.caSecret, names.caKeys.privateKey) },
+          clientCertificate: { certificate: ref(names.rootClientSecret, 'tls.crt'), privateKey: ref(names.rootClientSecret, 'tls.key') },
         },
       },
     });

@@ -30,6 +30,10 @@ export interface PlacedFinding {
 /** The rendered tree: files by path relative to the app folder, plus counts for the result. */
 export interface RenderedTree {
   readonly files: Map<string, string>;
+  /** The documents of every file, as rendered (the objects the YAML is written from). */
+  readonly documents: Map<string, unknown[]>;
+  /** The construct each file was rendered from (the unit for its kustomization and Flux Kustomization; none for a cluster without units). */
+  readonly owners: Map<string, IConstruct>;
   readonly objectsPerKind: Map<string, number>;
   readonly objectCount: number;
   readonly clusters: string[];
@@ -47,6 +51,13 @@ const ROOT_INTERVAL = '10m';
  */
 export function renderTree(plans: UnitPlan[], settings: TreeSettings): RenderedTree {
   const files = new Map<string, string>();
+  const documents = new Map<string, unknown[]>();
+  const owners = new Map<string, IConstruct>();
+  const put = (file: string, doc: unknown, owner: IConstruct | undefined) => {
+    files.set(file, yaml.document(doc));
+    documents.set(file, [doc]);
+    if (owner) owners.set(file, owner);
+  };
   const objectsPerKind = new Map<string, number>();
   const seen = new Map<string, IConstruct>();
   const yaml = new FastYamlWriter();
@@ -80,11 +91,11 @@ export function renderTree(plans: UnitPlan[], settings: TreeSettings): RenderedT
       objectsPerKind.set(identity.kind, (objectsPerKind.get(identity.kind) ?? 0) + 1);
       objectCount++;
       check(o.apiObject, json);
-      return { json, identity };
+      return { json, identity, scope: o.apiObject as IConstruct };
     });
     const names = objectFileNames(docs.map(d => d.identity));
-    docs.forEach((d, i) => files.set(`${plan.path}/${names[i]}`, yaml.document(d.json)));
-    files.set(`${plan.path}/kustomization.yaml`, kustomizeConfig(yaml, names));
+    docs.forEach((d, i) => put(`${plan.path}/${names[i]}`, d.json, d.scope));
+    put(`${plan.path}/kustomization.yaml`, kustomizeConfig(names), plan.owner);
   }
 
   for (const [cluster, clusterPlans] of byCluster) {
@@ -94,16 +105,17 @@ export function renderTree(plans: UnitPlan[], settings: TreeSettings): RenderedT
       names.push(file);
       const kustomization = unitKustomization(plan, settings);
       check(plan.owner, kustomization);
-      files.set(`clusters/${cluster}/${file}`, yaml.document(kustomization));
+      put(`clusters/${cluster}/${file}`, kustomization, plan.owner);
     }
-    files.set(`clusters/${cluster}/kustomization.yaml`, kustomizeConfig(yaml, names));
-    files.set(`bootstrap/${cluster}.yaml`, yaml.document(fluxKustomization(settings, settings.appName, {
+    const root = clusterPlans[0]?.owner;
+    put(`clusters/${cluster}/kustomization.yaml`, kustomizeConfig(names), root);
+    put(`bootstrap/${cluster}.yaml`, fluxKustomization(settings, settings.appName, {
       interval: ROOT_INTERVAL,
       path: `${settings.repoPath}/clusters/${cluster}`,
       prune: true,
-    })));
+    }), root);
   }
-  return { files, objectsPerKind, objectCount, clusters: [...byCluster.keys()].sort(compare), findings };
+  return { files, documents, owners, objectsPerKind, objectCount, clusters: [...byCluster.keys()].sort(compare), findings };
 }
 
 interface Identity {
@@ -132,8 +144,8 @@ function identityOf(scope: IConstruct, json: any): Identity {
   };
 }
 
-function kustomizeConfig(yaml: FastYamlWriter, fileNames: string[]): string {
-  return yaml.document({ ...KUSTOMIZE_CONFIG, resources: [...fileNames].sort(compare) });
+function kustomizeConfig(fileNames: string[]): any {
+  return { ...KUSTOMIZE_CONFIG, resources: [...fileNames].sort(compare) };
 }
 
 function unitKustomization(plan: UnitPlan, settings: TreeSettings): any {

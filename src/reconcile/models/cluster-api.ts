@@ -2,6 +2,7 @@ import { at, list, refs, str, type UpstreamModel } from './upstream-model';
 import { describeTarget, findingOn, type ClusterObject, type ClusterState, type ObjectReference, type ProducedObject } from '../private/cluster-state';
 import { ReconcileSeverity, type ReconcileFinding } from '../reconcile-finding';
 import { matchesSelector } from '../private/selectors';
+import { ALLOW_EMPTY_SELECTION_ANNOTATION } from '../annotations';
 
 const CAPI = 'cluster.x-k8s.io';
 const V = 'Cluster API v1.14.0';
@@ -157,10 +158,7 @@ function topologyWorkerClasses(state: ClusterState): ReconcileFinding[] {
   return out;
 }
 
-/** The annotation that says an empty selection is intended (with a reason as its value). */
-export const ALLOW_EMPTY_SELECTION = 'reconcile.kmetal.io/allow-empty-selection';
-
 /** Whether the object says its selector may select nothing today. */
 export function emptySelectionAllowed(o: ClusterObject): boolean {
-  return typeof at(o.manifest, 'metadata', 'annotations', ALLOW_EMPTY_SELECTION) === 'string';
+  return typeof at(o.manifest, 'metadata', 'annotations', ALLOW_EMPTY_SELECTION_ANNOTATION) === 'string';
 }

@@ -10,6 +10,12 @@ const CONFIG = 'config.projectsveltos.io';
 const LIB = 'lib.projectsveltos.io';
 const V = 'Sveltos v1.13.0';
 
+/**
+ * The labels the platform gives the management cluster's SveltosCluster (through the chart's
+ * register-mgmt-cluster job), so that event hooks and profiles can select it.
+ */
+export const MANAGEMENT_CLUSTER_LABELS: Readonly<Record<string, string>> = { 'kmetal.io/cluster-role': 'management' };
+
 /** The chart that installs Sveltos. */
 export const SVELTOS_CHART = 'projectsveltos';
 
@@ -34,7 +40,7 @@ export function managementClusterLabels(values: any): Record<string, string> {
 }
 
 /** The `--labels=` argument that gives the management cluster these labels. */
-export function managementClusterLabelsArg(labels: Record<string, string>): string {
+export function managementClusterLabelsArg(labels: Readonly<Record<string, string>>): string {
   return `--labels=${Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(',')}`;
 }
 
