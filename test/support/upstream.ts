@@ -1,0 +1,23 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** The repository root. */
+const repoRoot = path.resolve(__dirname, '..', '..');
+
+/** The pinned upstream material beside the repository (never copied into it). */
+export const sharedDir = path.resolve(repoRoot, '..', 'shared');
+
+/** The parts of `../shared` the tests read. */
+export type UpstreamPart = 'crds' | 'charts' | 'samples';
+
+/**
+ * The folder `../shared/<part>`, or `undefined` when it is absent: then a single skipped test says what
+ * is missing, and the caller declares no test that reads it. A clean clone without `../shared` beside it
+ * still runs everything that does not need the upstream bytes; CI always has them.
+ */
+export function requireUpstream(part: UpstreamPart): string | undefined {
+  const dir = path.join(sharedDir, part);
+  if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) return dir;
+  test.skip(`skipped: ../shared/${part} is absent (CI runs it with ../shared beside the repository; see README)`, () => undefined);
+  return undefined;
+}
