@@ -18,6 +18,6 @@ export type UpstreamPart = 'crds' | 'charts' | 'samples';
 export function requireUpstream(part: UpstreamPart): string | undefined {
   const dir = path.join(sharedDir, part);
   if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) return dir;
-  test.skip(`skipped: ../shared/${part} is absent (CI runs it with ../shared beside the repository; see README)`, () => undefined);
+  test.skip(`../shared/${part} is absent: the tests that read it are left out (CI runs them with ../shared beside the repository; see README)`, () => undefined);
   return undefined;
 }
