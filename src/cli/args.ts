@@ -8,6 +8,8 @@ import { UsageError } from './errors';
 /** A command line, understood. */
 export type CommandLine =
   | { readonly command: 'help'; readonly topic: string }
+  /** No command at all: the usage goes to standard error, as a usage error (exit 2). */
+  | { readonly command: 'usage' }
   | { readonly command: 'version' }
   | { readonly command: 'check'; readonly options: CheckOptions }
   | { readonly command: 'verify'; readonly options: VerifyOptions }
@@ -24,14 +26,16 @@ const OPTIONS: { [command: string]: { [name: string]: OptionSpec } } = {
   check: { json: { type: 'boolean' }, policy: { type: 'string' } },
   verify: { ...CLUSTER, 'cluster': { type: 'string' }, 'json': { type: 'boolean' }, 'quiet': { type: 'boolean' }, 'fallback-namespace': { type: 'string' } },
   drift: { ...CLUSTER, 'cluster': { type: 'string' }, 'json': { type: 'boolean' }, 'quiet': { type: 'boolean' }, 'orphans-dir': { type: 'string' } },
-  inventory: { ...CLUSTER, output: { type: 'string', short: 'o' }, namespace: { type: 'string', short: 'n' } },
+  // The inventory is JSON already: --json only makes a failure a JSON document too (see main.ts).
+  inventory: { ...CLUSTER, output: { type: 'string', short: 'o' }, namespace: { type: 'string', short: 'n' }, json: { type: 'boolean' } },
 };
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
 /** Reads `kmetal <command> [options]`. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  if (command === undefined) return { command: 'usage' };
+  if (command === '--help' || command === '-h' || command === 'help') {
     return { command: 'help', topic: command === 'help' && rest[0] && OPTIONS[rest[0]] ? rest[0] : '' };
   }
   if (command === '--version') return { command: 'version' };
@@ -77,6 +81,15 @@ function clusterOptions(str: (name: string) => string | undefined) {
     context: str('context'),
     requestTimeoutSeconds: parseDuration(str('request-timeout')),
   };
+}
+
+/**
+ * Whether the command line asks for `--json` (before a `--`), read without parsing it: a command line
+ * that does not parse still gets its usage error as JSON.
+ */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 /** `30`, `30s`, `1.5m`, `500ms` → seconds. */

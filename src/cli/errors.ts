@@ -33,3 +33,24 @@ export enum ExitCode {
 export function isCliFatalError(e: unknown): e is CliFatalError {
   return e instanceof CliFatalError || (typeof e === 'object' && e !== null && ((e as Error).name === 'CliFatalError' || (e as Error).name === 'UsageError') && typeof (e as any).exitCode === 'number');
 }
+
+/** How a command that could not run failed, in its `--json` document. */
+export type CliErrorKind = 'usage' | 'fatal' | 'internal';
+
+/** The `--json` document of a command that could not run (exit code 2): `{ command, error }`. */
+export interface CliErrorDocument {
+  /** The command as given (`check`, `verify`, ...; an unknown word as typed). */
+  readonly command: string;
+  readonly error: {
+    /** `usage`: the command line; `fatal`: what the command needed (a folder, a kubeconfig, a server); `internal`: a bug. */
+    readonly kind: CliErrorKind;
+    /** The line written to standard error, without `kmetal: `. */
+    readonly message: string;
+    readonly exitCode: number;
+  };
+}
+
+/** True for a `UsageError` (also across module copies). */
+export function isUsageError(e: unknown): boolean {
+  return e instanceof UsageError || (isCliFatalError(e) && e.name === 'UsageError');
+}

@@ -13,14 +13,18 @@ Usage: kmetal <command> [options]
 
 Commands:
   check <dist-dir>        conformance (pinned CRD schemas and CEL rules), tree structure and
-                          policy checks of a synthesized tree; no cluster needed
+                          policy checks of a synthesized tree, or of every app of an outdir (dist);
+                          no cluster needed
   verify <dist-dir>       server-side dry-run apply of every object, in Flux layer order
   drift <dist-dir>        what the cluster lacks, what differs from the tree, and orphans
   inventory               BareMetalHosts and node GPUs into an inventory file BareMetalPool loads
 
 ${READ_ONLY}
 
-Exit codes: 0 nothing to report, 1 findings (errors, rejections, drift), 2 the command could not run.
+Exit codes: 0 nothing to report, 1 findings (errors, rejections, drift), 2 the command could not run
+(also a usage error, and kmetal without a command). With --json, a command that could not run prints
+{"command", "error": {"kind": "usage"|"fatal"|"internal", "message", "exitCode"}} on standard output
+too, besides its line on standard error.
 Run kmetal <command> --help for a command's options.
 `,
   'check': `Usage: kmetal check <dist-dir> [--json] [--policy on|off]
@@ -31,10 +35,13 @@ targetNamespace get that namespace, as Flux applies them); the shipped policy pa
 runs over the synthesized objects. Rules about the program's constructs (pool capacity, tenant
 guardrails) need the program and run at synth. Findings the tree's own policy report
 (report/policy-report.json) records as suppressed are reported with their reason, not as errors.
-Needs no cluster.
+Needs no cluster. Given an outdir holding several apps (dist, each app a folder with
+clusters/<cluster>/), checks each app as kmetal check dist/<app> does and reports per app, then
+the total.
 
 Options:
-  --json                  print one JSON document (findings and summary) instead of text
+  --json                  print one JSON document (findings and summary; per app under "apps" for
+                          an outdir) instead of text
   --policy on|off         run the policy pack (default on)
 
 Exit code 1 when there is an error finding.
@@ -83,7 +90,7 @@ ${CLUSTER_OPTIONS}
 
 Exit code 1 when there is drift.
 `,
-  'inventory': `Usage: kmetal inventory [--kubeconfig FILE] [--context NAME] [-o inventory.json] [--namespace NS]
+  'inventory': `Usage: kmetal inventory [--kubeconfig FILE] [--context NAME] [-o inventory.json] [--namespace NS] [--json]
 
 Reads Metal3 BareMetalHosts (provisioning state, BMC address, boot MAC, inspected CPU, memory,
 NICs and disks) and the GPU capacity of nodes into a JSON inventory: its "hosts" load with
@@ -96,5 +103,7 @@ Options:
 ${CLUSTER_OPTIONS}
   -o, --output FILE       write the inventory here (default: standard output)
   -n, --namespace NS      read BareMetalHosts of this namespace only (default: all namespaces)
+  --json                  when the command cannot run, print the error as a JSON document on
+                          standard output too (the inventory itself is always JSON)
 `,
 };

@@ -1,29 +1,44 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseCommandLine } from './args';
+import { parseCommandLine, wantsJson } from './args';
 import { runCheck } from './commands/check';
 import { runDrift } from './commands/drift';
 import { runInventory } from './commands/inventory';
 import { runVerify } from './commands/verify';
-import { ExitCode, isCliFatalError } from './errors';
+import { ExitCode, isCliFatalError, isUsageError, type CliErrorDocument, type CliErrorKind } from './errors';
 import { HELP } from './help';
 import type { CliIo } from './io';
 import { SecretScrubber, scrubbedIo } from './redact';
+import { writeJson } from './report';
 
 /**
  * Runs `kmetal` with the arguments after the program name.
  *
  * Every failure ends in one line on standard error (`kmetal: ...`), never a stack trace (unless
- * `KMETAL_DEBUG=1`); everything written passes the secret scrubber.
+ * `KMETAL_DEBUG=1`); with `--json` it is also a JSON document on standard output
+ * (`CliErrorDocument`), so a script reading stdout always gets JSON. Everything written passes the
+ * secret scrubber.
  *
  * @returns the exit code: 0 nothing to report, 1 findings, 2 the command could not run
  */
 export async function runKmetal(argv: readonly string[], io: CliIo): Promise<number> {
   const scrubber = new SecretScrubber();
   const out = scrubbedIo(io, scrubber);
+  const fail = (kind: CliErrorKind, message: string, exitCode: number): number => {
+    out.stderr(`kmetal: ${message}\n`);
+    if (wantsJson(argv)) {
+      const doc: CliErrorDocument = { command: argv[0], error: { kind, message, exitCode } };
+      writeJson(out, doc);
+    }
+    return exitCode;
+  };
   try {
     const line = parseCommandLine(argv);
     switch (line.command) {
+      case 'usage':
+        // No command is a usage error: a script that forgot its arguments must not read success.
+        out.stderr(HELP['']);
+        return ExitCode.FATAL;
       case 'help':
         out.stdout(HELP[line.topic] ?? HELP['']);
         return ExitCode.OK;
@@ -40,19 +55,19 @@ export async function runKmetal(argv: readonly string[], io: CliIo): Promise<num
         return await runInventory(line.options, out, scrubber);
     }
   } catch (e) {
-    if (isCliFatalError(e)) {
-      out.stderr(`kmetal: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
-      return e.exitCode;
-    }
+    if (isCliFatalError(e)) return fail(isUsageError(e) ? 'usage' : 'fatal', oneLine(e.message), e.exitCode);
     const message = e instanceof Error ? e.message : String(e);
     if (/Cannot find (package|module) '@kubernetes\/client-node'/.test(message)) {
-      out.stderr('kmetal: @kubernetes/client-node is not installed (it is a dependency of cdk8s-kmetal: reinstall the package)\n');
-      return ExitCode.FATAL;
+      return fail('fatal', '@kubernetes/client-node is not installed (it is a dependency of cdk8s-kmetal: reinstall the package)', ExitCode.FATAL);
     }
-    out.stderr(`kmetal: internal error: ${message.replace(/\s*\n\s*/g, ' ')} (a bug: please report it; KMETAL_DEBUG=1 shows where)\n`);
+    const code = fail('internal', `internal error: ${oneLine(message)} (a bug: please report it; KMETAL_DEBUG=1 shows where)`, ExitCode.FATAL);
     if (io.env.KMETAL_DEBUG && e instanceof Error && e.stack) out.stderr(`${e.stack}\n`);
-    return ExitCode.FATAL;
+    return code;
   }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
 }
 
 function packageVersion(): string {

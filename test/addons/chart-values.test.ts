@@ -3,6 +3,7 @@ import * as path from 'path';
 import { AddonProfile } from '../../src';
 import { CERT_MANAGER_CHART, certManagerChart, CertManagerValues, metallbChart, projectsveltosChart } from '../../src/addons/values';
 import { findObject, newChart } from '../support/platform';
+import { requireUpstream } from '../support/upstream';
 
 describe('typed chart values generated from the charts\' values.schema.json', () => {
   test('a typed chart is pinned to the release its schema came from', () => {
@@ -27,9 +28,12 @@ describe('typed chart values generated from the charts\' values.schema.json', ()
     expect([wrongType, unknownKey]).toHaveLength(2);
   });
 
-  test('the generated files are up to date with ../shared/charts', () => {
-    const root = path.resolve(__dirname, '..', '..');
-    const out = execFileSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--prefer-ts-exts', '--transpile-only', 'build-tools/chart-values-types.ts', '--check'], { cwd: root, encoding: 'utf8' });
-    expect(out).toContain('(up to date)');
-  }, 60_000);
+  // The check regenerates from the pinned charts; everything above needs only the committed files.
+  if (requireUpstream('charts')) {
+    test('the generated files are up to date with ../shared/charts', () => {
+      const root = path.resolve(__dirname, '..', '..');
+      const out = execFileSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--prefer-ts-exts', '--transpile-only', 'build-tools/chart-values-types.ts', '--check'], { cwd: root, encoding: 'utf8' });
+      expect(out).toContain('(up to date)');
+    }, 60_000);
+  }
 });

@@ -1,4 +1,4 @@
-import { parseCommandLine, parseDuration } from '../../src/cli/args';
+import { parseCommandLine, parseDuration, wantsJson } from '../../src/cli/args';
 
 describe('parseCommandLine', () => {
   test('reads verify with its cluster options, the fallback namespace defaulting to "default"', () => {
@@ -13,8 +13,12 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['inventory', '-o', 'inv.json', '-n', 'metal3'])).toMatchObject({ command: 'inventory', options: { output: 'inv.json', namespace: 'metal3', requestTimeoutSeconds: 30 } });
   });
 
+  test('no command at all is the usage, not help', () => {
+    expect(parseCommandLine([])).toEqual({ command: 'usage' });
+  });
+
   test('help for the tool and for each command', () => {
-    expect(parseCommandLine([])).toEqual({ command: 'help', topic: '' });
+    expect(parseCommandLine(['--help'])).toEqual({ command: 'help', topic: '' });
     expect(parseCommandLine(['drift', '--help'])).toEqual({ command: 'help', topic: 'drift' });
     expect(parseCommandLine(['help', 'check'])).toEqual({ command: 'help', topic: 'check' });
   });
@@ -26,10 +30,18 @@ describe('parseCommandLine', () => {
     [['verify', 'd', '--force'], /verify: unknown option --force/],
     [['verify', 'd', '--context'], /option --context needs a value/],
     [['inventory', 'dist/x'], /inventory takes no folder/],
+    [['inventory', '--json', '--cluster', 'x'], /inventory: unknown option --cluster/],
     [['drift', 'd', '--request-timeout', 'soon'], /is not a duration/],
   ])('refuses %j with one line', (argv, message) => {
     expect(() => parseCommandLine(argv as string[])).toThrow(message as RegExp);
   });
+});
+
+test('wantsJson sees --json anywhere before --, even on a command line that does not parse', () => {
+  expect(wantsJson(['check', 'dist/x', '--json'])).toBe(true);
+  expect(wantsJson(['verify', '--json', '--no-such-option'])).toBe(true);
+  expect(wantsJson(['check', '--', '--json'])).toBe(false);
+  expect(wantsJson(['check', 'dist/x'])).toBe(false);
 });
 
 test('parseDuration reads seconds, s, m and ms', () => {

@@ -89,6 +89,55 @@ describe('kmetal check', () => {
     expect(JSON.parse(io.out()).findings.filter((f: any) => f.severity === 'error')).toEqual([]);
   });
 
+  test('an outdir holding several apps: each app is checked as on its own and reported per app, then the total', async () => {
+    const outdir = path.join(tmp, 'outdir');
+    writeTestTree(outdir, 'good', [
+      { path: 'apps', targetNamespace: 'team-a', objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } }] },
+    ]);
+    const bad = writeTestTree(outdir, 'bad', [
+      { path: 'sources', objects: [{ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'r', namespace: 'flux-system' }, spec: { url: 'https://example.com/charts', interval: '1h', colour: 'blue' } }] },
+    ]);
+    fs.mkdirSync(path.join(outdir, 'notes')); // a folder without clusters/ is not an app
+    fs.writeFileSync(path.join(outdir, 'notes', 'x.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x, namespace: default }\nspec: 1\n');
+
+    const text = memoryIo();
+    expect(await runKmetal(['check', outdir, '--policy', 'off'], text)).toBe(1);
+    const lines = text.out().trim().split('\n');
+    expect(lines.filter((l) => !/^(ERROR|WARNING|INFO) /.test(l))).toEqual([
+      expect.stringMatching(new RegExp(`^${outdir}/bad: 1 error, 0 warnings, \\d+ notes?$`)),
+      'policy: skipped (--policy off)',
+      expect.stringMatching(new RegExp(`^${outdir}/good: 0 errors, 0 warnings, \\d+ notes?$`)),
+      'policy: skipped (--policy off)',
+      expect.stringMatching(new RegExp(`^${outdir}: 2 apps checked \\(bad, good\\); 1 error, 0 warnings, \\d+ notes?; errors in bad$`)),
+    ]);
+    expect(text.out()).toMatch(/^ERROR source\.toolkit\.fluxcd\.io\/v1 HelmRepository flux-system\/r spec\.colour: .*\(sources\/helmrepository-r\.yaml#0\)$/m);
+
+    // Per app, the JSON is what `kmetal check <outdir>/<app> --json` prints, under "apps".
+    const json = memoryIo();
+    expect(await runKmetal(['check', outdir, '--json', '--policy', 'off'], json)).toBe(1);
+    const doc = JSON.parse(json.out());
+    expect(doc).toMatchObject({ command: 'check', tree: outdir, summary: { errors: 1, warnings: 0 } });
+    expect(doc.apps.map((a: any) => [a.app, a.tree, a.clusters, a.summary.errors])).toEqual([['bad', `${outdir}/bad`, ['under'], 1], ['good', `${outdir}/good`, ['under'], 0]]);
+    const alone = memoryIo();
+    expect(await runKmetal(['check', bad, '--json', '--policy', 'off'], alone)).toBe(1);
+    const { command, ...single } = JSON.parse(alone.out());
+    expect(command).toBe('check');
+    expect(doc.apps[0]).toEqual({ app: 'bad', ...single });
+  });
+
+  test('an outdir of apps without errors exits 0; one app folder alone is checked as before', async () => {
+    const outdir = path.join(tmp, 'clean-outdir');
+    const one = writeTestTree(outdir, 'one', [{ path: 'apps', objects: [] }]);
+    writeTestTree(outdir, 'two', [{ path: 'apps', objects: [] }]);
+    const all = memoryIo();
+    expect(await runKmetal(['check', `${outdir}/`, '--policy', 'off'], all)).toBe(0);
+    expect(all.out()).toMatch(new RegExp(`^${outdir}/: 2 apps checked \\(one, two\\); 0 errors, 0 warnings, \\d+ notes?$`, 'm'));
+    expect(all.out()).toMatch(new RegExp(`^${outdir}/one: 0 errors`, 'm'));
+    const single = memoryIo();
+    expect(await runKmetal(['check', one, '--policy', 'off'], single)).toBe(0);
+    expect(single.out()).toMatch(new RegExp(`^${one}: 0 errors, 0 warnings, \\d+ notes?\npolicy: skipped \\(--policy off\\)\n$`));
+  });
+
   test('a folder that does not exist is one fatal line (exit 2)', async () => {
     const io = memoryIo();
     expect(await runKmetal(['check', 'dist/nope'], io)).toBe(2);

@@ -27,6 +27,23 @@ test('kmetal --help says that the command never changes a cluster (exit 0)', () 
   expect(r.stdout).toMatch(/check <dist-dir>[\s\S]*verify <dist-dir>[\s\S]*drift <dist-dir>[\s\S]*inventory/);
 });
 
+test('kmetal with no arguments prints the usage on standard error and exits 2 (a usage error)', () => {
+  const r = kmetal([]);
+  expect(r.status).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(/^kmetal: checks a synthesized cdk8s-kmetal tree[\s\S]*Usage: kmetal <command> \[options\]/);
+});
+
+test('with --json, a fatal error is also a JSON document on standard output; the exit code stays 2', () => {
+  const r = kmetal(['drift', 'dist/quickstart', '--json'], { KUBECONFIG: '/nonexistent/kubeconfig' });
+  expect(r.status).toBe(2);
+  expect(JSON.parse(r.stdout)).toEqual({
+    command: 'drift',
+    error: { kind: 'fatal', message: 'no kubeconfig: KUBECONFIG names /nonexistent/kubeconfig, which does not exist', exitCode: 2 },
+  });
+  expect(r.stderr).toBe('kmetal: no kubeconfig: KUBECONFIG names /nonexistent/kubeconfig, which does not exist\n');
+});
+
 test('a fatal error is one line and exit code 2', () => {
   const r = kmetal(['verify', 'dist/quickstart'], { KUBECONFIG: '/nonexistent/kubeconfig' });
   expect(r.status).toBe(2);

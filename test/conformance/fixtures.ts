@@ -2,12 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { writeSchemaBundle } from '../../build-tools/schema-bundle';
+import { sharedDir } from '../support/upstream';
 
 /** The repository root. */
 export const repoRoot = path.resolve(__dirname, '..', '..');
-
-/** The pinned upstream data beside the repository (never copied into it). */
-export const sharedDir = path.resolve(repoRoot, '..', 'shared');
 
 let bundle: string | undefined;
 
@@ -21,8 +19,10 @@ export function bundleDir(): string {
   if (fs.existsSync(committed) && fs.readdirSync(committed).some((f) => f.endsWith('.json'))) {
     bundle = committed;
   } else {
+    const crds = path.join(sharedDir, 'crds');
+    if (!fs.existsSync(crds)) throw new Error(`${committed} holds no bundle and ${crds} is absent: run \`npx projen import\` with ../shared beside the repository`);
     bundle = fs.mkdtempSync(path.join(os.tmpdir(), 'kmetal-bundle-'));
-    writeSchemaBundle(path.join(sharedDir, 'crds'), bundle);
+    writeSchemaBundle(crds, bundle);
   }
   return bundle;
 }
