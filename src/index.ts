@@ -23,6 +23,7 @@ export * from './os/kairos-build';
 export * from './os/node-image';
 export * from './baremetal/bmc-address';
 export * from './baremetal/bmc-credentials';
+export * from './baremetal/provisioning-network';
 export * from './baremetal/capacity';
 export * from './baremetal/bare-metal-host';
 export * from './baremetal/machine-template';

@@ -24,6 +24,8 @@ const platform = new PlatformUnderCluster(app, 'platform', {
   defaultNodeImage: image,
   allowedKubernetesMinors: ['v1.33', 'v1.34'],
   permittedPciDevices: [{ resourceName: 'nvidia.com/GA100_A100_PCIE_80GB', pciVendorSelector: '10DE:20B5' }],
+  // Ironic answers PXE/DHCP for the servers on their provisioning NIC (a network of its own).
+  provisioningNetwork: { interface: 'eno3', ironicAddress: '172.22.0.2', dhcpRange: '172.22.0.10,172.22.0.100' },
 });
 
 // Three network planes, declared once.

@@ -9,6 +9,7 @@ import { IHelmRepository } from '../tenancy/datastore';
 import { capsuleAdministratorFor } from '../reconcile/models/capsule';
 import { releaseManifestContents } from '../reconcile/models/release-manifests';
 import { MANAGEMENT_CLUSTER_LABELS, managementClusterLabelsArg } from '../reconcile/models/sveltos';
+import { provisioningSettings, type ResolvedProvisioningNetwork } from '../baremetal/provisioning-network';
 import { deepMerge } from '../util/merge';
 
 /** Props of `ComponentInstall`. */
@@ -25,6 +26,8 @@ export interface ComponentInstallProps {
   readonly values?: any;
   /** Installs that must be ready first. @default - none */
   readonly dependsOn?: ComponentInstall[];
+  /** The provisioning network the baremetal-operator and Ironic are configured for. @default - upstream's development settings */
+  readonly provisioning?: ResolvedProvisioningNetwork;
 }
 
 const FLUX_NAMESPACE = 'flux-system';
@@ -112,8 +115,10 @@ export class ComponentInstall extends Construct {
       // An artifact that does not bring its own namespace (baremetal-operator's config/default) needs
       // it created first: in this unit, which Flux applies Namespaces of before the Kustomization.
       const contents = releaseManifestContents(c.component);
-      if (contents && !contents.bringsNamespace) {
-        new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: contents.namespace } });
+      // Shared by artifacts with the same namespace (the baremetal-operator and Ironic): one object.
+      const unit = this.node.scope!;
+      if (contents && !contents.bringsNamespace && !unit.node.tryFindChild(`Namespace-${contents.namespace}`)) {
+        new ApiObject(unit, `Namespace-${contents.namespace}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: contents.namespace } });
       }
       this.release = new Kustomization(this, 'Release', {
         metadata: { name: c.component, namespace: FLUX_NAMESPACE },
@@ -125,10 +130,36 @@ export class ComponentInstall extends Construct {
           wait: true,
           timeout: '10m',
           ...(dependsOn.length ? { dependsOn } : {}),
+          ...releaseCustomization(c.component, props.provisioning),
         },
       });
     }
   }
+}
+
+/**
+ * Flux-side customization of a release-manifest artifact: the provisioning network written into the
+ * ConfigMaps the baremetal-operator and Ironic read (their names in the pinned kustomize builds:
+ * `ironic` from config/default with `disableNameSuffixHash`; `baremetal-operator-ironic-bmo-configmap-<hash>`
+ * from ironic-deployment/default's configMapGenerator, hence the name pattern), and the Ironic image
+ * tag (upstream's base leaves it untagged).
+ */
+function releaseCustomization(component: string, net: ResolvedProvisioningNetwork | undefined): Record<string, unknown> {
+  if (!net) return {};
+  const settings = provisioningSettings(net);
+  const configMapPatch = (name: string, data: Record<string, string>) => ({
+    target: { version: 'v1', kind: 'ConfigMap', name },
+    // One `add` per key: it sets the key and keeps the others the upstream env file has.
+    patch: JSON.stringify(Object.keys(data).sort().map((k) => ({ op: 'add', path: `/data/${k}`, value: data[k] }))),
+  });
+  if (component === 'baremetal-operator') return { patches: [configMapPatch('ironic', settings.bmo)] };
+  if (component === 'ironic') {
+    return {
+      patches: [configMapPatch('baremetal-operator-ironic-bmo-configmap-.*', settings.ironic)],
+      images: [{ name: 'quay.io/metal3-io/ironic', newTag: net.ironicImageTag }],
+    };
+  }
+  return {};
 }
 
 /** A readable, stable source name for a repository URL (`https://clastix.github.io/charts` → `clastix`). */

@@ -2,6 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ComponentInstall } from './component-install';
 import { ComponentVersion, InstallMethod, VersionMatrix } from './version-matrix';
+import { resolveProvisioningNetwork, type ProvisioningNetworkProps } from '../baremetal/provisioning-network';
 import { IslandSite, IslandSiteProps } from '../edge/island-site';
 import { GitOpsUnit } from '../gitops/gitops-unit';
 import { IControlPlaneVipPool } from '../network/control-plane-vip';
@@ -47,8 +48,17 @@ export interface PlatformUnderClusterProps {
   readonly versions?: { [component: string]: string };
   /** Helm values per component, merged over the library's values (component id → values). @default - none */
   readonly values?: { [component: string]: any };
-  /** Install the Metal3 stack (baremetal-operator, Ironic, CAPM3). @default true */
+  /** Install the Metal3 stack (baremetal-operator, CAPM3, and Ironic when `provisioningNetwork` is set). @default true */
   readonly metal3?: boolean;
+  /**
+   * The network Ironic provisions bare-metal hosts on. Set it to install Ironic (the
+   * baremetal-operator's `ironic-deployment/default` release manifests, configured for this network)
+   * and point the baremetal-operator at it; without Ironic, BareMetalHosts are registered but never
+   * inspected or provisioned (the reconcile check refuses hosts on a cluster without Ironic).
+   *
+   * @default - no Ironic
+   */
+  readonly provisioningNetwork?: ProvisioningNetworkProps;
   /** Kubernetes minors tenants may run, e.g. `['v1.33', 'v1.34']`. @default - every minor the pinned Kamaji supports */
   readonly allowedKubernetesMinors?: string[];
   /** PCI devices KubeVirt may hand to VMs. @default - none */
@@ -133,7 +143,11 @@ export class PlatformUnderCluster extends Construct {
         throw new KmetalValidationError(this, `permittedPciDevices[${i}].resourceName`, `${showValue(d.resourceName)} is not a resource name`, 'use a vendor-prefixed name, e.g. "nvidia.com/GA102GL_A10"');
       }
     }
-    this.components = this.resolveVersions(props.versions ?? {}, props.metal3 ?? true);
+    const provisioning = props.provisioningNetwork !== undefined ? resolveProvisioningNetwork(this, 'provisioningNetwork', props.provisioningNetwork) : undefined;
+    if (provisioning && props.metal3 === false) {
+      throw new KmetalValidationError(this, 'provisioningNetwork', 'Ironic is part of the Metal3 stack, which metal3: false leaves out', 'drop provisioningNetwork, or install Metal3');
+    }
+    this.components = this.resolveVersions(props.versions ?? {}, props.metal3 ?? true).filter((c) => c.component !== 'ironic' || provisioning !== undefined);
     for (const [field, mirror] of [['chartMirror', props.chartMirror], ['releaseManifestsRegistry', props.releaseManifestsRegistry]] as const) {
       if (mirror === undefined) continue;
       if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(String(mirror))) {
@@ -163,6 +177,7 @@ export class PlatformUnderCluster extends Construct {
         releaseManifestsRegistry: props.releaseManifestsRegistry,
         values: props.values?.[component.component],
         dependsOn: component.component === 'cert-manager' || component.installMethod === InstallMethod.RELEASE_MANIFESTS ? [] : [this.installs.get('cert-manager')!],
+        provisioning,
       }));
     }
     this.emitProviders(props.releaseManifestsRegistry);
@@ -281,7 +296,7 @@ export class PlatformUnderCluster extends Construct {
         throw new KmetalValidationError(this, `versions.${name}`, `${showValue(name)} is not a platform component`, `use one of: ${[...known].join(', ')}`);
       }
     }
-    const metal3Components = ['baremetal-operator', 'cluster-api-provider-metal3'];
+    const metal3Components = ['baremetal-operator', 'ironic', 'cluster-api-provider-metal3'];
     return VersionMatrix.COMPONENTS
       .filter((c) => metal3 || !metal3Components.includes(c.component))
       .map((c) => {

@@ -79,6 +79,8 @@ export class VersionMatrix {
     { component: 'cluster-api-provider-kubevirt', version: 'v0.11.2', installMethod: InstallMethod.CAPI_PROVIDER, namespace: 'capk-system', apiVersions: ['infrastructure.cluster.x-k8s.io/v1alpha1'] },
     { component: 'cluster-api-provider-metal3', version: 'v1.13.2', installMethod: InstallMethod.CAPI_PROVIDER, namespace: 'capm3-system', apiVersions: ['infrastructure.cluster.x-k8s.io/v1beta2'] },
     { component: 'baremetal-operator', version: 'v0.13.2', installMethod: InstallMethod.RELEASE_MANIFESTS, namespace: 'baremetal-operator-system', apiVersions: ['metal3.io/v1alpha1'] },
+    // Ironic's manifests are the baremetal-operator's `ironic-deployment/default` at the same tag.
+    { component: 'ironic', version: 'v0.13.2', installMethod: InstallMethod.RELEASE_MANIFESTS, namespace: 'baremetal-operator-system', apiVersions: [] },
     // Kamaji publishes its chart only as a rolling `0.0.0+latest`: the controller release is pinned
     // through the image tag in the HelmRelease values instead.
     { component: 'kamaji', version: '26.8.2-edge', installMethod: InstallMethod.HELM_CHART, chart: 'kamaji', chartVersion: '0.0.0+latest', chartRepository: 'https://clastix.github.io/charts', namespace: 'kamaji-system', apiVersions: ['kamaji.clastix.io/v1alpha1'] },

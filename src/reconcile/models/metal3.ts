@@ -1,5 +1,7 @@
 import { at, refs, str, type UpstreamModel } from './upstream-model';
-import type { ObjectReference } from '../private/cluster-state';
+import { findingOn, type ObjectReference } from '../private/cluster-state';
+import { ReconcileSeverity, type ReconcileFinding } from '../reconcile-finding';
+import { releaseManifestsApplied } from './release-manifests';
 
 const V = 'baremetal-operator v0.13.2';
 
@@ -31,5 +33,21 @@ export const metal3Model: UpstreamModel = {
       }]);
     }
     return [];
+  },
+
+  // The baremetal-operator only registers hosts; Ironic inspects and provisions them
+  // (BMO v0.13.2 docs/api.md: the operator drives Ironic for every state past "registering").
+  check(state): ReconcileFinding[] {
+    const hosts = state.objects.filter((o) => o.group === 'metal3.io' && o.kind === 'BareMetalHost');
+    if (hosts.length === 0) return [];
+    const ironic = state.objects.some((o) => releaseManifestsApplied(o)?.component === 'ironic')
+      || state.objects.some((o) => o.group === 'apps' && o.kind === 'Deployment' && /ironic/.test(o.name));
+    if (ironic) return [];
+    return [findingOn(state, hosts[0], {
+      severity: ReconcileSeverity.ERROR, code: 'dangling-reference', field: 'spec.bmc', target: 'Ironic',
+      message: `${hosts.length} BareMetalHost(s) on cluster "${state.cluster}", but nothing installs Ironic there: the baremetal-operator registers them and none is ever inspected or provisioned`,
+      fix: 'set PlatformUnderCluster provisioningNetwork (installs Ironic configured for that network), or install Ironic yourself',
+      rule: `${V}: hosts past "registering" need Ironic`,
+    })];
   },
 };
