@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runPolicyPacks } from './policy-packs';
+import { FindingSeverity } from '../../conformance/finding';
+import { checkTrees } from '../../reconcile/reconcile-checker';
 import { ConformanceChecker } from '../../conformance/conformance-checker';
 import { findManifestFiles } from '../../conformance/yaml-documents';
 import { CliFatalError, ExitCode } from '../errors';
@@ -89,6 +91,23 @@ function checkTree(root: string, label: string, policyOn: boolean): TreeCheck {
       }
       findings.push(f);
     }
+  }
+
+  // What the controllers would do with the tree (the same check FluxTree.synth runs before writing);
+  // its tree-structure findings are the reader's, already listed above.
+  for (const f of checkTrees(trees)) {
+    if (f.code.startsWith('tree-') || f.code === 'yaml' || f.code === 'malformed') continue;
+    findings.push({
+      severity: f.severity as FindingSeverity,
+      code: `reconcile-${f.code}`,
+      apiVersion: f.apiVersion ?? '',
+      kind: f.kind ?? '',
+      name: f.name ?? '',
+      ...(f.namespace !== undefined ? { namespace: f.namespace } : {}),
+      path: f.field ?? '',
+      message: `${trees.length > 1 ? `cluster ${f.cluster}: ` : ''}${f.message}. Fix: ${f.fix}`,
+      ...(f.file !== undefined ? { source: { file: f.file } } : {}),
+    });
   }
 
   const policy = policyOn ? runPolicyPacks(trees, root) : { ran: false, note: 'skipped (--policy off)', findings: [] };
