@@ -228,7 +228,7 @@ class State {
   }
 
   private evalCall(dot: GoValue, name: string, args: readonly Arg[], final: GoValue | undefined): GoValue {
-    const fn: GoFunc | undefined = FUNCS[name];
+    const fn: GoFunc | undefined = Object.prototype.hasOwnProperty.call(FUNCS, name) ? FUNCS[name] : undefined;
     if (!fn) throw new UnsupportedError(`function ${JSON.stringify(name)}`);
     const numIn = args.length + (final !== undefined ? 1 : 0);
     if (fn.variadic) {

@@ -155,19 +155,25 @@ function length(v: GoValue): GoValue {
   }
 }
 
+// text/template indexArg: only integer kinds index a list or string, within bounds.
+function indexArg(ix: GoValue, len: number): number {
+  if (ix.kind === 'invalid') throw new FuncError('cannot index slice/array with nil');
+  if (ix.kind !== 'int' && ix.kind !== 'uint') throw new FuncError(`cannot index slice/array with type ${typeName(ix)}`);
+  if (ix.value < 0 || ix.value >= len) throw new FuncError(`index out of range: ${ix.value}`);
+  return ix.value;
+}
+
 function index(args: GoValue[]): GoValue {
   let item = deref(args[0]);
   if (item.kind === 'invalid') throw new FuncError('index of untyped nil');
   for (const raw of args.slice(1)) {
     const ix = deref(raw);
     if (item.kind === 'nil') throw new FuncError('index of nil pointer');
-    if (item.kind === 'list' || item.kind === 'string') {
-      if (ix.kind === 'invalid') throw new FuncError('cannot index slice/array with nil');
-      if (ix.kind !== 'int' && ix.kind !== 'uint') throw new FuncError(`cannot index slice/array with type ${typeName(ix)}`);
-      const bytes = item.kind === 'string' ? Buffer.from(item.value) : undefined;
-      const len = bytes ? bytes.length : (item as { items: GoValue[] }).items.length;
-      if (ix.value < 0 || ix.value >= len) throw new FuncError(`index out of range: ${ix.value}`);
-      item = bytes ? { kind: 'uint', value: bytes[ix.value], type: 'uint8' } : (item as { items: GoValue[] }).items[ix.value];
+    if (item.kind === 'string') {
+      const bytes: Buffer = Buffer.from(item.value);
+      item = { kind: 'uint', value: bytes[indexArg(ix, bytes.length)], type: 'uint8' };
+    } else if (item.kind === 'list') {
+      item = item.items[indexArg(ix, item.items.length)];
     } else if (item.kind === 'map') {
       if (ix.kind === 'invalid') throw new FuncError('value is nil; should be of type string');
       if (ix.kind !== 'string') throw new FuncError(`value has type ${typeName(ix)}; should be string`);
@@ -273,7 +279,7 @@ const modI = intOp((a, b) => a % b, 'mod');
 
 const i64 = (n: number) => goInt(n, 'int64');
 const s1 = (f: (s: string) => string): GoFunc => ({ params: ['string'], call: ([a]) => goString(f(str(a))) });
-const s2 = (f: (a: string, b: string) => GoValue): GoFunc => ({ params: ['string', 'string'], call: ([a, b]) => f(str(a), str(b)) });
+const s2 = (f: (a: string, b: string) => GoValue): GoFunc => ({ params: ['string', 'string'] as const, call: ([a, b]) => f(str(a), str(b)) });
 
 /** Every function the evaluator implements, by the name a template calls it with. */
 export const FUNCS: Readonly<Record<string, GoFunc>> = {
@@ -300,7 +306,7 @@ export const FUNCS: Readonly<Record<string, GoFunc>> = {
   int: { params: ['any'], call: ([a]) => goInt(toInt64(a)) },
   int64: { params: ['any'], call: ([a]) => i64(toInt64(a)) },
   float64: { params: ['any'], call: ([a]) => goFloat(toFloat64(a)) },
-  toString: { params: ['any'], call: ([a]) => goString(strval(a)) },
+  ['toString']: { params: ['any'] as Param[], call: ([a]: GoValue[]) => goString(strval(a)) },
   until: { params: ['int'], call: ([n]) => untilStep(0, num(n), num(n) < 0 ? -1 : 1) },
   untilStep: { params: ['int', 'int', 'int'], call: ([a, b, c]) => untilStep(num(a), num(b), num(c)) },
   upper: s1((s) => s.toUpperCase()),
