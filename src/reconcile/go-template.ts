@@ -264,6 +264,7 @@ class State {
         return validateType(this.evalNode(dot, n), typ);
       case 'nil':
         if (typ === 'any') return NIL;
+        if (typ === 'value') return INVALID; // the builtins see nil as no value: `eq .missing nil` is true
         throw new ExecError(`cannot assign nil to ${goTypeName(typ)}`);
     }
     switch (typ) {

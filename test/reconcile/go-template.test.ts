@@ -55,9 +55,10 @@ describe('renderGoTemplate (unit)', () => {
   });
 
   test('truthiness: empty string, 0, nil, empty list and map are false', () => {
-    const t = '{{ if . }}T{{ else }}F{{ end }}';
-    expect(['', 0, null, [], {}, false].map((v) => out('{{ range .v }}{{ end }}' + t.replace(/\./g, '.v'), { v }))).toEqual(['F', 'F', 'F', 'F', 'F', 'F']);
-    expect(['x', 1, 0.5, [0], { a: 1 }, true].map((v) => out(t.replace(/\./g, '.v'), { v }))).toEqual(['T', 'T', 'T', 'T', 'T', 'T']);
+    const t = '{{ if .v }}T{{ else }}F{{ end }}';
+    expect(['', 0, null, [], {}, false].map((v) => out(t, { v }))).toEqual(['F', 'F', 'F', 'F', 'F', 'F']);
+    expect(['x', 1, 0.5, [0], { a: 1 }, true].map((v) => out(t, { v }))).toEqual(['T', 'T', 'T', 'T', 'T', 'T']);
+    expect(out(t, {})).toBe('F');
   });
 
   test('trim markers eat all surrounding whitespace; a dash without a space is a number', () => {

@@ -122,7 +122,7 @@ function eq(args: GoValue[]): boolean {
       continue;
     }
     if (k1 === 'none') {
-      if (a.kind === 'invalid' && b.kind === 'invalid') throw new UnsupportedError('eq of two missing values');
+      if (a.kind === 'invalid' && b.kind === 'invalid') return true; // Go: nil equals nil
       throw new FuncError(`non-comparable types ${typeName(a)}, ${typeName(b)}`);
     }
     if ((a as { value: unknown }).value === (b as { value: unknown }).value) return true;
@@ -200,14 +200,20 @@ function badVerb(verb: string, v: GoValue): string {
   return v.kind === 'nil' || v.kind === 'invalid' ? `%!${verb}(<nil>)` : `%!${verb}(${typeName(v)}=${formatValue(v)})`;
 }
 
-// One fmt verb applied to one value; lists and maps apply it element by element, as fmt does.
-function formatVerb(verb: string, v: GoValue): string {
-  if (v.kind === 'list') return `[${v.items.map((x) => formatVerb(verb, x)).join(' ')}]`;
-  if (v.kind === 'map') return `map[${sortedKeys(v.entries).map((k) => `${formatVerb(verb, goString(k))}:${formatVerb(verb, v.entries.get(k)!)}`).join(' ')}]`;
+// One fmt verb applied to one value; lists and maps apply it element by element, as fmt does, and a
+// nil element prints "<nil>" whatever the verb (only a nil operand is a bad verb).
+function formatVerb(verb: string, v: GoValue, nested = false): string {
+  if (nested && v.kind === 'nil') return '<nil>';
+  if (v.kind === 'list') return `[${v.items.map((x) => formatVerb(verb, x, true)).join(' ')}]`;
+  if (v.kind === 'map') return `map[${sortedKeys(v.entries).map((k) => `${formatVerb(verb, goString(k), true)}:${formatVerb(verb, v.entries.get(k)!, true)}`).join(' ')}]`;
   switch (verb) {
     case 'v': return formatValue(v);
     case 's': return v.kind === 'string' ? v.value : badVerb(verb, v);
-    case 'q': return v.kind === 'string' ? quoteGo(v.value) : badVerb(verb, v);
+    case 'q':
+      if (v.kind === 'string') return quoteGo(v.value);
+      // %q of an integer is a quoted rune; out-of-range runes become U+FFFD.
+      if (v.kind === 'int' || v.kind === 'uint') return quoteGo(v.value >= 0 && v.value <= 0x10ffff && !(v.value >= 0xd800 && v.value < 0xe000) ? String.fromCodePoint(v.value) : '\ufffd', '\'');
+      return badVerb(verb, v);
     case 'd': return v.kind === 'int' || v.kind === 'uint' ? String(v.value) : badVerb(verb, v);
     case 't': return v.kind === 'bool' ? String(v.value) : badVerb(verb, v);
     default: throw new UnsupportedError(`printf verb %${verb}`);

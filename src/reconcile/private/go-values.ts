@@ -92,13 +92,16 @@ export function formatFloat(f: number): string {
   return String(f);
 }
 
-/** Go's strconv.Quote, as fmt's %q prints a string. */
-export function quoteGo(s: string): string {
-  let out = '"';
+/** Go's strconv.Quote (and QuoteRune with `'`), as fmt's %q prints a string or a rune. */
+export function quoteGo(s: string, q: '"' | "'" = '"'): string {
+  let out = q;
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
+    if (ch === q) {
+      out += '\\' + q;
+      continue;
+    }
     switch (ch) {
-      case '"': out += '\\"'; continue;
       case '\\': out += '\\\\'; continue;
       case '\x07': out += '\\a'; continue;
       case '\b': out += '\\b'; continue;
@@ -113,7 +116,7 @@ export function quoteGo(s: string): string {
     else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
     else out += `\\U${c.toString(16).padStart(8, '0')}`;
   }
-  return out + '"';
+  return out + q;
 }
 
 // An approximation of unicode.IsPrint: letters, marks, numbers, punctuation, symbols and U+0020.
