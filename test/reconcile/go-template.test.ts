@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { MachineImage, TenantClusterClass } from '../../src';
+import { capiTemplateData, evaluateEnabledIf, renderPatchValue } from '../../src/reconcile/capi-template-data';
 import { renderGoTemplate } from '../../src/reconcile/go-template';
 import { findObject, newChart } from '../support/platform';
 import { goTemplateOracle, ORACLE_MISSING, OracleCase, runGoTemplateOracle } from '../support/go-template-oracle';
@@ -304,3 +305,26 @@ const templateArb: fc.Arbitrary<string> = fc.letrec((tie) => ({
     { weight: 1, arbitrary: fc.tuple(pipelineArb).map(([p]) => `{{ $x := ${p} }}{{ $x }}{{/* c */}}`) },
   ),
 })).body as fc.Arbitrary<string>;
+
+describe('Cluster API patch semantics (capi-template-data)', () => {
+  test('template data is a JSON round trip: numbers stay float64 to the templates, unset variables are absent', () => {
+    const data = capiTemplateData({ workerGpuCount: 2, workerImage: undefined }, { cluster: { name: 't0' } });
+    expect(data).toEqual({ workerGpuCount: 2, builtin: { cluster: { name: 't0' } } });
+    expect(evaluateEnabledIf('{{ if gt .workerGpuCount 0 }}true{{ end }}', data).ok).toBe(false);
+    expect(evaluateEnabledIf('{{ if gt .workerGpuCount 0.0 }}true{{ end }}', data)).toEqual({ ok: true, enabled: true });
+  });
+
+  test('enabledIf: empty is enabled; the rendered YAML must be the boolean true (True, yes, on count; "true" and empty do not)', () => {
+    expect(evaluateEnabledIf(undefined, {})).toEqual({ ok: true, enabled: true });
+    expect(['true', ' true\n', 'True', 'yes', 'on', 'y'].map((s) => evaluateEnabledIf(`{{ "${s.replace(/\n/g, '\\n')}" }}`, {}))).toEqual(Array(6).fill({ ok: true, enabled: true }));
+    expect(['', '"true"', 'false', '1', 'TRUE!'].map((s) => evaluateEnabledIf(`{{ \`${s}\` }}`, {}))).toEqual(Array(5).fill({ ok: true, enabled: false }));
+  });
+
+  test('patch values are the rendered text parsed as YAML 1.1 the way go-yaml v2 does', () => {
+    expect(renderPatchValue('{{ .m }}Gi', { m: 4 })).toEqual({ ok: true, value: '4Gi' });
+    expect(renderPatchValue('a: {{ .n }}\nb: 0755\nc: 2001-12-14\nd: 1:20\ne: yes', { n: 2.5 })).toEqual({ ok: true, value: { a: 2.5, b: 493, c: '2001-12-14', d: '1:20', e: true } });
+    expect(renderPatchValue('', {})).toEqual({ ok: true, value: null });
+    expect(renderPatchValue('a: .inf', {}).ok).toBe(false);
+    expect(renderPatchValue('a: [', {}).ok).toBe(false);
+  });
+});
