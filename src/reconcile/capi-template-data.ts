@@ -20,14 +20,21 @@ import { renderGoTemplate } from './go-template';
  * absent, not null). `builtin` is what the caller knows of `.builtin` (cluster name, namespace,
  * topology version, machineDeployment class...).
  */
-export function capiTemplateData(variables: { readonly [name: string]: unknown }, builtin?: { readonly [name: string]: unknown }): { [name: string]: unknown } {
+export function capiTemplateData(
+  variables: { readonly [name: string]: unknown },
+  builtin?: { readonly [name: string]: unknown },
+): { [name: string]: unknown } {
   const merged: { [name: string]: unknown } = { ...variables };
   if (builtin !== undefined) merged.builtin = builtin;
   return JSON.parse(JSON.stringify(merged));
 }
 
-export type EnabledIfResult = { readonly ok: true; readonly enabled: boolean } | { readonly ok: false; readonly error: string; readonly unsupported?: true };
-export type PatchValueResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string; readonly unsupported?: true };
+export type EnabledIfResult =
+  | { readonly ok: true; readonly enabled: boolean }
+  | { readonly ok: false; readonly error: string; readonly unsupported?: true };
+export type PatchValueResult =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: string; readonly unsupported?: true };
 
 /** Whether Cluster API applies a patch with this `enabledIf` (patchIsEnabled). */
 export function evaluateEnabledIf(enabledIf: string | undefined, data: unknown): EnabledIfResult {
@@ -47,10 +54,13 @@ export function renderPatchValue(template: string, data: unknown): PatchValueRes
 // go-yaml v2 semantics (as sigs.k8s.io/yaml uses it): YAML 1.1 booleans, octal `0755`, `1_000`;
 // timestamps stay strings and `1:20` is not sexagesimal, so those tags of the 1.1 schema are dropped.
 // Only the first document counts, keys become strings, and non-finite floats fail JSON encoding.
+const goYamlV2Tags = (tags: YAML.Tags): YAML.Tags =>
+  tags.filter((t) => (t as { tag?: string }).tag !== 'tag:yaml.org,2002:timestamp' && (t as { format?: string }).format !== 'TIME');
+
 function parseRenderedYaml(text: string): PatchValueResult {
   let doc: YAML.Document.Parsed;
   try {
-    const docs = YAML.parseAllDocuments(text, { version: '1.1', customTags: (tags) => tags.filter((t) => (t as { tag?: string }).tag !== 'tag:yaml.org,2002:timestamp' && (t as { format?: string }).format !== 'TIME') });
+    const docs = YAML.parseAllDocuments(text, { version: '1.1', customTags: goYamlV2Tags });
     if (!Array.isArray(docs)) return { ok: true, value: null };
     doc = docs[0];
     if (!doc) return { ok: true, value: null };
@@ -61,7 +71,8 @@ function parseRenderedYaml(text: string): PatchValueResult {
   const value = doc.toJS({ maxAliasCount: 100 });
   const bad = findNonJson(value);
   if (bad) return { ok: false, error: `failed to unmarshal rendered template: ${bad}` };
-  return { ok: true, value: JSON.parse(JSON.stringify(value, (_k, v) => (v instanceof Map ? Object.fromEntries([...v].map(([k, x]) => [String(k), x])) : v))) };
+  const stringKeys = (_k: string, v: unknown) => (v instanceof Map ? Object.fromEntries([...v].map(([k, x]) => [String(k), x])) : v);
+  return { ok: true, value: JSON.parse(JSON.stringify(value, stringKeys)) };
 }
 
 function findNonJson(v: unknown): string | undefined {

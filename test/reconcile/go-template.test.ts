@@ -2,8 +2,8 @@ import * as fc from 'fast-check';
 import { MachineImage, TenantClusterClass } from '../../src';
 import { capiTemplateData, evaluateEnabledIf, renderPatchValue } from '../../src/reconcile/capi-template-data';
 import { renderGoTemplate } from '../../src/reconcile/go-template';
-import { findObject, newChart } from '../support/platform';
 import { goTemplateOracle, ORACLE_MISSING, OracleCase, runGoTemplateOracle } from '../support/go-template-oracle';
+import { findObject, newChart } from '../support/platform';
 
 const render = (template: string, data: unknown = {}) => renderGoTemplate(template, data);
 const out = (template: string, data: unknown = {}) => {
@@ -36,8 +36,14 @@ const BUILTIN = { cluster: { name: 't0', namespace: 'tenant-t0', topology: { ver
 const CLASS_DATA: unknown[] = [
   { builtin: BUILTIN, dataStoreName: 't0-etcd', workerCpuCores: 2, workerMemoryGiB: 4 },
   {
-    builtin: BUILTIN, dataStoreName: 't0-etcd', workerCpuCores: 4, workerMemoryGiB: 8.5, workerImage: 'quay.io/x:1', workerSubnet: 'tenant-a',
-    controlPlaneEndpointAddress: '10.0.0.5', controlPlaneAddressPool: 'pool-a',
+    builtin: BUILTIN,
+    dataStoreName: 't0-etcd',
+    workerCpuCores: 4,
+    workerMemoryGiB: 8.5,
+    workerImage: 'quay.io/x:1',
+    workerSubnet: 'tenant-a',
+    controlPlaneEndpointAddress: '10.0.0.5',
+    controlPlaneAddressPool: 'pool-a',
     siteControlPlane: { deploymentNamespace: 'kamaji', kubeconfigSecretName: 'site-kc', kubeconfigSecretKey: 'value', kubeconfigSecretNamespace: 'sites' },
     siteInfraClusterSecret: { name: 'infra', namespace: 'sites' },
   },
@@ -216,7 +222,7 @@ const CORPUS: [string, ...unknown[]][] = [
   ['{{ range .l }}[{{ . }}]{{ else }}empty{{ end }}', { l: [1, 'a', null] }, { l: [] }, { l: {} }, {}, { l: null }, { l: 'str' }, { l: 3 }, { l: { b: 1, a: 2 } }],
   ['{{ range $i, $e := .l }}{{ if eq $i 1 }}{{ continue }}{{ end }}{{ if eq $i 3 }}{{ break }}{{ end }}{{ $e }}{{ end }}', { l: ['a', 'b', 'c', 'd', 'e'] }],
   ['{{ range $v := .l }}{{ $v }}{{ end }}', { l: ['a', 'b'] }],
-  ['{{ range $k, $v := .m }}{{ $k }}:{{ $v }} {{ end }}', { m: { b: 1, a: [2], 'é': 3, Z: 4 } }],
+  ['{{ range $k, $v := .m }}{{ $k }}:{{ $v }} {{ end }}', { m: { b: 1, a: [2], é: 3, Z: 4 } }],
   ['{{ if .a }}A{{ else if .b }}B{{ else }}C{{ end }}', { a: 1 }, { b: 1 }, {}],
   ['{{ if and .a (gt .n 0) }}yes{{ end }}', { a: 'x', n: 2 }, { a: '', n: 2 }, {}, { a: 'x' }],
   ['{{ (index .l 0).a }}|{{ (dict "k" "v").k }}', { l: [{ a: 'deep' }] }],

@@ -207,7 +207,7 @@ export function unquoteGo(lit: string): string {
       continue;
     }
     const e = body[++i];
-    const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', '\'': '\'' };
+    const simple: Record<string, string> = { 'a': '\x07', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t', 'v': '\v', '\\': '\\', '"': '"', '\'': '\'' };
     if (e in simple) {
       if ((e === '"' && lit[0] === '\'') || (e === '\'' && lit[0] === '"')) throw new TemplateParseError(`invalid syntax: ${lit}`);
       out += simple[e];
