@@ -1,0 +1,86 @@
+// Cluster API's handling of inline ClusterClass patch templates, around the Go-template evaluator.
+//
+// Source: kubernetes-sigs/cluster-api v1.14.0 (commit 560d4acf507bc7cac34b2da449fa5cd53eaeb149),
+// core/reconcilers/topology/cluster/patches/inline/json_patch_generator.go:
+// - renderValueTemplate parses with template.New("tpl").Funcs(sprig.HermeticTxtFuncMap()), executes
+//   against calculateTemplateData(variables), then sigs.k8s.io/yaml.Unmarshal's the output into an
+//   apiextensionsv1.JSON: the rendered text is YAML (1.1, via go-yaml v2), turned into JSON.
+// - calculateTemplateData json.Marshal's the variables map and json.Unmarshal's it into
+//   map[string]interface{}: every number becomes a float64, whatever the variable's schema type.
+// - patchIsEnabled: an empty enabledIf is enabled; otherwise the patch is enabled only when the
+//   JSON of the rendered value is exactly `true` — so YAML 1.1 spellings `True`, `yes`, `on` and
+//   `y` enable it too, while `"true"` (a string) and an empty output do not.
+
+import * as YAML from 'yaml';
+import { renderGoTemplate } from './go-template';
+
+/**
+ * The template data Cluster API builds from a Cluster's variables: a JSON round trip of
+ * `{ ...variables, builtin }` (so numbers are float64 to the templates and unset variables are
+ * absent, not null). `builtin` is what the caller knows of `.builtin` (cluster name, namespace,
+ * topology version, machineDeployment class...).
+ */
+export function capiTemplateData(
+  variables: { readonly [name: string]: unknown },
+  builtin?: { readonly [name: string]: unknown },
+): { [name: string]: unknown } {
+  const merged: { [name: string]: unknown } = { ...variables };
+  if (builtin !== undefined) merged.builtin = builtin;
+  return JSON.parse(JSON.stringify(merged));
+}
+
+export type EnabledIfResult =
+  | { readonly ok: true; readonly enabled: boolean }
+  | { readonly ok: false; readonly error: string; readonly unsupported?: true };
+export type PatchValueResult =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: string; readonly unsupported?: true };
+
+/** Whether Cluster API applies a patch with this `enabledIf` (patchIsEnabled). */
+export function evaluateEnabledIf(enabledIf: string | undefined, data: unknown): EnabledIfResult {
+  if (!enabledIf) return { ok: true, enabled: true };
+  const value = renderPatchValue(enabledIf, data);
+  if (!value.ok) return value;
+  return { ok: true, enabled: value.value === true };
+}
+
+/** The JSON value Cluster API puts in the JSON patch for a `valueFrom.template` (renderValueTemplate). */
+export function renderPatchValue(template: string, data: unknown): PatchValueResult {
+  const rendered = renderGoTemplate(template, data);
+  if (!rendered.ok) return rendered;
+  return parseRenderedYaml(rendered.output);
+}
+
+// go-yaml v2 semantics (as sigs.k8s.io/yaml uses it): YAML 1.1 booleans, octal `0755`, `1_000`;
+// timestamps stay strings and `1:20` is not sexagesimal, so those tags of the 1.1 schema are dropped.
+// Only the first document counts, keys become strings, and non-finite floats fail JSON encoding.
+const goYamlV2Tags = (tags: YAML.Tags): YAML.Tags =>
+  tags.filter((t) => (t as { tag?: string }).tag !== 'tag:yaml.org,2002:timestamp' && (t as { format?: string }).format !== 'TIME');
+
+function parseRenderedYaml(text: string): PatchValueResult {
+  let doc: YAML.Document.Parsed;
+  try {
+    const docs = YAML.parseAllDocuments(text, { version: '1.1', customTags: goYamlV2Tags });
+    if (!Array.isArray(docs)) return { ok: true, value: null };
+    doc = docs[0];
+    if (!doc) return { ok: true, value: null };
+    if (doc.errors.length) return { ok: false, error: `failed to unmarshal rendered template: ${doc.errors[0].message}` };
+  } catch (e) {
+    return { ok: false, error: `failed to unmarshal rendered template: ${(e as Error).message}` };
+  }
+  const value = doc.toJS({ maxAliasCount: 100 });
+  const bad = findNonJson(value);
+  if (bad) return { ok: false, error: `failed to unmarshal rendered template: ${bad}` };
+  const stringKeys = (_k: string, v: unknown) => (v instanceof Map ? Object.fromEntries([...v].map(([k, x]) => [String(k), x])) : v);
+  return { ok: true, value: JSON.parse(JSON.stringify(value, stringKeys)) };
+}
+
+function findNonJson(v: unknown): string | undefined {
+  if (typeof v === 'number' && !Number.isFinite(v)) return `json: unsupported value: ${v}`;
+  if (typeof v === 'bigint') return 'integer beyond float64 precision (not modelled)';
+  if (Array.isArray(v)) return v.map(findNonJson).find((x) => x !== undefined);
+  if (v instanceof Map) return [...v.values()].map(findNonJson).find((x) => x !== undefined);
+  if (v && typeof v === 'object' && !(v instanceof Uint8Array)) return Object.values(v).map(findNonJson).find((x) => x !== undefined);
+  if (v instanceof Uint8Array) return '!!binary values are not modelled';
+  return undefined;
+}
