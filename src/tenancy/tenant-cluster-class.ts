@@ -306,10 +306,12 @@ export class TenantClusterClass extends Construct {
           },
           {
             name: 'worker-gpus',
-            enabledIf: '{{ if and .workerGpuDeviceName (gt .workerGpuCount 0) }}true{{ end }}',
+            // Cluster API hands variables to templates as JSON numbers (float64): `int` makes the count an int
+            // for `gt` and `until` (src/reconcile/capi-template-data.ts; proved against Go's text/template in tests).
+            enabledIf: '{{ if and .workerGpuDeviceName (gt (int .workerGpuCount) 0) }}true{{ end }}',
             definitions: [{
               selector: machineSelector,
-              jsonPatches: [{ op: 'add', path: `${VM_SPEC}/domain/devices/gpus`, valueFrom: { template: '{{- range $i := until .workerGpuCount }}\n- name: gpu{{ $i }}\n  deviceName: {{ $.workerGpuDeviceName }}\n{{- end }}' } }],
+              jsonPatches: [{ op: 'add', path: `${VM_SPEC}/domain/devices/gpus`, valueFrom: { template: '{{- range $i := until (int .workerGpuCount) }}\n- name: gpu{{ $i }}\n  deviceName: {{ $.workerGpuDeviceName }}\n{{- end }}' } }],
             }],
           },
           {
