@@ -145,16 +145,23 @@ describe('renderGoTemplate against Go (build-tools/go-template-oracle)', () => {
     expect(unsupported).toBe(0);
   });
 
-  test('the worker-gpus patch fails with float64 GPU counts (the lead fixes the class)', () => {
+  test('the worker-gpus patch renders with float64 GPU counts, in Go and here (it once compared a float64 with an int)', () => {
     const gpu = classTemplates().filter((t) => t.patch === 'worker-gpus');
     expect(gpu.map((t) => t.where)).toEqual(['enabledIf', '/spec/template/spec/virtualMachineTemplate/spec/template/spec/domain/devices/gpus']);
     const data = { builtin: BUILTIN, workerGpuDeviceName: 'nvidia.com/GA102GL_A10', workerGpuCount: 2 };
     const go = runGoTemplateOracle(oracle, gpu.map((t) => ({ template: t.template, data })));
     const ts = gpu.map((t) => renderGoTemplate(t.template, data));
-    expect(go.map((r) => r.ok)).toEqual([false, false]);
-    expect(ts.map((r) => r.ok)).toEqual([false, false]);
-    expect(!go[0].ok && go[0].error).toMatch(/incompatible types for comparison/);
-    expect(!go[1].ok && go[1].error).toMatch(/wrong type for value; expected int; got float64/);
+    expect(go).toEqual(ts.map((r) => (r.ok ? { ok: true, output: r.output } : r)));
+    expect(go.map((r) => r.ok)).toEqual([true, true]);
+    expect(go[0].ok && go[0].output).toBe('true');
+    expect(go[1].ok && go[1].output).toBe('\n- name: gpu0\n  deviceName: nvidia.com/GA102GL_A10\n- name: gpu1\n  deviceName: nvidia.com/GA102GL_A10');
+    // The form it had: Go refuses it, and so does the evaluator the reconcile check uses.
+    const old = ['{{ if and .workerGpuDeviceName (gt .workerGpuCount 0) }}true{{ end }}', '{{- range $i := until .workerGpuCount }}x{{- end }}'];
+    const oldGo = runGoTemplateOracle(oracle, old.map((template) => ({ template, data })));
+    expect(oldGo.map((r) => r.ok)).toEqual([false, false]);
+    expect(old.map((t) => renderGoTemplate(t, data).ok)).toEqual([false, false]);
+    expect(!oldGo[0].ok && oldGo[0].error).toMatch(/incompatible types for comparison/);
+    expect(!oldGo[1].ok && oldGo[1].error).toMatch(/wrong type for value; expected int; got float64/);
   });
 
   test('a hand-written corpus of Go template edge cases agrees with Go', () => {
