@@ -1,15 +1,15 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ComponentVersion, InstallMethod } from './version-matrix';
+import { provisioningSettings, type ResolvedProvisioningNetwork } from '../baremetal/provisioning-network';
 import { GitOpsUnit } from '../gitops/gitops-unit';
 import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds } from '../imports/helm.toolkit.fluxcd.io';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../imports/kustomize.toolkit.fluxcd.io';
 import { HelmRepository, HelmRepositorySpecType, OciRepository } from '../imports/source.toolkit.fluxcd.io';
-import { IHelmRepository } from '../tenancy/datastore';
 import { capsuleAdministratorFor } from '../reconcile/models/capsule';
 import { releaseManifestContents } from '../reconcile/models/release-manifests';
 import { MANAGEMENT_CLUSTER_LABELS, managementClusterLabelsArg } from '../reconcile/models/sveltos';
-import { provisioningSettings, type ResolvedProvisioningNetwork } from '../baremetal/provisioning-network';
+import { IHelmRepository } from '../tenancy/datastore';
 import { deepMerge } from '../util/merge';
 
 /** Props of `ComponentInstall`. */

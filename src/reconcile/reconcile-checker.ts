@@ -1,11 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { OUT_OF_BAND_ANNOTATION } from './annotations';
 import { ConformanceChecker } from '../conformance/conformance-checker';
-import { DiskTreeFiles, type TreeFiles } from '../gitops/private/tree-files';
-import { readTreeModel, treeClusters, type FluxTreeModel } from '../gitops/private/tree-model';
-import { admissionModel, certManagerModel, externalSecretsModel } from './models/cert-manager';
 import { capkModel } from './models/capk';
 import { capsuleModel } from './models/capsule';
+import { admissionModel, certManagerModel, externalSecretsModel } from './models/cert-manager';
 import { clusterApiModel } from './models/cluster-api';
 import { fluxModel } from './models/flux';
 import { kamajiModel, remoteDataStores } from './models/kamaji';
@@ -17,10 +16,11 @@ import { metallbModel } from './models/metallb';
 import { releaseManifestsApplied, releaseManifestsModel } from './models/release-manifests';
 import { sveltosModel } from './models/sveltos';
 import type { UpstreamModel } from './models/upstream-model';
-import { ClusterState, describeTarget, findingOn, type ClusterObject, type ObjectReference } from './private/cluster-state';
 import { checkClassTemplates } from './private/class-templates';
+import { ClusterState, describeTarget, findingOn, type ClusterObject, type ObjectReference } from './private/cluster-state';
 import { ReconcileSeverity, type ReconcileFinding } from './reconcile-finding';
-import { OUT_OF_BAND_ANNOTATION } from './annotations';
+import { DiskTreeFiles, type TreeFiles } from '../gitops/private/tree-files';
+import { readTreeModel, treeClusters, type FluxTreeModel } from '../gitops/private/tree-model';
 
 /** Every modelled upstream project, in the order their products are computed. */
 const MODELS: readonly UpstreamModel[] = [
@@ -112,7 +112,9 @@ function appliedTwice(state: ClusterState): ReconcileFinding[] {
     const first = seen.get(k);
     if (first) {
       out.push(findingOn(state, o, {
-        severity: ReconcileSeverity.ERROR, code: 'applied-twice', field: 'metadata.name',
+        severity: ReconcileSeverity.ERROR,
+        code: 'applied-twice',
+        field: 'metadata.name',
         target: `${first.tree.file} (layer ${first.layer.name})`,
         message: `is also applied by ${first.tree.file} (layer ${first.layer.name}): two Flux layers own one object and undo each other's changes; pruning one deletes it`,
         fix: 'keep the object in one unit only',
@@ -120,10 +122,13 @@ function appliedTwice(state: ClusterState): ReconcileFinding[] {
       continue;
     }
     seen.set(k, o);
-    const produced = state.allOf(o.group, o.kind).find((p) => p.rule !== undefined && !p.createIfAbsent && p.name === o.name && p.namespace === o.namespace && p.by !== o);
+    const produced = state.allOf(o.group, o.kind)
+      .find((p) => p.rule !== undefined && !p.createIfAbsent && p.name === o.name && p.namespace === o.namespace && p.by !== o);
     if (produced) {
       out.push(findingOn(state, o, {
-        severity: ReconcileSeverity.ERROR, code: 'applied-twice', field: 'metadata.name',
+        severity: ReconcileSeverity.ERROR,
+        code: 'applied-twice',
+        field: 'metadata.name',
         target: describeTarget(produced.by.kind, produced.by.namespace, produced.by.name),
         message: `is also created by ${describeTarget(produced.by.kind, produced.by.namespace, produced.by.name)} (${produced.rule}): Flux and that controller overwrite each other`,
         fix: 'emit it once: turn off the controller\'s copy (e.g. the chart value that creates it) or drop this object',
@@ -154,14 +159,20 @@ function resolve(state: ClusterState, o: ClusterObject, ref: ObjectReference, ou
   if (!found) {
     if (ref.kinds.some((k) => outOfBand.has(`${k}/${ref.name}`) || outOfBand.has(`${k}/${ref.namespace ?? ''}/${ref.name}`))) {
       return findingOn(state, o, {
-        severity: ReconcileSeverity.INFO, code: 'out-of-band', field: ref.field, target,
+        severity: ReconcileSeverity.INFO,
+        code: 'out-of-band',
+        field: ref.field,
+        target,
         message: `expects ${target} to be created outside this tree (declared in ${OUT_OF_BAND_ANNOTATION})`,
         fix: 'create it before the platform needs it (SOPS, ExternalSecrets or by hand); never commit its value',
         rule: ref.rule,
       });
     }
     return findingOn(state, o, {
-      severity: ReconcileSeverity.ERROR, code: 'dangling-reference', field: ref.field, target,
+      severity: ReconcileSeverity.ERROR,
+      code: 'dangling-reference',
+      field: ref.field,
+      target,
       message: `names ${target}, which nothing on cluster "${state.cluster}" creates: ${ref.consequence}`,
       fix: `create ${target} in the tree, fix the name, or (for credentials made outside the tree) list "${ref.kinds[0]}/${ref.name}" in the object's ${OUT_OF_BAND_ANNOTATION} annotation`,
       rule: ref.rule,
@@ -169,7 +180,10 @@ function resolve(state: ClusterState, o: ClusterObject, ref: ObjectReference, ou
   }
   if (ref.key !== undefined && found.keys !== undefined && !found.keys.includes(ref.key)) {
     return findingOn(state, o, {
-      severity: ReconcileSeverity.ERROR, code: 'dangling-reference', field: ref.field, target: `${target} key ${ref.key}`,
+      severity: ReconcileSeverity.ERROR,
+      code: 'dangling-reference',
+      field: ref.field,
+      target: `${target} key ${ref.key}`,
       message: `reads key "${ref.key}" of ${target}, which holds ${found.keys.length ? found.keys.map((k) => `"${k}"`).join(', ') : 'no keys'}${found.rule ? ` (${found.rule})` : ''}: ${ref.consequence}`,
       fix: `read one of the keys it has, or write "${ref.key}" into it`,
       rule: ref.rule,
@@ -196,7 +210,10 @@ function namespaces(state: ClusterState): ReconcileFinding[] {
     const creators = state.allOf('', 'Namespace').filter((p) => p.name === namespace);
     const late = creators.length > 0 ? ` (it is created by ${creators.map((p) => `${p.by.kind} ${p.by.name} in layer ${p.by.layer.name}`).join(', ')}, which layer ${o.layer.name} does not wait for)` : '';
     return findingOn(state, o, {
-      severity: ReconcileSeverity.ERROR, code: 'missing-namespace', field, target: `Namespace ${namespace}`,
+      severity: ReconcileSeverity.ERROR,
+      code: 'missing-namespace',
+      field,
+      target: `Namespace ${namespace}`,
       message: `${why} namespace "${namespace}", which does not exist when Flux applies layer ${o.layer.name}${late}: the apply fails`,
       fix: creators.length > 0 ? `make layer ${o.layer.name} depend on the layer that creates it` : `create Namespace ${namespace} in this layer or one it depends on`,
       rule: 'Kubernetes: objects cannot be created in a namespace that does not exist; Flux applies a layer\'s Namespaces first',

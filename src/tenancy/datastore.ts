@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { kamajiEtcdNames } from '../reconcile/models/kamaji-etcd';
 import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind } from '../imports/helm.toolkit.fluxcd.io';
 import { DataStore, DataStoreSpecDriver } from '../imports/kamaji.clastix.io';
 import { VersionMatrix } from '../platform/version-matrix';
+import { kamajiEtcdNames } from '../reconcile/models/kamaji-etcd';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
 
@@ -136,7 +136,10 @@ export class DedicatedEtcdDataStore extends Construct implements IDataStore {
         driver: DataStoreSpecDriver.ETCD,
         endpoints,
         tlsConfig: {
-          certificateAuthority: { certificate: ref(names.caSecret, names.caKeys.certificate), privateKey: ref(names.caSecret, names.caKeys.privateKey) },
+          certificateAuthority: {
+            certificate: ref(names.caSecret, names.caKeys.certificate),
+            privateKey: ref(names.caSecret, names.caKeys.privateKey),
+          },
           clientCertificate: { certificate: ref(names.rootClientSecret, 'tls.crt'), privateKey: ref(names.rootClientSecret, 'tls.key') },
         },
       },

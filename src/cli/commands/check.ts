@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runPolicyPacks } from './policy-packs';
-import { FindingSeverity } from '../../conformance/finding';
-import { checkTrees } from '../../reconcile/reconcile-checker';
 import { ConformanceChecker } from '../../conformance/conformance-checker';
+import { FindingSeverity } from '../../conformance/finding';
 import { findManifestFiles } from '../../conformance/yaml-documents';
+import { checkTrees } from '../../reconcile/reconcile-checker';
 import { CliFatalError, ExitCode } from '../errors';
 import type { CliIo } from '../io';
 import { countSeverities, plural, treeProblemFindings, writeFindings, writeJson, type CliFinding } from '../report';

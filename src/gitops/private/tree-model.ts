@@ -132,7 +132,12 @@ export function readTreeModel(files: TreeFiles, label: string, cluster?: string)
 class TreeReader {
   private readonly problems: TreeProblem[] = [];
 
-  constructor(private readonly files: TreeFiles, private readonly root: string, private readonly cluster: string, private readonly clusters: string[]) {}
+  constructor(
+    private readonly files: TreeFiles,
+    private readonly root: string,
+    private readonly cluster: string,
+    private readonly clusters: string[],
+  ) {}
 
   public read(): FluxTreeModel {
     const bootstrapFile = `bootstrap/${this.cluster}.yaml`;

@@ -15,7 +15,10 @@ export const capkModel: UpstreamModel = {
     if (!ref) return [];
     return refs([{
       field: o.kind === 'KubevirtCluster' ? 'spec.infraClusterSecretRef' : 'spec.template.spec.infraClusterSecretRef',
-      group: '', kinds: ['Secret'], namespace: str(ref.namespace) ?? o.namespace, name: ref.name,
+      group: '',
+      kinds: ['Secret'],
+      namespace: str(ref.namespace) ?? o.namespace,
+      name: ref.name,
       // CAPK pkg/infracluster/infracluster.go: reads key `kubeconfig` of the Secret.
       key: 'kubeconfig',
       consequence: 'CAPK cannot reach the infrastructure cluster: no worker VM is created',

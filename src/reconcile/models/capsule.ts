@@ -43,7 +43,9 @@ export const capsuleModel: UpstreamModel = {
         || admins.some((a) => a?.kind === 'Group' && applier.groups.includes(a?.name));
       if (releases.length > 0 && seen) continue;
       out.push(findingOn(state, ns, {
-        severity: ReconcileSeverity.ERROR, code: 'admission-precondition', field: `metadata.labels.${CAPSULE_TENANT_LABEL}`,
+        severity: ReconcileSeverity.ERROR,
+        code: 'admission-precondition',
+        field: `metadata.labels.${CAPSULE_TENANT_LABEL}`,
         target: `Capsule administrators (${applier.user})`,
         message: releases.length === 0
           ? 'the namespace is labelled for a Capsule tenant, but this cluster installs no Capsule, so no tenant governs it'

@@ -27,7 +27,10 @@ export const externalSecretsModel: UpstreamModel = {
     const data: any[] = Array.isArray(at(o.manifest, 'spec', 'data')) ? at(o.manifest, 'spec', 'data') : [];
     const keys = data.map((d) => d?.secretKey).filter((k): k is string => typeof k === 'string');
     return [{
-      group: '', kind: 'Secret', namespace: o.namespace, name: str(at(o.manifest, 'spec', 'target', 'name')) ?? o.name,
+      group: '',
+      kind: 'Secret',
+      namespace: o.namespace,
+      name: str(at(o.manifest, 'spec', 'target', 'name')) ?? o.name,
       keys: at(o.manifest, 'spec', 'dataFrom') !== undefined || at(o.manifest, 'spec', 'target', 'template') !== undefined ? undefined : keys,
       rule: 'external-secrets apis/externalsecrets/v1 ExternalSecretTarget.name (defaults to the ExternalSecret name)',
     }];

@@ -1,8 +1,8 @@
 import { at, list, refs, str, type UpstreamModel } from './upstream-model';
-import { describeTarget, findingOn, type ClusterObject, type ClusterState, type ObjectReference, type ProducedObject } from '../private/cluster-state';
-import { ReconcileSeverity, type ReconcileFinding } from '../reconcile-finding';
-import { matchesSelector } from '../private/selectors';
 import { ALLOW_EMPTY_SELECTION_ANNOTATION } from '../annotations';
+import { describeTarget, findingOn, type ClusterObject, type ClusterState, type ObjectReference, type ProducedObject } from '../private/cluster-state';
+import { matchesSelector } from '../private/selectors';
+import { ReconcileSeverity, type ReconcileFinding } from '../reconcile-finding';
 
 const CAPI = 'cluster.x-k8s.io';
 const V = 'Cluster API v1.14.0';
@@ -18,7 +18,11 @@ function contractRef(field: string, ref: any, namespace: string | undefined, con
 function templateRef(field: string, ref: any, namespace: string | undefined): ObjectReference | undefined {
   if (!ref || typeof ref !== 'object') return undefined;
   return {
-    field, group: str(ref.apiVersion)?.split('/')[0] ?? '', kinds: [str(ref.kind) ?? '?'], namespace, name: ref.name,
+    field,
+    group: str(ref.apiVersion)?.split('/')[0] ?? '',
+    kinds: [str(ref.kind) ?? '?'],
+    namespace,
+    name: ref.name,
     consequence: 'the ClusterClass never becomes ready ("variablesReady"/"RefVersionsUpToDate" false) and no cluster of the class reconciles',
     rule: `${V} api/core/v1beta2 ClusterClassTemplateReference (templates live in the ClusterClass namespace)`,
   };
@@ -72,7 +76,11 @@ export const clusterApiModel: UpstreamModel = {
           contractRef('spec.infrastructureRef', at(m, 'spec', 'infrastructureRef'), ns, 'the Cluster never gets infrastructure ("InfrastructureReady" false)'),
           contractRef('spec.controlPlaneRef', at(m, 'spec', 'controlPlaneRef'), ns, 'the Cluster never gets a control plane'),
           classRef && {
-            field: 'spec.topology.classRef', group: CAPI, kinds: ['ClusterClass'], namespace: str(classRef.namespace) ?? ns, name: classRef.name,
+            field: 'spec.topology.classRef',
+            group: CAPI,
+            kinds: ['ClusterClass'],
+            namespace: str(classRef.namespace) ?? ns,
+            name: classRef.name,
             consequence: 'the topology controller cannot compute the cluster ("ClusterClass not found")',
             rule: `${V} api/core/v1beta2 ClusterClassRef (namespace defaults to the Cluster's)`,
           },
@@ -125,7 +133,9 @@ function healthChecksSelect(state: ClusterState): ReconcileFinding[] {
     if (candidates.some((md) => matchesSelector(selector, machineLabelsOf(md)))) continue;
     if (emptySelectionAllowed(mhc)) continue;
     out.push(findingOn(state, mhc, {
-      severity: ReconcileSeverity.ERROR, code: 'empty-selection', field: 'spec.selector',
+      severity: ReconcileSeverity.ERROR,
+      code: 'empty-selection',
+      field: 'spec.selector',
       target: `machines of cluster ${cluster}`,
       message: `selects no machine: no MachineDeployment of cluster "${cluster}" in namespace ${mhc.namespace} gives its machines labels matching ${JSON.stringify(selector ?? {})}, so no unhealthy machine is ever remediated`,
       fix: 'select on cluster.x-k8s.io/deployment-name of an existing MachineDeployment (NodePool does this), or remove the health check',
@@ -147,7 +157,9 @@ function topologyWorkerClasses(state: ClusterState): ReconcileFinding[] {
     list(at(c.manifest, 'spec', 'topology', 'workers', 'machineDeployments')).forEach((md, i) => {
       if (classes.has(md?.class)) return;
       out.push(findingOn(state, c, {
-        severity: ReconcileSeverity.ERROR, code: 'dangling-reference', field: `spec.topology.workers.machineDeployments[${i}].class`,
+        severity: ReconcileSeverity.ERROR,
+        code: 'dangling-reference',
+        field: `spec.topology.workers.machineDeployments[${i}].class`,
         target: `worker class ${md?.class} of ${describeTarget('ClusterClass', cc.by.namespace, cc.by.name)}`,
         message: `the ClusterClass has no worker class "${md?.class}" (it has: ${[...classes].join(', ') || 'none'}); the topology controller refuses the cluster`,
         fix: 'use a worker class the ClusterClass declares, or add it to the class',

@@ -36,8 +36,12 @@ export const kamajiModel: UpstreamModel = {
       return refs([
         !ext && { field: 'spec.dataStoreName', group: KAMAJI, kinds: ['DataStore'], name: at(m, 'spec', 'dataStoreName'), consequence: 'the TenantControlPlane never gets a datastore: no API server starts', rule: `${PROVIDER} api/v1alpha2 KamajiControlPlaneSpec.dataStoreName → TenantControlPlane spec.dataStore` },
         ext && {
-          field: 'spec.deployment.externalClusterReference.kubeconfigSecretName', group: '', kinds: ['Secret'], namespace: str(ext.kubeconfigSecretNamespace) ?? o.namespace,
-          name: ext.kubeconfigSecretName, key: str(ext.kubeconfigSecretKey) ?? 'value',
+          field: 'spec.deployment.externalClusterReference.kubeconfigSecretName',
+          group: '',
+          kinds: ['Secret'],
+          namespace: str(ext.kubeconfigSecretNamespace) ?? o.namespace,
+          name: ext.kubeconfigSecretName,
+          key: str(ext.kubeconfigSecretKey) ?? 'value',
           consequence: 'the provider cannot reach the remote cluster; the control plane is never created there',
           rule: `${PROVIDER} api/v1alpha2 ExternalClusterReference (kubeconfigSecretName/Key/Namespace)`,
         },
@@ -78,7 +82,11 @@ function serviceOfEndpoint(field: string, endpoint: unknown, _state: ClusterStat
   const svc = labels.indexOf('svc');
   if (svc < 2) return undefined;
   return {
-    field, group: '', kinds: ['Service'], namespace: labels[svc - 1], name: labels[svc - 2],
+    field,
+    group: '',
+    kinds: ['Service'],
+    namespace: labels[svc - 1],
+    name: labels[svc - 2],
     consequence: 'the endpoint does not resolve: Kamaji cannot reach the datastore',
     rule: 'Kubernetes cluster DNS: <pod>.<service>.<namespace>.svc names resolve only through that Service',
   };
@@ -102,7 +110,10 @@ export function remoteDataStores(states: readonly ClusterState[]): ReconcileFind
       const found = [...everywhere.entries()].some(([cluster, names]) => cluster !== s.cluster && names.has(name));
       if (found) continue;
       out.push(findingOn(s, kcp, {
-        severity: ReconcileSeverity.ERROR, code: 'dangling-reference', field: 'spec.dataStoreName', target: `DataStore ${name} on the remote cluster`,
+        severity: ReconcileSeverity.ERROR,
+        code: 'dangling-reference',
+        field: 'spec.dataStoreName',
+        target: `DataStore ${name} on the remote cluster`,
         message: `the control plane runs on the cluster its externalClusterReference reaches, but no other cluster of the tree has DataStore "${name}"`,
         fix: 'place the tenant\'s datastore on the site (IslandSite does), or use a DataStore the remote Kamaji has',
         rule: `${PROVIDER} externalClusterReference: the TenantControlPlane is created on the remote cluster and reads its DataStore there`,

@@ -28,8 +28,13 @@ export const metal3Model: UpstreamModel = {
     if (o.group === 'infrastructure.cluster.x-k8s.io' && o.kind === 'Metal3MachineTemplate') {
       const dt = at(m, 'spec', 'template', 'spec', 'dataTemplate');
       return refs([dt && {
-        field: 'spec.template.spec.dataTemplate', group: 'infrastructure.cluster.x-k8s.io', kinds: ['Metal3DataTemplate'], namespace: str(dt.namespace) ?? o.namespace, name: dt.name,
-        consequence: 'Metal3Machines never get their metadata: hosts are never provisioned', rule: 'cluster-api-provider-metal3 v1.13.2 api/v1beta2 Metal3MachineSpec.dataTemplate',
+        field: 'spec.template.spec.dataTemplate',
+        group: 'infrastructure.cluster.x-k8s.io',
+        kinds: ['Metal3DataTemplate'],
+        namespace: str(dt.namespace) ?? o.namespace,
+        name: dt.name,
+        consequence: 'Metal3Machines never get their metadata: hosts are never provisioned',
+        rule: 'cluster-api-provider-metal3 v1.13.2 api/v1beta2 Metal3MachineSpec.dataTemplate',
       }]);
     }
     return [];
@@ -44,7 +49,10 @@ export const metal3Model: UpstreamModel = {
       || state.objects.some((o) => o.group === 'apps' && o.kind === 'Deployment' && /ironic/.test(o.name));
     if (ironic) return [];
     return [findingOn(state, hosts[0], {
-      severity: ReconcileSeverity.ERROR, code: 'dangling-reference', field: 'spec.bmc', target: 'Ironic',
+      severity: ReconcileSeverity.ERROR,
+      code: 'dangling-reference',
+      field: 'spec.bmc',
+      target: 'Ironic',
       message: `${hosts.length} BareMetalHost(s) on cluster "${state.cluster}", but nothing installs Ironic there: the baremetal-operator registers them and none is ever inspected or provisioned`,
       fix: 'set PlatformUnderCluster provisioningNetwork (installs Ironic configured for that network), or install Ironic yourself',
       rule: `${V}: hosts past "registering" need Ironic`,

@@ -20,8 +20,13 @@ export const metallbModel: UpstreamModel = {
   references(o): ObjectReference[] {
     if (o.group !== METALLB || (o.kind !== 'L2Advertisement' && o.kind !== 'BGPAdvertisement')) return [];
     return refs(list(at(o.manifest, 'spec', 'ipAddressPools')).map((p, i) => ({
-      field: `spec.ipAddressPools[${i}]`, group: METALLB, kinds: ['IPAddressPool'], namespace: o.namespace, name: p,
-      consequence: 'the pool\'s addresses are never announced', rule: `${V} api/v1beta1 L2Advertisement/BGPAdvertisement ipAddressPools (same namespace)`,
+      field: `spec.ipAddressPools[${i}]`,
+      group: METALLB,
+      kinds: ['IPAddressPool'],
+      namespace: o.namespace,
+      name: p,
+      consequence: 'the pool\'s addresses are never announced',
+      rule: `${V} api/v1beta1 L2Advertisement/BGPAdvertisement ipAddressPools (same namespace)`,
     })));
   },
 
@@ -33,8 +38,11 @@ export const metallbModel: UpstreamModel = {
       list(at(ad.manifest, 'spec', 'ipAddressPoolSelectors')).forEach((sel, i) => {
         if (pools.some((p) => p.namespace === ad.namespace && matchesSelector(sel, p.labels)) || emptySelectionAllowed(ad)) return;
         out.push(findingOn(state, ad, {
-          severity: ReconcileSeverity.WARNING, code: 'empty-selection', field: `spec.ipAddressPoolSelectors[${i}]`,
-          message: `selects no IPAddressPool in ${ad.namespace}`, fix: 'label the pools it should announce, or fix the selector',
+          severity: ReconcileSeverity.WARNING,
+          code: 'empty-selection',
+          field: `spec.ipAddressPoolSelectors[${i}]`,
+          message: `selects no IPAddressPool in ${ad.namespace}`,
+          fix: 'label the pools it should announce, or fix the selector',
           rule: `${V} api/v1beta1 ipAddressPoolSelectors`,
         }));
       });
@@ -45,9 +53,12 @@ export const metallbModel: UpstreamModel = {
       const announced = ads.some((ad) => ad.namespace === pool.namespace && advertises(ad, pool));
       if (announced) continue;
       out.push(findingOn(state, pool, {
-        severity: ReconcileSeverity.ERROR, code: 'empty-selection', field: 'metadata.name',
+        severity: ReconcileSeverity.ERROR,
+        code: 'empty-selection',
+        field: 'metadata.name',
         message: 'no L2Advertisement or BGPAdvertisement announces this pool: Services get its addresses, but no node answers for them',
-        fix: 'add an advertisement for the pool (ControlPlaneVipPool emits one)', rule: `${V} speaker: only advertised pools are announced`,
+        fix: 'add an advertisement for the pool (ControlPlaneVipPool emits one)',
+        rule: `${V} speaker: only advertised pools are announced`,
       }));
     }
     for (const kcp of state.objects.filter((o) => o.group === 'controlplane.cluster.x-k8s.io' && o.kind === 'KamajiControlPlane')) {
@@ -76,7 +87,9 @@ function advertises(ad: ClusterObject, pool: ClusterObject): boolean {
  *
  * @returns a finding when the Service would stay Pending, else undefined
  */
-export function loadBalancerAllocation(state: ClusterState, o: ClusterObject, field: string, annotations: Record<string, unknown>, requestedAddress?: string): ReconcileFinding | undefined {
+export function loadBalancerAllocation(
+  state: ClusterState, o: ClusterObject, field: string, annotations: Record<string, unknown>, requestedAddress?: string,
+): ReconcileFinding | undefined {
   const pools = state.objectsOf(METALLB, 'IPAddressPool');
   const poolName = str(annotations[METALLB_POOL_ANNOTATION]);
   const ips = (str(annotations[METALLB_IPS_ANNOTATION]) ?? requestedAddress ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);

@@ -40,7 +40,9 @@ export function releaseManifestContents(component: string): ReleaseManifestConte
 }
 
 /** The release manifests a nested Flux Kustomization applies (its source is `<component>-manifests`). */
-export function releaseManifestsApplied(o: { group: string; kind: string; manifest: any; layer: { bootstrap: boolean } }): ReleaseManifestContents | undefined {
+export function releaseManifestsApplied(
+  o: { group: string; kind: string; manifest: any; layer: { bootstrap: boolean } },
+): ReleaseManifestContents | undefined {
   if (o.group !== 'kustomize.toolkit.fluxcd.io' || o.kind !== 'Kustomization' || o.layer.bootstrap) return undefined;
   const source = str(at(o.manifest, 'spec', 'sourceRef', 'name'));
   return RELEASE_MANIFESTS.find((r) => source === `${r.component}-manifests`);

@@ -1,7 +1,7 @@
 import * as YAML from 'yaml';
+import { emptySelectionAllowed } from './cluster-api';
 import { helmReleaseChart } from './flux';
 import { at, list, refs, str, type UpstreamModel } from './upstream-model';
-import { emptySelectionAllowed } from './cluster-api';
 import { findingOn, type ClusterObject, type ClusterState, type ObjectReference, type ProducedObject } from '../private/cluster-state';
 import { matchesSelector } from '../private/selectors';
 import { ReconcileSeverity, type ReconcileFinding } from '../reconcile-finding';
@@ -76,14 +76,23 @@ export const sveltosModel: UpstreamModel = {
       const rule = `${V} api/v1beta1 Spec.policyRefs/dependsOn`;
       return refs([
         ...list(at(m, 'spec', 'policyRefs')).map((p, i) => ({
-          field: `spec.policyRefs[${i}]`, group: '', kinds: [str(p?.kind) ?? 'ConfigMap'], namespace: str(p?.namespace) ?? o.namespace, name: p?.name,
-          consequence: 'the profile stays "Failed: referenced resource not found" and deploys nothing', rule,
+          field: `spec.policyRefs[${i}]`,
+          group: '',
+          kinds: [str(p?.kind) ?? 'ConfigMap'],
+          namespace: str(p?.namespace) ?? o.namespace,
+          name: p?.name,
+          consequence: 'the profile stays "Failed: referenced resource not found" and deploys nothing',
+          rule,
         })),
         ...list(at(m, 'spec', 'dependsOn')).map((d, i) => ({ field: `spec.dependsOn[${i}]`, group: CONFIG, kinds: [o.kind], namespace: o.namespace, name: d, consequence: 'the profile waits for it forever', rule })),
         ...list(at(m, 'spec', 'templateResourceRefs')).filter((t) => !String(t?.resource?.name ?? '').includes('{{')).map((t, i) => ({
-          field: `spec.templateResourceRefs[${i}].resource`, group: String(t?.resource?.apiVersion ?? 'v1').includes('/') ? String(t.resource.apiVersion).split('/')[0] : '',
-          kinds: [str(t?.resource?.kind) ?? '?'], namespace: str(t?.resource?.namespace), name: t?.resource?.name,
-          consequence: 'templates that read it fail to render', rule: `${V} api/v1beta1 TemplateResourceRef`,
+          field: `spec.templateResourceRefs[${i}].resource`,
+          group: String(t?.resource?.apiVersion ?? 'v1').includes('/') ? String(t.resource.apiVersion).split('/')[0] : '',
+          kinds: [str(t?.resource?.kind) ?? '?'],
+          namespace: str(t?.resource?.namespace),
+          name: t?.resource?.name,
+          consequence: 'templates that read it fail to render',
+          rule: `${V} api/v1beta1 TemplateResourceRef`,
         })),
       ]);
     }
@@ -92,8 +101,13 @@ export const sveltosModel: UpstreamModel = {
       return refs([
         { field: 'spec.eventSourceName', group: LIB, kinds: ['EventSource'], name: at(m, 'spec', 'eventSourceName'), consequence: 'no event is ever watched', rule },
         ...list(at(m, 'spec', 'policyRefs')).filter((p) => !String(p?.name ?? '').includes('{{')).map((p, i) => ({
-          field: `spec.policyRefs[${i}]`, group: '', kinds: [str(p?.kind) ?? 'ConfigMap'], namespace: str(p?.namespace) ?? o.namespace, name: p?.name,
-          consequence: 'the trigger fires but deploys nothing', rule,
+          field: `spec.policyRefs[${i}]`,
+          group: '',
+          kinds: [str(p?.kind) ?? 'ConfigMap'],
+          namespace: str(p?.namespace) ?? o.namespace,
+          name: p?.name,
+          consequence: 'the trigger fires but deploys nothing',
+          rule,
         })),
       ]);
     }
@@ -105,7 +119,9 @@ export const sveltosModel: UpstreamModel = {
     const select = (o: ClusterObject, field: string, selector: any, what: string) => {
       if (selector === undefined || selectsAnyCluster(state, selector) || emptySelectionAllowed(o)) return;
       out.push(findingOn(state, o, {
-        severity: ReconcileSeverity.WARNING, code: 'empty-selection', field,
+        severity: ReconcileSeverity.WARNING,
+        code: 'empty-selection',
+        field,
         message: `selects no cluster: no Cluster API Cluster or SveltosCluster on this cluster has labels matching ${JSON.stringify(selector)}, so ${what}`,
         fix: `label the clusters it is meant for, or fix the selector; if nothing should match yet, annotate it with ${'reconcile.kmetal.io/allow-empty-selection'}: "<reason>"`,
         rule: `${V}: cluster selectors match clusters.cluster.x-k8s.io and SveltosCluster labels`,
@@ -119,7 +135,9 @@ export const sveltosModel: UpstreamModel = {
       if (selector === undefined || selectsAnyCluster(state, selector) || emptySelectionAllowed(t)) continue;
       // A trigger watching the management cluster only fires if Sveltos registered it with those labels.
       out.push(findingOn(state, t, {
-        severity: ReconcileSeverity.ERROR, code: 'empty-selection', field: 'spec.sourceClusterSelector',
+        severity: ReconcileSeverity.ERROR,
+        code: 'empty-selection',
+        field: 'spec.sourceClusterSelector',
         message: `selects no cluster (${JSON.stringify(selector)}): the events it waits for are never seen, so it never fires`,
         fix: 'select labels the management cluster\'s SveltosCluster (mgmt/mgmt) carries: PlatformUnderCluster passes them to the Sveltos chart\'s register-mgmt-cluster job (--labels)',
         rule: `${V} EventTrigger sourceClusterSelector; chart register-mgmt-cluster job --labels`,
@@ -151,7 +169,8 @@ function contentObjects(source: ClusterObject): Array<Omit<ProducedObject, 'rule
     for (const d of docs as any[]) {
       if (!d || typeof d.kind !== 'string' || typeof d.metadata?.name !== 'string' || d.metadata.name.includes('templated')) continue;
       const group = typeof d.apiVersion === 'string' && d.apiVersion.includes('/') ? d.apiVersion.split('/')[0] : '';
-      out.push({ group, kind: d.kind, namespace: str(d.metadata.namespace), name: d.metadata.name, labels: d.metadata.labels ?? {}, keys: d.data ? Object.keys(d.data) : undefined });
+      const keys = d.data ? Object.keys(d.data) : undefined;
+      out.push({ group, kind: d.kind, namespace: str(d.metadata.namespace), name: d.metadata.name, labels: d.metadata.labels ?? {}, keys });
     }
   }
   return out;

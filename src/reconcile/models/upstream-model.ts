@@ -21,8 +21,8 @@ export interface UpstreamModel {
 }
 
 /** A reference helper: `{ field, group, kinds, namespace, name, consequence, rule }`, skipping empty names. */
-export function refs(list: Array<ObjectReference | undefined | false>): ObjectReference[] {
-  return list.filter((r): r is ObjectReference => !!r && typeof r.name === 'string' && r.name.length > 0);
+export function refs(candidates: Array<ObjectReference | undefined | false>): ObjectReference[] {
+  return candidates.filter((r): r is ObjectReference => !!r && typeof r.name === 'string' && r.name.length > 0);
 }
 
 /** `m[a][b]...`, tolerating anything. */

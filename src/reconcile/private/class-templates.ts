@@ -119,7 +119,9 @@ function kcpTemplateNetwork(state: ClusterState, cc: ClusterObject): any {
   return t && !t.rule ? at(t.by.manifest, 'spec', 'template', 'spec', 'network') ?? {} : undefined;
 }
 
-function renderFinding(state: ClusterState, cluster: ClusterObject, cc: ClusterObject, field: string, scope: string, error: string, unsupported: boolean): ReconcileFinding {
+function renderFinding(
+  state: ClusterState, cluster: ClusterObject, cc: ClusterObject, field: string, scope: string, error: string, unsupported: boolean,
+): ReconcileFinding {
   return findingOn(state, cluster, {
     severity: unsupported ? ReconcileSeverity.WARNING : ReconcileSeverity.ERROR,
     code: 'template-render',

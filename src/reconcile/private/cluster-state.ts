@@ -89,7 +89,8 @@ export class ClusterState {
         labels: labelsOf(o.manifest),
       };
       this.objects.push(object);
-      this.add(object.group, object.kind, object.namespace, object.name, { name: object.name, namespace: object.namespace, by: object, labels: object.labels, keys: keysOf(object) });
+      const provision = { name: object.name, namespace: object.namespace, by: object, labels: object.labels, keys: keysOf(object) };
+      this.add(object.group, object.kind, object.namespace, object.name, provision);
     }
   }
 
@@ -99,7 +100,10 @@ export class ClusterState {
 
   /** Records an object a controller or chart creates at run time. */
   public produce(by: ClusterObject, p: ProducedObject): void {
-    this.add(p.group, p.kind, p.namespace, p.name, { name: p.name, namespace: p.namespace, by, rule: p.rule, labels: p.labels ?? {}, keys: p.keys, createIfAbsent: p.createIfAbsent });
+    const provision = {
+      name: p.name, namespace: p.namespace, by, rule: p.rule, labels: p.labels ?? {}, keys: p.keys, createIfAbsent: p.createIfAbsent,
+    };
+    this.add(p.group, p.kind, p.namespace, p.name, provision);
   }
 
   /** What makes `group/kind namespace/name` exist, emitted objects first. */
