@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ComponentVersion, InstallMethod } from './version-matrix';
-import { provisioningSettings, type ResolvedProvisioningNetwork } from '../baremetal/provisioning-network';
+import { provisioningSettings, resolveProvisioningNetwork, type ProvisioningNetworkProps, type ResolvedProvisioningNetwork } from '../baremetal/provisioning-network';
 import { GitOpsUnit } from '../gitops/gitops-unit';
 import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind, HelmReleaseSpecInstallCrds, HelmReleaseSpecUpgradeCrds } from '../imports/helm.toolkit.fluxcd.io';
 import { Kustomization, KustomizationSpecSourceRefKind } from '../imports/kustomize.toolkit.fluxcd.io';
@@ -27,7 +27,7 @@ export interface ComponentInstallProps {
   /** Installs that must be ready first. @default - none */
   readonly dependsOn?: ComponentInstall[];
   /** The provisioning network the baremetal-operator and Ironic are configured for. @default - upstream's development settings */
-  readonly provisioning?: ResolvedProvisioningNetwork;
+  readonly provisioningNetwork?: ProvisioningNetworkProps;
 }
 
 const FLUX_NAMESPACE = 'flux-system';
@@ -130,7 +130,7 @@ export class ComponentInstall extends Construct {
           wait: true,
           timeout: '10m',
           ...(dependsOn.length ? { dependsOn } : {}),
-          ...releaseCustomization(c.component, props.provisioning),
+          ...releaseCustomization(c.component, props.provisioningNetwork && resolveProvisioningNetwork(this, 'provisioningNetwork', props.provisioningNetwork)),
         },
       });
     }

@@ -177,7 +177,7 @@ export class PlatformUnderCluster extends Construct {
         releaseManifestsRegistry: props.releaseManifestsRegistry,
         values: props.values?.[component.component],
         dependsOn: component.component === 'cert-manager' || component.installMethod === InstallMethod.RELEASE_MANIFESTS ? [] : [this.installs.get('cert-manager')!],
-        provisioning,
+        provisioningNetwork: props.provisioningNetwork,
       }));
     }
     this.emitProviders(props.releaseManifestsRegistry);
