@@ -82,7 +82,7 @@ describe('kmetal check', () => {
 
   test('gives namespaced objects of a layer with targetNamespace that namespace, as Flux does', async () => {
     const dir = writeTestTree(path.join(tmp, 'target'), 'target', [
-      { path: 'apps', targetNamespace: 'team-a', objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } }] },
+      { path: 'apps', targetNamespace: 'team-a', objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } }] },
     ]);
     const io = memoryIo();
     expect(await runKmetal(['check', dir, '--json'], io)).toBe(0);
@@ -92,7 +92,7 @@ describe('kmetal check', () => {
   test('an outdir holding several apps: each app is checked as on its own and reported per app, then the total', async () => {
     const outdir = path.join(tmp, 'outdir');
     writeTestTree(outdir, 'good', [
-      { path: 'apps', targetNamespace: 'team-a', objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } }] },
+      { path: 'apps', targetNamespace: 'team-a', objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } }] },
     ]);
     const bad = writeTestTree(outdir, 'bad', [
       { path: 'sources', objects: [{ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'r', namespace: 'flux-system' }, spec: { url: 'https://example.com/charts', interval: '1h', colour: 'blue' } }] },

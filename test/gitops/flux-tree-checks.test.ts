@@ -104,7 +104,7 @@ describe('render session', () => {
     const unit = new GitOpsUnit(app, 'u', { path: 'u' });
     const objects = [0, 1, 2].map((i) => new CountedObject(unit, `cm${i}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm${i}`, namespace: 'x' } }));
     Policy.of(app).addPack(new PolicyPack({ name: 'test', rules: [new ReadEverythingRule()] }));
-    FluxTree.synth(app, { outdir: tempDir(), appName: 'app', conformance: ConformanceChecker.default() });
+    FluxTree.synth(app, { outdir: tempDir(), appName: 'app', conformance: ConformanceChecker.default(), reconcile: false });
     expect(objects.map((o) => o.renders)).toEqual([1, 1, 1]);
   });
 
@@ -123,7 +123,7 @@ describe('render session', () => {
     new ApiObject(unit, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'x' } });
     Policy.of(app).addPack(new PolicyPack({ name: 'test', rules: [new MutatingRule()] }));
     const outdir = tempDir();
-    const error = thrown(() => FluxTree.synth(app, { outdir, appName: 'app' }));
+    const error = thrown(() => FluxTree.synth(app, { outdir, appName: 'app', reconcile: false }));
     expect(error.message).toMatch(/TEST-002/);
     expect(error.message).toMatch(/read[- ]only|Cannot assign/);
     expect(fs.existsSync(path.join(outdir, 'app'))).toBe(false);
@@ -136,11 +136,11 @@ describe('render session', () => {
     new ApiObject(unit, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'x' }, data: { v: Lazy.any({ produce: () => value }) } } as any);
     Policy.of(app).addPack(new PolicyPack({ name: 'test', rules: [new ReadEverythingRule()] }));
     const outdir = tempDir();
-    FluxTree.synth(app, { outdir, appName: 'app' });
+    FluxTree.synth(app, { outdir, appName: 'app', reconcile: false });
     expect(readYaml(path.join(outdir, 'app', 'u/configmap-cm.yaml')).data).toEqual({ v: 'one' });
     value = 'two';
     expect(Policy.of(app).check().findings).toEqual([]);
-    FluxTree.synth(app, { outdir, appName: 'app' });
+    FluxTree.synth(app, { outdir, appName: 'app', reconcile: false });
     expect(readYaml(path.join(outdir, 'app', 'u/configmap-cm.yaml')).data).toEqual({ v: 'two' });
   });
 });

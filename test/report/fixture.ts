@@ -1,4 +1,4 @@
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import {
   BareMetalPool, BmcCredentials, ControlPlaneVipPool, MachineImage, PlatformUnderCluster,
 } from '../../src';
@@ -20,7 +20,9 @@ export function smallPlatform(extraVms = 0): { app: App; platform: PlatformUnder
     defaultNodeImage: MachineImage.containerDisk('quay.io/capk/ubuntu-2404-container-disk:v1.33.0'),
     allowedKubernetesMinors: ['v1.33', 'v1.34'],
     permittedPciDevices: [{ resourceName: A10, pciVendorSelector: '10DE:2236' }],
+    provisioningNetwork: { interface: 'eno3', ironicAddress: '172.22.0.2', dhcpRange: '172.22.0.10,172.22.0.100' },
   });
+  new ApiObject(platform.configs, 'metal3-namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'metal3' } });
   platform.controlPlaneVipPool = new ControlPlaneVipPool(platform.configs, 'tenant-api', { addresses: ['203.0.113.8/29'] });
   const pool = new BareMetalPool(platform.configs, 'rack', { namespace: 'metal3', defaultCredentials: BmcCredentials.fromSecret('bmc-{host}') });
   pool.addHost({

@@ -28,6 +28,8 @@ export interface TreeFiles {
   manifestFiles(rel: string): string[];
   /** Every file under the folder `rel`, sorted. */
   allFiles(rel: string): string[];
+  /** The names of the folders directly inside the folder `rel`, sorted. */
+  subfolders(rel: string): string[];
 }
 
 const KUSTOMIZE_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
@@ -66,6 +68,12 @@ export class DiskTreeFiles implements TreeFiles {
     const start = this.abs(rel);
     if (start !== undefined && fs.existsSync(start)) visit(start);
     return out.sort();
+  }
+
+  public subfolders(rel: string): string[] {
+    const dir = this.abs(rel);
+    if (dir === undefined || !fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
+    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   }
 
   private abs(rel: string): string | undefined {
@@ -112,6 +120,17 @@ export class MemoryTreeFiles implements TreeFiles {
   public allFiles(rel: string): string[] {
     const prefix = normalize(rel);
     return prefix === '' ? [...this.sorted] : this.sorted.filter((f) => f.startsWith(`${prefix}/`));
+  }
+
+  public subfolders(rel: string): string[] {
+    const prefix = normalize(rel);
+    const names = new Set<string>();
+    for (const d of this.folders) {
+      if (d === '' || (prefix !== '' && !d.startsWith(`${prefix}/`))) continue;
+      const rest = prefix === '' ? d : d.slice(prefix.length + 1);
+      if (rest !== '' && !rest.includes('/')) names.add(rest);
+    }
+    return [...names].sort();
   }
 }
 

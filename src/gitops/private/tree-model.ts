@@ -97,12 +97,7 @@ export class TreeReadError extends Error {}
 
 /** The clusters of a tree: the folders under `clusters/`, sorted. */
 export function treeClusters(files: TreeFiles): string[] {
-  const names = new Set<string>();
-  for (const f of files.allFiles('clusters')) {
-    const parts = f.split('/');
-    if (parts.length >= 3) names.add(parts[1]);
-  }
-  return [...names].sort();
+  return files.subfolders('clusters');
 }
 
 /**
