@@ -36,6 +36,8 @@ export function buildFleet(tenants: number): { app: App; platform: PlatformUnder
     releaseManifestsRegistry: 'oci://registry.example.com/kmetal-manifests',
     defaultNodeImage: image,
     permittedPciDevices: [{ resourceName: GPU, pciVendorSelector: '10DE:20B5' }],
+    // Ironic for the hosts below (the reconcile check refuses hosts nothing can provision).
+    provisioningNetwork: { interface: 'eno3', ironicAddress: '172.22.0.2', dhcpRange: '172.22.0.10,172.22.0.100' },
   });
   const planes = new NetworkPlanes(platform.configs, 'planes', {
     publicPlane: { nic: 'eno2', cidr: '198.18.0.0/16', gatewayNodes: ['metal-0001', 'metal-0002', 'metal-0003'] },

@@ -1,6 +1,5 @@
 import * as path from 'path';
 import { App } from 'cdk8s';
-import type { IConstruct } from 'constructs';
 import type { ConformanceChecker } from '../conformance/conformance-checker';
 import { ConformanceFinding, FindingSeverity } from '../conformance/finding';
 import { KmetalValidationError, showValue } from '../util/errors';
@@ -10,9 +9,8 @@ import { syncFolder } from './private/folder-sync';
 import { PlacedFinding, renderTree } from './private/tree-render';
 import { compare, planUnits, resolveUnitDependencies } from './private/unit-plan';
 import { withRenderSession } from '../util/render-session';
-import { MemoryTreeFiles } from './private/tree-files';
-import { checkTreeFiles } from '../reconcile/reconcile-checker';
-import { formatReconcileFinding, ReconcileSeverity, type ReconcileFinding } from '../reconcile/reconcile-finding';
+import { reconcileRenderedTree } from './private/tree-reconcile';
+import type { ReconcileFinding } from '../reconcile/reconcile-finding';
 
 /**
  * The Flux source every generated Kustomization reads from (Flux `spec.sourceRef`).
@@ -269,11 +267,7 @@ export class FluxTree {
     if (errors.length > 0) {
       throw new KmetalValidationError(this.app, 'conformance', `${errors.length} problem(s) in objects a strict API server would refuse:\n  ${describeFindings(errors)}\n`, 'fix the objects listed above (their construct paths are in brackets); nothing was written');
     }
-    const reconcileFindings = this.reconcile ? checkTreeFiles(new MemoryTreeFiles(tree.documents), this.outputDir) : [];
-    const reconcileErrors = reconcileFindings.filter(f => f.severity === ReconcileSeverity.ERROR);
-    if (reconcileErrors.length > 0) {
-      throw new KmetalValidationError(this.app, 'reconcile', `${reconcileErrors.length} problem(s) the platform's controllers would not reconcile:\n  ${describeReconcileFindings(reconcileErrors, tree.owners)}\n`, 'fix the objects listed above (their construct paths are in brackets); nothing was written');
-    }
+    const reconcileFindings = this.reconcile ? reconcileRenderedTree(this.app, tree, this.outputDir) : [];
     const stats = syncFolder(this.outputDir, tree.files, this.preserve);
 
     return {
@@ -310,15 +304,6 @@ function describeFindings(findings: PlacedFinding[]): string {
   const lines = findings.slice(0, MAX_LISTED_FINDINGS).map(({ scope, finding: f }) => {
     const object = `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}`;
     return `[${scope.node.path || '<app>'}] ${object} ${f.path ? `${f.path}: ` : ''}${f.message} [${f.code}]`;
-  });
-  if (findings.length > MAX_LISTED_FINDINGS) lines.push(`... and ${findings.length - MAX_LISTED_FINDINGS} more`);
-  return lines.join('\n  ');
-}
-
-function describeReconcileFindings(findings: ReconcileFinding[], owners: Map<string, IConstruct>): string {
-  const lines = findings.slice(0, MAX_LISTED_FINDINGS).map(f => {
-    const owner = f.file !== undefined ? owners.get(f.file) : undefined;
-    return `[${owner?.node.path || '<app>'}] ${formatReconcileFinding(f)}`;
   });
   if (findings.length > MAX_LISTED_FINDINGS) lines.push(`... and ${findings.length - MAX_LISTED_FINDINGS} more`);
   return lines.join('\n  ');

@@ -2,6 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Validation, ValidationContext, ValidationViolatingResource } from 'cdk8s-cli/plugins';
 import { ConformanceChecker } from '../conformance/conformance-checker';
+import { parseYamlDocuments } from '../conformance/yaml-documents';
+import { MemoryTreeFiles } from '../gitops/private/tree-files';
+import { checkTreeFiles } from '../reconcile/reconcile-checker';
 import type { ConformanceFinding } from '../conformance/finding';
 import { PlatformPolicyPack, PlatformPolicyPackProps } from '../policy/platform-policy-pack';
 import { Policy } from '../policy/policy';
@@ -14,6 +17,11 @@ export const PACKS = {
   conformance: 'kmetal-conformance',
   /** The built-in policy rules (`PlatformPolicyPack`). */
   platform: 'kmetal-platform',
+  /**
+   * The reconcile check (`ReconcileChecker`) over all manifests as one cluster: references resolve,
+   * namespaces exist, selectors select, ClusterClass patches render.
+   */
+  reconcile: 'kmetal-reconcile',
 };
 
 const SEVERITIES = ['error', 'warning', 'info'];
@@ -34,7 +42,12 @@ export interface KmetalSuppression {
 
 /** `properties` of the plugin in `cdk8s.yaml`. */
 export interface KmetalValidationProps {
-  /** Packs to run. @default ['kmetal-conformance', 'kmetal-platform'] */
+  /**
+   * Packs to run. Add `kmetal-reconcile` when the app declares the whole platform (its components,
+   * pools and tenants): over an app that declares only tenants, everything installed elsewhere would
+   * be reported as missing.
+   * @default ['kmetal-conformance', 'kmetal-platform']
+   */
   readonly packs?: string[];
   /** Severities reported as violations. @default ['error', 'warning'] */
   readonly severities?: string[];
@@ -91,6 +104,16 @@ const CONFORMANCE_CHECKS: { [code: string]: string } = {
   'deprecated-version': 'No deprecated API versions',
   'malformed': 'Every document is a Kubernetes object',
   'yaml': 'Every manifest is valid YAML',
+};
+
+const RECONCILE_CHECKS: { [code: string]: string } = {
+  'dangling-reference': 'Every reference names an object that exists or that a controller creates',
+  'missing-namespace': 'Namespaces exist before the objects in them are applied',
+  'empty-selection': 'Selectors select something',
+  'admission-precondition': 'Admission webhooks see the requests they must act on',
+  'template-render': 'ClusterClass patch templates render for every cluster of the class',
+  'applied-twice': 'No object has two owners',
+  'out-of-band': 'Objects made outside the output are declared',
 };
 
 function rank(severity: string): number {
@@ -186,6 +209,14 @@ export class KmetalValidation implements Validation {
 
     if (this.packs.includes(PACKS.platform)) {
       findings.push(...this.policyFindings(tree, suppressed));
+    }
+
+    if (this.packs.includes(PACKS.reconcile)) {
+      for (const finding of this.reconcileFindings(files, tree)) {
+        const s = this.conformanceSuppression(finding);
+        if (s) suppressed.push(`${finding.ruleName} ${finding.location} (suppressed: ${s.reason})`);
+        else findings.push(finding);
+      }
     }
 
     const reported = findings.filter((f) => this.severities.includes(f.severity));
@@ -300,6 +331,40 @@ export class KmetalValidation implements Validation {
       });
     }
     return out;
+  }
+
+  /**
+   * The reconcile check over the manifests `cdk8s synth` wrote. They carry no Flux layers, so they are
+   * checked as one cluster applied in one step (a Namespace anywhere in them counts for every object).
+   */
+  private reconcileFindings(files: Array<{ file: string; text: string; label: string }>, tree: ManifestApp): Finding[] {
+    const docs = new Map<string, unknown[]>();
+    const original = new Map<string, string>();
+    const names: string[] = [];
+    files.forEach((f, i) => {
+      const name = `${String(i).padStart(4, '0')}-${f.label}`;
+      const values = parseYamlDocuments(f.text).map((d) => d.value).filter((v: any) => v && typeof v === 'object' && typeof v.kind === 'string' && typeof v.metadata?.name === 'string');
+      docs.set(`clusters/cdk8s/${name}`, values);
+      original.set(`clusters/cdk8s/${name}`, f.file);
+      names.push(name);
+    });
+    docs.set('clusters/cdk8s/kustomization.yaml', [{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: names }]);
+    return checkTreeFiles(new MemoryTreeFiles(docs), 'cdk8s synth').map((f) => {
+      const file = f.file !== undefined ? original.get(f.file) ?? f.file : '-';
+      const o = tree.objects.find((x) => x.file === file && x.json?.kind === f.kind && x.json?.metadata?.name === f.name);
+      const object = f.kind ? `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name ?? ''}` : file;
+      return {
+        ruleName: `reconcile/${f.code}`,
+        severity: f.severity,
+        recommendation: RECONCILE_CHECKS[f.code] ?? 'What the objects declare is what the platform\'s controllers will do',
+        fix: f.fix,
+        resourceName: f.name ?? '<tree>',
+        manifestPath: file,
+        location: `${object}${f.field ? ` ${f.field}` : ''}: ${f.message}${o ? ` [construct ${o.path}${o.exactPath ? '' : ' (approximate)'}]` : ''}`,
+        constructPath: o?.path,
+        kind: f.kind ?? '',
+      };
+    });
   }
 
   /** The object at a construct path, or the nearest one above it. */

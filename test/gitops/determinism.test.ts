@@ -4,6 +4,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { cleanupTempDirs, listFiles, tempDir } from './fixture';
 import { FluxTree, GitOpsUnit } from '../../src/gitops';
 
+// These trees test the Flux layout with bare objects, not platforms: they opt out of the reconcile check (tested in test/reconcile).
 afterAll(() => cleanupTempDirs());
 
 /** A program with several units, default units, cross-unit dependencies and colliding names. */
@@ -25,8 +26,8 @@ function program(): App {
 
 test('the same program gives a byte-identical tree', () => {
   const [a, b] = [tempDir(), tempDir()];
-  const ra = FluxTree.synth(program(), { outdir: a, appName: 'fleet' });
-  const rb = FluxTree.synth(program(), { outdir: b, appName: 'fleet' });
+  const ra = FluxTree.synth(program(), { outdir: a, appName: 'fleet', reconcile: false });
+  const rb = FluxTree.synth(program(), { outdir: b, appName: 'fleet', reconcile: false });
   const files = listFiles(path.join(a, 'fleet'));
   expect(listFiles(path.join(b, 'fleet'))).toEqual(files);
   expect(files.length).toBeGreaterThan(50);
@@ -42,7 +43,7 @@ test('no anchors, aliases or folded lines in the output', () => {
   const unit = new GitOpsUnit(app, 'u', { path: 'u' });
   const shared = { app: 'x', tier: 'backend' };
   new ApiObject(unit, 'd', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchLabels: shared }, template: { metadata: { labels: shared } }, note: 'x'.repeat(300) } } as any);
-  FluxTree.synth(app, { outdir: dir, appName: 'app' });
+  FluxTree.synth(app, { outdir: dir, appName: 'app', reconcile: false });
   const text = fs.readFileSync(path.join(dir, 'app/u/deployment-d.yaml'), 'utf8');
   expect(text).not.toMatch(/[&*]a\d/);
   expect(text).toContain(`note: ${'x'.repeat(300)}\n`);

@@ -6,12 +6,13 @@ import { cleanupTempDirs, listFiles, platformApp, readYaml, tempDir } from './fi
 import { FluxTree, GitOpsUnit } from '../../src/gitops';
 import { Kustomization } from '../../src/imports/kustomize.toolkit.fluxcd.io';
 
+// These trees test the Flux layout with bare objects, not platforms: they opt out of the reconcile check (tested in test/reconcile).
 afterAll(() => cleanupTempDirs());
 
 describe('layout', () => {
   const { app } = platformApp({ withPlainChart: true });
   const outdir = tempDir();
-  const result = FluxTree.synth(app, { outdir, appName: 'kmetal' });
+  const result = FluxTree.synth(app, { outdir, appName: 'kmetal', reconcile: false });
   const root = path.join(outdir, 'kmetal');
 
   test('writes one folder per unit, one Flux Kustomization per unit and a bootstrap root', () => {
@@ -150,7 +151,7 @@ describe('dependencies', () => {
     const inA = new ApiObject(a, 'x', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
     const inB = new ApiObject(b, 'y', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'y' } });
     inB.addDependency(inA);
-    const result = FluxTree.synth(app, { outdir: tempDir(), appName: 'app' });
+    const result = FluxTree.synth(app, { outdir: tempDir(), appName: 'app', reconcile: false });
     expect(result.units.map(u => [u.name, u.dependsOn])).toEqual([['a', []], ['b', ['a']]]);
   });
 
@@ -164,7 +165,7 @@ describe('dependencies', () => {
     const tenantStack = new Construct(tenantUnit, 'Stack');
     new ApiObject(tenantStack, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'p' } });
     tenantStack.node.addDependency(stack);
-    const result = FluxTree.synth(app, { outdir: tempDir(), appName: 'app' });
+    const result = FluxTree.synth(app, { outdir: tempDir(), appName: 'app', reconcile: false });
     expect(result.units.find(u => u.path === 'tenants/t1')!.dependsOn).toEqual(['platform']);
   });
 
@@ -173,14 +174,14 @@ describe('dependencies', () => {
     const gate = new GitOpsUnit(app, 'gate', { path: 'gate' });
     const after = new GitOpsUnit(app, 'after', { path: 'after', dependsOn: [gate] });
     expect(after.unitDependencies).toEqual([gate]);
-    const result = FluxTree.synth(app, { outdir: tempDir(), appName: 'app' });
+    const result = FluxTree.synth(app, { outdir: tempDir(), appName: 'app', reconcile: false });
     expect(result.units.find(u => u.name === 'after')!.dependsOn).toEqual(['gate']);
   });
 
   test('a cycle between units is an error naming the units', () => {
     const { app, crd, widget } = platformApp();
     crd.addDependency(widget); // crds → tenant, while tenant → controllers → crds
-    expect(() => FluxTree.synth(app, { outdir: tempDir(), appName: 'kmetal' }))
+    expect(() => FluxTree.synth(app, { outdir: tempDir(), appName: 'kmetal', reconcile: false }))
       .toThrow(/cycle.*"infrastructure-controllers" \(controllers\) → "infrastructure-crds" \(crds\) → "tenants-acme" \(acme\) → "infrastructure-controllers"/);
   });
 
@@ -189,7 +190,7 @@ describe('dependencies', () => {
     const under = new GitOpsUnit(app, 'under', { path: 'platform' });
     const edge = new GitOpsUnit(app, 'edge', { path: 'edge/site-1', cluster: 'site-1', dependsOn: [under] });
     expect(edge.cluster).toBe('site-1');
-    expect(() => FluxTree.synth(app, { outdir: tempDir(), appName: 'app' }))
+    expect(() => FluxTree.synth(app, { outdir: tempDir(), appName: 'app', reconcile: false }))
       .toThrow(/"edge-site-1" \(edge\) of cluster "site-1" depends on unit "platform" \(under\) of cluster "under"/);
   });
 });
@@ -202,7 +203,7 @@ describe('clusters', () => {
     const under = new GitOpsUnit(app, 'under', { path: 'platform' });
     new ApiObject(under, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }); // same object, other cluster: fine
     const outdir = tempDir();
-    const result = FluxTree.synth(app, { outdir, appName: 'app' });
+    const result = FluxTree.synth(app, { outdir, appName: 'app', reconcile: false });
     expect(result.clusters).toEqual(['site-1', 'under']);
     expect(result.files.filter(f => f.startsWith('clusters/') || f.startsWith('bootstrap/'))).toEqual([
       'bootstrap/site-1.yaml',
@@ -218,7 +219,7 @@ describe('clusters', () => {
 describe('empty app', () => {
   test('an app without objects still gets its cluster folder and bootstrap, so Flux can prune', () => {
     const outdir = tempDir();
-    const result = FluxTree.synth(new App(), { outdir, appName: 'app' });
+    const result = FluxTree.synth(new App(), { outdir, appName: 'app', reconcile: false });
     expect(result.files).toEqual(['bootstrap/under.yaml', 'clusters/under/kustomization.yaml']);
     expect(readYaml(path.join(outdir, 'app/clusters/under/kustomization.yaml')).resources).toEqual([]);
     expect(FluxTree.formatSummary(result)).toBe(`0 objects, 0 units, 2 files → ${path.join(outdir, 'app')}`);
@@ -232,7 +233,7 @@ describe('objects and file names', () => {
     const b = new GitOpsUnit(app, 'b', { path: 'b' });
     new ApiObject(a, 'one', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'same', namespace: 'ns' } });
     new ApiObject(b, 'two', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'same', namespace: 'ns' } });
-    expect(() => FluxTree.synth(app, { outdir: tempDir(), appName: 'app' }))
+    expect(() => FluxTree.synth(app, { outdir: tempDir(), appName: 'app', reconcile: false }))
       .toThrow(/ConfigMap "same" in namespace "ns" \(API group core\) is defined twice for cluster "under": at a\/one and at b\/two/);
   });
 
@@ -244,7 +245,7 @@ describe('objects and file names', () => {
     new ApiObject(u, 'c', { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Cluster', metadata: { name: 'c1', namespace: 'one' } });
     new ApiObject(u, 'd', { apiVersion: 'example.com/v1', kind: 'Cluster', metadata: { name: 'c1', namespace: 'one' } });
     new ApiObject(u, 'e', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'alone', namespace: 'one' } });
-    const result = FluxTree.synth(app, { outdir: tempDir(), appName: 'app' });
+    const result = FluxTree.synth(app, { outdir: tempDir(), appName: 'app', reconcile: false });
     expect(result.files.filter(f => f.startsWith('u/'))).toEqual([
       'u/cluster.cluster.x-k8s.io-one-c1.yaml',
       'u/cluster.example.com-one-c1.yaml',
@@ -263,7 +264,7 @@ describe('objects and file names', () => {
     replicas = 3;
     obj.addJsonPatch(JsonPatch.add('/spec/paused', true));
     const outdir = tempDir();
-    FluxTree.synth(app, { outdir, appName: 'app' });
+    FluxTree.synth(app, { outdir, appName: 'app', reconcile: false });
     const doc = readYaml(path.join(outdir, 'app/u/deployment-d.yaml'));
     expect(doc.spec).toEqual({ replicas: 3, paused: true });
     expect(doc.metadata.labels).toEqual({ team: 'platform' });
@@ -279,7 +280,7 @@ describe('objects and file names', () => {
     const inner = new Chart(child, 'inner');
     new ApiObject(inner, 'c', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
     expect(GitOpsUnit.tryOf(inner)).toBe(child);
-    const result = FluxTree.synth(app, { outdir: tempDir(), appName: 'app' });
+    const result = FluxTree.synth(app, { outdir: tempDir(), appName: 'app', reconcile: false });
     expect(result.files.filter(f => !f.endsWith('kustomization.yaml') && !f.includes('/under'))).toEqual([
       'apps/outer/configmap-loose.yaml',
       'parent/child/configmap-c.yaml',
@@ -292,14 +293,14 @@ describe('objects and file names', () => {
     new GitOpsUnit(app, 'one', { path: 'apps/web' });
     const web = new Chart(app, 'web');
     new ApiObject(web, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
-    expect(() => FluxTree.synth(app, { outdir: tempDir(), appName: 'app' }))
+    expect(() => FluxTree.synth(app, { outdir: tempDir(), appName: 'app', reconcile: false }))
       .toThrow(/folder "apps\/web" is used by unit "apps-web" \(one\) and by unit "apps-web" \(default unit of chart web\)/);
   });
 
   test('a unit named like the root Kustomization is an error', () => {
     const app = new App();
     new GitOpsUnit(app, 'u', { path: 'kmetal' });
-    expect(() => FluxTree.synth(app, { outdir: tempDir(), appName: 'kmetal' })).toThrow(/root Kustomization of cluster "under"/);
+    expect(() => FluxTree.synth(app, { outdir: tempDir(), appName: 'kmetal', reconcile: false })).toThrow(/root Kustomization of cluster "under"/);
   });
 });
 
@@ -314,7 +315,7 @@ describe('validation', () => {
     const outdir = tempDir();
     let error: Error | undefined;
     try {
-      FluxTree.synth(app, { outdir, appName: 'app' });
+      FluxTree.synth(app, { outdir, appName: 'app', reconcile: false });
     } catch (e) {
       error = e as Error;
     }
@@ -329,7 +330,7 @@ describe('validation', () => {
     const app = new App();
     const u = new GitOpsUnit(app, 'u', { path: 'u', wait: true });
     u.addHealthCheck({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'd', namespace: 'x' });
-    expect(() => FluxTree.synth(app, { outdir: tempDir(), appName: 'app' })).toThrow(/\[u\] wait is true, so Flux ignores the 1 health check/);
+    expect(() => FluxTree.synth(app, { outdir: tempDir(), appName: 'app', reconcile: false })).toThrow(/\[u\] wait is true, so Flux ignores the 1 health check/);
   });
 
   test('health checks are written, including ones taken from API objects', () => {
@@ -339,7 +340,7 @@ describe('validation', () => {
     u.addHealthCheck({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', name: 'cilium', namespace: 'kube-system' });
     u.addHealthCheckFor(dep);
     const outdir = tempDir();
-    FluxTree.synth(app, { outdir, appName: 'app' });
+    FluxTree.synth(app, { outdir, appName: 'app', reconcile: false });
     const spec = readYaml(path.join(outdir, 'app/clusters/under/u.yaml')).spec;
     expect(spec.targetNamespace).toBe('team');
     expect(spec.healthChecks).toEqual([
@@ -357,7 +358,7 @@ describe('output folder', () => {
     fs.mkdirSync(path.join(outdir, 'kmetal/report'), { recursive: true });
     fs.writeFileSync(path.join(outdir, 'kmetal/report/policy.json'), '{}');
     fs.writeFileSync(path.join(outdir, 'neighbour.yaml'), 'keep me');
-    const result = FluxTree.synth(platformApp().app, { outdir, appName: 'kmetal', preserve: ['report'] });
+    const result = FluxTree.synth(platformApp().app, { outdir, appName: 'kmetal', preserve: ['report'], reconcile: false });
     expect(result.filesRemoved).toBe(1);
     expect(fs.existsSync(path.join(outdir, 'kmetal/tenants/gone'))).toBe(false);
     expect(fs.readFileSync(path.join(outdir, 'kmetal/report/policy.json'), 'utf8')).toBe('{}');
@@ -366,8 +367,8 @@ describe('output folder', () => {
 
   test('a second write of the same app changes no file', () => {
     const outdir = tempDir();
-    const first = FluxTree.synth(platformApp().app, { outdir, appName: 'kmetal' });
-    const second = FluxTree.synth(platformApp().app, { outdir, appName: 'kmetal' });
+    const first = FluxTree.synth(platformApp().app, { outdir, appName: 'kmetal', reconcile: false });
+    const second = FluxTree.synth(platformApp().app, { outdir, appName: 'kmetal', reconcile: false });
     expect(first.filesWritten).toBe(first.files.length);
     expect(second.filesWritten).toBe(0);
     expect(second.filesRemoved).toBe(0);

@@ -116,4 +116,17 @@ describe('KmetalValidation over the manifests of a cdk8s app', () => {
     expect(() => new KmetalValidation({ suppressions: [{ ruleId: 'KM-TEN-002', reason: 'short' }] })).toThrow(/reason of at least 10 characters/);
     expect(() => new KmetalValidation({ failOn: 'fatal' })).toThrow(/failOn "fatal"/);
   });
+
+  test('kmetal-reconcile (opt-in): an app of tenants alone names what it does not install, with the construct path', async () => {
+    const { json } = await run({ packs: ['kmetal-reconcile'] }, { labReplicas: 2 });
+    expect(json.summary.status).toBe('failure');
+    const names = json.violations.map((v: any) => v.ruleName);
+    expect(names).toEqual(expect.arrayContaining(['reconcile/dangling-reference (error)']));
+    const dangling = json.violations.find((v: any) => v.ruleName === 'reconcile/dangling-reference (error)');
+    // The dedicated etcd's chart source is installed by PlatformUnderCluster, which this app does not declare.
+    const source = dangling.violatingConstructs.find((c: any) => /HelmRelease tenant-acme\/acme-etcd spec\.chart\.spec\.sourceRef/.test(c.locations?.[0] ?? c.location ?? ''));
+    expect(source).toBeDefined();
+    expect(source.manifestPath).toMatch(/tenants\.k8s\.yaml$/);
+  });
+
 });

@@ -1,6 +1,6 @@
 // An example of a platform team's own tests, as README shows them. In your project, import from
 // 'cdk8s-kmetal' and 'cdk8s-kmetal/lib/policy/testing' instead of the source folders.
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import {
   AddonProfile, BareMetalPool, BmcCredentials, ControlPlaneVipPool, MachineImage, NetworkPlanes, PlatformPolicyPack,
   PlatformSnapshot, PlatformUnderCluster, Policy, TenantClusterClass, TenantVpc,
@@ -27,7 +27,9 @@ function buildPlatform(options: { labTenant?: boolean } = {}): App {
     releaseManifestsRegistry: 'oci://registry.example.com/kmetal-manifests',
     defaultNodeImage: image,
     allowedKubernetesMinors: ['v1.33', 'v1.34'],
+    provisioningNetwork: { interface: 'eno3', ironicAddress: '172.22.0.2', dhcpRange: '172.22.0.10,172.22.0.100' },
   });
+  new ApiObject(platform.configs, 'metal3-namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'metal3' } });
   const planes = new NetworkPlanes(platform.configs, 'planes', {
     publicPlane: { nic: 'eno2', cidr: '203.0.113.0/24', gatewayNodes: ['metal-1', 'metal-2', 'metal-3'] },
     managementPlane: { nodeCidrs: ['192.168.10.0/24'] },

@@ -27,6 +27,7 @@ export function policyPlatform(options: { pack?: PlatformPolicyPackProps | false
     defaultNodeImage: IMAGE,
     allowedKubernetesMinors: ['v1.33', 'v1.34'],
     permittedPciDevices: [{ resourceName: GPU, pciVendorSelector: '10DE:2236' }],
+    provisioningNetwork: { interface: 'eno3', ironicAddress: '172.22.0.2', dhcpRange: '172.22.0.10,172.22.0.100' },
   });
   const planes = new NetworkPlanes(platform.configs, 'planes', {
     publicPlane: { nic: 'eno2', cidr: '203.0.113.0/24', gatewayNodes: ['metal-1', 'metal-2', 'metal-3'] },

@@ -1,5 +1,6 @@
 import type { FluxTreeModel, TreeLayer, TreeObject } from './flux-tree-reader';
 import { InstallMethod, VersionMatrix, type ComponentVersion } from '../../platform/version-matrix';
+import { releaseManifestContents } from '../../reconcile/models/release-manifests';
 
 /** An object of the tree that makes the cluster serve an API: a CRD, or a release known to install CRDs. */
 export interface ApiInstaller {
@@ -83,8 +84,9 @@ export class InstalledApis {
     }
     for (const [component, how] of this.releasedComponents(object)) {
       for (const apiVersion of component.apiVersions) push(this.byApiVersion, apiVersion, { layer: object.layer, object, how });
-      // Release manifests bring their own namespace (a chart's is created by createNamespace, above).
-      if (component.installMethod === InstallMethod.RELEASE_MANIFESTS) {
+      // Some release manifests bring their own namespace (the reconcile check's model says which; a
+      // chart's is created by createNamespace, above).
+      if (component.installMethod === InstallMethod.RELEASE_MANIFESTS && releaseManifestContents(component.component)?.bringsNamespace === true) {
         push(this.byNamespace, component.namespace, { layer: object.layer, object, how });
       }
     }

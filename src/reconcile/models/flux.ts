@@ -41,9 +41,11 @@ export const fluxModel: UpstreamModel = {
   produce(o): ProducedObject[] {
     if (o.group === KS && o.kind === 'Kustomization' && o.layer.bootstrap && o.tree.file.startsWith('bootstrap/')) {
       const ref = at(o.manifest, 'spec', 'sourceRef');
-      const out: ProducedObject[] = [{ group: '', kind: 'Namespace', name: o.namespace ?? 'flux-system', rule: BOOTSTRAP_RULE }];
-      if (ref?.kind === 'GitRepository' && ref?.name === 'flux-system') {
-        out.push({ group: SOURCE, kind: 'GitRepository', namespace: str(ref.namespace) ?? o.namespace, name: 'flux-system', rule: BOOTSTRAP_RULE });
+      // The root Kustomization is applied by hand once; the source it reads is made by the same
+      // bootstrap (flux bootstrap's GitRepository flux-system, or the user's own source for a custom sourceRef).
+      const out: ProducedObject[] = [{ group: '', kind: 'Namespace', name: o.namespace ?? 'flux-system', rule: BOOTSTRAP_RULE, createIfAbsent: true }];
+      if (str(ref?.name)) {
+        out.push({ group: SOURCE, kind: str(ref.kind) ?? 'GitRepository', namespace: str(ref.namespace) ?? o.namespace, name: ref.name, rule: BOOTSTRAP_RULE, createIfAbsent: true });
       }
       return out;
     }

@@ -106,6 +106,8 @@ export function buildPlatform(spec: PlatformSpec, app: App = new App()): BuiltPl
     releaseManifestsRegistry: u.releaseManifestsRegistry,
     versions: u.versions,
     defaultNodeImage: defaultImage,
+    // Hosts need Ironic to be provisioned (the synth-time reconcile check refuses them otherwise).
+    ...(spec.hostPools.length > 0 && u.metal3 !== false ? { provisioningNetwork: { interface: 'eno3', ironicAddress: '172.22.0.2', dhcpRange: '172.22.0.10,172.22.0.100' } } : {}),
   });
   const allowed = platform.allowedKubernetesMinors;
   if (spec.boundaries) {

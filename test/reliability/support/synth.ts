@@ -12,6 +12,7 @@ import { Placed } from './invariants';
 import { CANARY, PlatformSpec } from './platform-spec';
 import { FluxTree, isKmetalValidationError } from '../../../src';
 import { scanConstructTree } from '../../../src/gitops/private/construct-scan';
+import { reconcileRenderedTree } from '../../../src/gitops/private/tree-reconcile';
 import { renderTree } from '../../../src/gitops/private/tree-render';
 import { planUnits, resolveUnitDependencies } from '../../../src/gitops/private/unit-plan';
 import { KmetalValidationError } from '../../../src/util/errors';
@@ -45,6 +46,7 @@ export function synthInMemory(app: App): SynthResult {
     fluxNamespace: 'flux-system',
     sourceRef: { kind: 'GitRepository', name: 'flux-system' },
   });
+  reconcileRenderedTree(app, tree, path.join('dist', APP_NAME));
   return { files: tree.files, objects: () => scan.objects.map((o) => ({ cluster: plans.get(o.owner)!.cluster, obj: o.apiObject.toJson() })) };
 }
 
