@@ -13,6 +13,7 @@ import { PlacedFinding, renderTree } from './private/tree-render';
 import { compare, planUnits, resolveUnitDependencies } from './private/unit-plan';
 import { withRenderSession } from '../util/render-session';
 import { withDeferredOutputs } from '../util/synth-outputs';
+import { sealAfterSynth } from '../util/synth-seal';
 import { MemoryTreeFiles } from './private/tree-files';
 import { checkTreeFiles } from '../reconcile/reconcile-checker';
 import { formatReconcileFinding, ReconcileSeverity, type ReconcileFinding } from '../reconcile/reconcile-finding';
@@ -309,6 +310,8 @@ export class FluxTree {
       if (!(e instanceof FolderSyncError)) throw e;
       throw new KmetalValidationError(this.app, 'outdir', `the writer refused to change ${this.outputDir}, and nothing was written:\n  ${e.problems.join('\n  ')}\n`, e.fix);
     }
+    // What is declared from now on would be missing from the tree: refuse it (see synth-seal).
+    sealAfterSynth(this.app, scan.nodes.keys(), this.outputDir);
 
     return {
       outputDir: this.outputDir,
