@@ -1,9 +1,10 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { ConformanceChecker } from '../conformance/conformance-checker';
 import { ConformanceFinding, FindingSeverity } from '../conformance/finding';
-import { KmetalValidationError, showValue } from '../util/errors';
+import { isKmetalValidationError, KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
 import { scanConstructTree } from './private/construct-scan';
 import { FolderSyncStats, syncFolder } from './private/folder-sync';
@@ -12,6 +13,7 @@ import { FolderSyncError } from './private/tree-manifest';
 import { PlacedFinding, renderTree } from './private/tree-render';
 import { compare, planUnits, resolveUnitDependencies } from './private/unit-plan';
 import { withRenderSession } from '../util/render-session';
+import { formatSynthFailure } from '../util/synth-failure';
 import { withDeferredOutputs } from '../util/synth-outputs';
 import { sealAfterSynth } from '../util/synth-seal';
 import { MemoryTreeFiles } from './private/tree-files';
@@ -128,6 +130,17 @@ export interface FluxTreeProps {
   readonly conformance?: ConformanceChecker;
 
   /**
+   * When the write fails on findings (a `KmetalValidationError`: construct validations, policy,
+   * conformance, reconcile, the output folder), print them to standard error, one per line and
+   * without stack frames, and exit the process with code 1, instead of throwing. For programs run
+   * with `ts-node main.ts` or `cdk8s synth`; leave it unset in tests and wherever the error is
+   * caught. Other errors (a bug) are thrown as usual.
+   *
+   * @default false
+   */
+  readonly exitOnError?: boolean;
+
+  /**
    * Run the reconcile check before anything is written: every reference resolves to an object of
    * the tree or one a modelled controller or chart creates, namespaces exist before use, selectors
    * select, Capsule sees Flux's requests, ClusterClass patches render (see `ReconcileChecker`). An
@@ -216,7 +229,15 @@ export class FluxTree {
    * Writes `app` as a Flux tree.
    */
   public static synth(app: App, props: FluxTreeProps): FluxTreeResult {
-    return new FluxTree(app, props).write();
+    if (props?.exitOnError !== true) return new FluxTree(app, props).write();
+    try {
+      return new FluxTree(app, props).write();
+    } catch (e) {
+      if (!isKmetalValidationError(e)) throw e;
+      // Synchronous, so that nothing is lost when the process exits right after.
+      fs.writeSync(2, `FluxTree.synth failed, nothing was written:\n${formatSynthFailure(e)}`);
+      return process.exit(1);
+    }
   }
 
   /**
