@@ -2,6 +2,7 @@ import { parseArgs } from 'util';
 import type { CheckOptions } from './commands/check';
 import type { DriftOptions } from './commands/drift';
 import type { InventoryOptions } from './commands/inventory';
+import type { SynthOptions } from './commands/synth';
 import type { VerifyOptions } from './commands/verify';
 import { UsageError } from './errors';
 
@@ -14,7 +15,8 @@ export type CommandLine =
   | { readonly command: 'check'; readonly options: CheckOptions }
   | { readonly command: 'verify'; readonly options: VerifyOptions }
   | { readonly command: 'drift'; readonly options: DriftOptions }
-  | { readonly command: 'inventory'; readonly options: InventoryOptions };
+  | { readonly command: 'inventory'; readonly options: InventoryOptions }
+  | { readonly command: 'synth'; readonly options: SynthOptions };
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
 const CLUSTER: { [name: string]: OptionSpec } = {
@@ -28,6 +30,8 @@ const OPTIONS: { [command: string]: { [name: string]: OptionSpec } } = {
   drift: { ...CLUSTER, 'cluster': { type: 'string' }, 'json': { type: 'boolean' }, 'quiet': { type: 'boolean' }, 'orphans-dir': { type: 'string' } },
   // The inventory is JSON already: --json only makes a failure a JSON document too (see main.ts).
   inventory: { ...CLUSTER, output: { type: 'string', short: 'o' }, namespace: { type: 'string', short: 'n' }, json: { type: 'boolean' } },
+  // Everything after the program is the program's own (see below).
+  synth: {},
 };
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
@@ -40,7 +44,14 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   if (command === '--version') return { command: 'version' };
   const spec = OPTIONS[command];
-  if (!spec) throw new UsageError(`unknown command "${command}" (commands: check, verify, drift, inventory; see kmetal --help)`);
+  if (!spec) throw new UsageError(`unknown command "${command}" (commands: synth, check, verify, drift, inventory; see kmetal --help)`);
+  if (command === 'synth') {
+    // kmetal synth <program> [--] [program arguments]: only a leading --help is kmetal's.
+    if (rest[0] === undefined) throw new UsageError('synth needs the program that builds the app, e.g. kmetal synth main.ts (see kmetal synth --help)');
+    if (rest[0] === '--help' || rest[0] === '-h') return { command: 'help', topic: command };
+    const args = rest.slice(1);
+    return { command, options: { program: rest[0], args: args[0] === '--' ? args.slice(1) : args } };
+  }
   if (rest.includes('--help') || rest.includes('-h')) return { command: 'help', topic: command };
 
   let parsed: { values: { [k: string]: string | boolean | undefined }; positionals: string[] };

@@ -12,6 +12,8 @@ export const HELP: { [command: string]: string } = {
 Usage: kmetal <command> [options]
 
 Commands:
+  synth <program>         runs the program that builds the app (main.ts through ts-node, or main.js)
+                          and prints a failed synthesis as its findings, without stack traces
   check <dist-dir>        conformance (pinned CRD schemas and CEL rules), tree structure and
                           policy checks of a synthesized tree, or of every app of an outdir (dist);
                           no cluster needed
@@ -26,6 +28,16 @@ Exit codes: 0 nothing to report, 1 findings (errors, rejections, drift), 2 the c
 {"command", "error": {"kind": "usage"|"fatal"|"internal", "message", "exitCode"}} on standard output
 too, besides its line on standard error.
 Run kmetal <command> --help for a command's options.
+`,
+  'synth': `Usage: kmetal synth <program> [--] [program arguments]
+
+Runs the program that builds and synthesizes the app, as cdk8s synth runs an app: a TypeScript
+program (.ts) through the ts-node of its project, a .js program with node; in the working directory,
+with the arguments after the program. Its output is passed through. When the program fails on
+findings (a KmetalValidationError: construct validations, policy, conformance, reconcile, the
+output folder; or cdk8s's validation error) they are printed one per line under the check that
+found them, without stack frames, and the exit code is 1; FluxTree.synth writes nothing then. Any
+other error is one line and exit code 2 (KMETAL_DEBUG=1 prints its stack trace).
 `,
   'check': `Usage: kmetal check <dist-dir> [--json] [--policy on|off]
 

@@ -4,6 +4,7 @@ import { parseCommandLine, wantsJson } from './args';
 import { runCheck } from './commands/check';
 import { runDrift } from './commands/drift';
 import { runInventory } from './commands/inventory';
+import { runSynth } from './commands/synth';
 import { runVerify } from './commands/verify';
 import { ExitCode, isCliFatalError, isUsageError, type CliErrorDocument, type CliErrorKind } from './errors';
 import { HELP } from './help';
@@ -53,6 +54,8 @@ export async function runKmetal(argv: readonly string[], io: CliIo): Promise<num
         return await runDrift(line.options, out, scrubber);
       case 'inventory':
         return await runInventory(line.options, out, scrubber);
+      case 'synth':
+        return await runSynth(line.options, out);
     }
   } catch (e) {
     if (isCliFatalError(e)) return fail(isUsageError(e) ? 'usage' : 'fatal', oneLine(e.message), e.exitCode);

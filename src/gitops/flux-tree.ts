@@ -1,16 +1,22 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import type { ConformanceChecker } from '../conformance/conformance-checker';
 import { ConformanceFinding, FindingSeverity } from '../conformance/finding';
-import { KmetalValidationError, showValue } from '../util/errors';
+import { isKmetalValidationError, KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
 import { scanConstructTree } from './private/construct-scan';
-import { syncFolder } from './private/folder-sync';
+import { FolderSyncStats, syncFolder } from './private/folder-sync';
+import { unsafeOutputFolder } from './private/output-folder';
+import { FolderSyncError } from './private/tree-manifest';
 import { PlacedFinding, renderTree } from './private/tree-render';
 import { compare, planUnits, resolveUnitDependencies } from './private/unit-plan';
 import { withRenderSession } from '../util/render-session';
 import { reconcileRenderedTree } from './private/tree-reconcile';
 import type { ReconcileFinding } from '../reconcile/reconcile-finding';
+import { formatSynthFailure } from '../util/synth-failure';
+import { withDeferredOutputs } from '../util/synth-outputs';
+import { sealAfterSynth } from '../util/synth-seal';
 
 /**
  * The Flux source every generated Kustomization reads from (Flux `spec.sourceRef`).
@@ -89,12 +95,23 @@ export interface FluxTreeProps {
   readonly fluxNamespace?: string;
 
   /**
-   * Paths inside the app folder that other tools write (e.g. `report`) and the writer must not delete
-   * as stale. Relative to `<outdir>/<appName>/`.
+   * Paths inside the app folder whose files the writer never deletes, even when it wrote them
+   * once (e.g. a unit folder you took over by hand). Relative to `<outdir>/<appName>/`.
    *
-   * @default - none: the writer owns the whole app folder
+   * The writer deletes and overwrites only files it wrote (listed in `<app folder>/.kmetal-tree.json`),
+   * so files of your own, and those other tools write (`report/`), need no entry here.
+   *
+   * @default - none
    */
   readonly preserve?: string[];
+
+  /**
+   * Let the writer overwrite or delete files it wrote that were changed since (by hand, or by a
+   * merge). By default such a file fails the write, naming the file, and nothing is written.
+   *
+   * @default false
+   */
+  readonly discardEdits?: boolean;
 
   /**
    * Check every object against its pinned CRD schema and CEL rules before anything is written
@@ -109,6 +126,17 @@ export interface FluxTreeProps {
    * @default - objects are not checked
    */
   readonly conformance?: ConformanceChecker;
+
+  /**
+   * When the write fails on findings (a `KmetalValidationError`: construct validations, policy,
+   * conformance, reconcile, the output folder), print them to standard error, one per line and
+   * without stack frames, and exit the process with code 1, instead of throwing. For programs run
+   * with `ts-node main.ts` or `cdk8s synth`; leave it unset in tests and wherever the error is
+   * caught. Other errors (a bug) are thrown as usual.
+   *
+   * @default false
+   */
+  readonly exitOnError?: boolean;
 
   /**
    * Run the reconcile check before anything is written: every reference resolves to an object of
@@ -152,11 +180,11 @@ export interface FluxTreeUnitSummary {
 export interface FluxTreeResult {
   /** The app folder (`<outdir>/<appName>`). */
   readonly outputDir: string;
-  /** Every file of the tree, relative to the app folder, sorted. */
+  /** Every file of the tree, relative to the app folder, sorted (the writer's manifest `.kmetal-tree.json` not included). */
   readonly files: string[];
   /** Files created or rewritten because their content changed. */
   readonly filesWritten: number;
-  /** Stale files removed from the app folder. */
+  /** Stale files removed from the app folder (only ever files the writer wrote). */
   readonly filesRemoved: number;
   /** Number of API objects written. */
   readonly objectCount: number;
@@ -182,7 +210,14 @@ const SOURCE_KINDS = ['GitRepository', 'OCIRepository', 'Bucket', 'ExternalArtif
  * clusters/<cluster>/kustomization.yaml    lists them
  * bootstrap/<cluster>.yaml                 root Kustomization applying clusters/<cluster> (apply once)
  * <unit path>/<kind>-<name>.yaml           one file per object, plus kustomization.yaml
+ * .kmetal-tree.json                        the files the writer wrote, with their sha256 (commit it)
  * ```
+ *
+ * The writer deletes and overwrites only files it wrote (the manifest lists them): your own files
+ * in the app folder (a README, sources) are never touched, a tree file at the path of one of them
+ * is refused, and so is an output folder that cannot be right (the file-system root, the home
+ * directory, the project itself). A tree written before manifests existed is taken over on its
+ * first write: the files of the layout above and those whose bytes are exactly what it writes.
  *
  * Use it instead of `app.synth()`: it walks the construct tree once, where `App.synth()` walks it once
  * per chart, which is quadratic in the number of charts.
@@ -192,7 +227,15 @@ export class FluxTree {
    * Writes `app` as a Flux tree.
    */
   public static synth(app: App, props: FluxTreeProps): FluxTreeResult {
-    return new FluxTree(app, props).write();
+    if (props?.exitOnError !== true) return new FluxTree(app, props).write();
+    try {
+      return new FluxTree(app, props).write();
+    } catch (e) {
+      if (!isKmetalValidationError(e)) throw e;
+      // Synchronous, so that nothing is lost when the process exits right after.
+      fs.writeSync(2, `FluxTree.synth failed, nothing was written:\n${formatSynthFailure(e)}`);
+      return process.exit(1);
+    }
   }
 
   /**
@@ -217,6 +260,7 @@ export class FluxTree {
   private readonly appName: string;
   private readonly sourceRef: FluxSourceReference & { readonly kind: string };
   private readonly preserve: string[];
+  private readonly discardEdits: boolean;
   private readonly conformance?: ConformanceChecker;
   private readonly reconcile: boolean;
 
@@ -227,11 +271,16 @@ export class FluxTree {
     this.fluxNamespace = validateDnsLabel(app, 'fluxNamespace', props.fluxNamespace ?? 'flux-system');
     const outdir = props.outdir ?? app.outdir;
     this.outputDir = path.join(outdir, this.appName);
+    const unsafe = typeof outdir === 'string' ? unsafeOutputFolder(outdir, this.outputDir) : `${showValue(outdir)} is not a path`;
+    if (unsafe !== undefined) {
+      throw new KmetalValidationError(app, 'outdir', `${unsafe}; the writer would own files there`, 'write the tree into a folder of its own inside the project, e.g. outdir: "dist"');
+    }
     this.repoPath = normalizeRepoPath(app, props.repoPath ?? defaultRepoPath(outdir, this.appName));
     this.sourceRef = validateSourceRef(app, props.sourceRef ?? { name: 'flux-system' });
     this.preserve = (props.preserve ?? []).map(p => validatePreserved(app, p));
     this.conformance = props.conformance;
     this.reconcile = props.reconcile ?? true;
+    this.discardEdits = props.discardEdits ?? false;
   }
 
   /**
@@ -244,7 +293,8 @@ export class FluxTree {
   public write(): FluxTreeResult {
     // From here on the tree is final: every object is rendered once, whoever reads it (policy
     // rules, quota derivations, the conformance check, the writer).
-    return withRenderSession(() => this.writeFinalTree());
+    // The reports validations compute are written after the tree, and only if it was written.
+    return withDeferredOutputs(() => withRenderSession(() => this.writeFinalTree()));
   }
 
   private writeFinalTree(): FluxTreeResult {
@@ -268,7 +318,15 @@ export class FluxTree {
       throw new KmetalValidationError(this.app, 'conformance', `${errors.length} problem(s) in objects a strict API server would refuse:\n  ${describeFindings(errors)}\n`, 'fix the objects listed above (their construct paths are in brackets); nothing was written');
     }
     const reconcileFindings = this.reconcile ? reconcileRenderedTree(this.app, tree, this.outputDir) : [];
-    const stats = syncFolder(this.outputDir, tree.files, this.preserve);
+    let stats: FolderSyncStats;
+    try {
+      stats = syncFolder(this.outputDir, tree.files, { preserve: this.preserve, discardEdits: this.discardEdits });
+    } catch (e) {
+      if (!(e instanceof FolderSyncError)) throw e;
+      throw new KmetalValidationError(this.app, 'outdir', `the writer refused to change ${this.outputDir}, and nothing was written:\n  ${e.problems.join('\n  ')}\n`, e.fix);
+    }
+    // What is declared from now on would be missing from the tree: refuse it (see synth-seal).
+    sealAfterSynth(this.app, scan.nodes.keys(), this.outputDir);
 
     return {
       outputDir: this.outputDir,

@@ -11,6 +11,7 @@ import { IHelmRepository } from '../tenancy/datastore';
 import { TenantCluster, TenantClusterProps } from '../tenancy/tenant-cluster';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
+import { refuseAfterSynth } from '../util/synth-seal';
 
 /** A PCI device KubeVirt may pass through to VMs (GPUs and other accelerators). */
 export interface PermittedPciDevice {
@@ -200,6 +201,7 @@ export class PlatformUnderCluster extends Construct {
    * A cluster placed at a site (`site`) takes its VIP pool, etcd and devices from the site instead.
    */
   public addTenantCluster(id: string, props: TenantClusterProps = {}): TenantCluster {
+    refuseAfterSynth(this, `tenant cluster ${JSON.stringify(id)}`);
     const tenantName = props.name ?? id;
     const unit = this.tenantUnit(tenantName);
     // Both would otherwise fail in constructs with a bare "There is already a Construct with name
@@ -271,6 +273,7 @@ export class PlatformUnderCluster extends Construct {
 
   /** Registers a tenant cluster created elsewhere (e.g. in the user's own charts), so checks and reports see it. */
   public registerTenantCluster(cluster: TenantCluster): void {
+    refuseAfterSynth(this, `the registration of tenant cluster ${JSON.stringify(cluster?.node?.path)}`);
     this.checkTenant(cluster);
     this.tenantClusters.push(cluster);
   }

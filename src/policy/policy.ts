@@ -15,7 +15,7 @@ const HANDLES = new WeakMap<IConstruct, Policy>();
  * ```ts
  * Policy.of(app).addPack(new PlatformPolicyPack()).writeReportTo('dist/kmetal/report');
  * Policy.suppress(labCluster, 'KM-TEN-002', 'lab cluster: one API server is enough');
- * FluxTree.synth(app, { appName: 'kmetal', preserve: ['report'] });
+ * FluxTree.synth(app, { appName: 'kmetal' });
  * ```
  *
  * The packs run as a cdk8s validation of the app's root, so both `FluxTree.synth()` (one tree
@@ -99,9 +99,12 @@ export class Policy {
   }
 
   /**
-   * Writes the report (`policy-report.json`, `policy-report.md`) into a folder at every run,
-   * also when synthesis fails. With `FluxTree.synth`, use `<outdir>/<appName>/report` and pass
-   * `preserve: ['report']` so that the tree writer keeps it.
+   * Writes the report (`policy-report.json`, `policy-report.md`) into a folder at every
+   * synthesis that succeeds. With `FluxTree.synth` it is written after the tree, only if every
+   * check passed: a failed synthesis leaves the folder as it was (its error lists every finding;
+   * `check()` returns the report of a failing app). With `app.synth()`, which has no step after its
+   * checks, it is written when the policy found no error. With `FluxTree.synth`, use
+   * `<outdir>/<appName>/report` (the tree writer never deletes files it did not write).
    *
    * @param directory the folder
    * @returns this handle, for chaining

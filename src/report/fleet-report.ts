@@ -5,7 +5,10 @@ import type { PlatformUnderCluster } from '../platform/platform-under-cluster';
 import { renderCharts, RenderedChart } from './private/charts';
 import { computeReport } from './private/fleet-figures';
 import { renderMarkdown } from './private/markdown';
+import { Policy } from '../policy/policy';
 import type { CapacityPolicyOptions } from '../policy/rules/capacity/capacity-options';
+import { KmetalValidationError, showValue } from '../util/errors';
+import { outputsDeferred, writeOutput } from '../util/synth-outputs';
 
 /** Options of a `FleetReport`. */
 export interface FleetReportOptions {
@@ -60,7 +63,7 @@ export interface FleetReportChart {
  *
  * ```ts
  * FleetReport.writeAtSynth(platform, 'dist/kmetal/report', { capacity });
- * FluxTree.synth(app, { appName: 'kmetal', preserve: ['report'] });
+ * FluxTree.synth(app, { appName: 'kmetal' });
  * ```
  *
  * Per bare-metal pool: hosts, physical CPU, memory and GPUs; the VM hosts' schedulable capacity
@@ -101,27 +104,33 @@ export class FleetReport {
   }
 
   /**
-   * Writes the report into a folder at every synthesis of the app (`FluxTree.synth` or
-   * `app.synth()`), also when synthesis then fails on errors, so an over-committed fleet still
-   * gets its report. The report lists the findings of the policy packs of that run. With
-   * `FluxTree.synth`, write into `<outdir>/<appName>/report` and pass `preserve: ['report']`.
+   * Writes the report into a folder at every synthesis of the app that succeeds. With
+   * `FluxTree.synth` the report is written after the tree, and only if every check passed: a failed
+   * synthesis leaves the folder as it was (the error lists the findings; for a report of a failing
+   * fleet call `FleetReport.writeFor` yourself). With `app.synth()`, which has no step after its
+   * checks, it is written when the policy packs of the run found no error. The report lists the
+   * findings of the policy packs of that run. With `FluxTree.synth`, write into
+   * `<outdir>/<appName>/report` (the tree writer never deletes files it did not write).
    *
    * @param platform the platform
    * @param directory the folder
    * @param options how capacity and savings are computed
    */
   public static writeAtSynth(platform: PlatformUnderCluster, directory: string, options: FleetReportOptions = {}): void {
-    if (typeof directory !== 'string' || directory.trim() === '') throw new Error('FleetReport.writeAtSynth: give a folder');
+    if (typeof directory !== 'string' || directory.trim() === '') throw new KmetalValidationError(platform, 'FleetReport.writeAtSynth directory', `${showValue(directory)} is not a folder`, 'give the folder the report is written to, e.g. "dist/kmetal/report"');
     // A validation of the platform runs after the app root's (pre-order), so the policy packs
     // attached to the root have run and their report is current.
     platform.node.addValidation({
       validate: () => {
+        let files: Map<string, string>;
         try {
-          FleetReport.writeFor(platform, directory, options);
-          return [];
+          files = FleetReport.of(platform, options).files();
         } catch (e) {
           return [`fleet report: ${e instanceof Error ? e.message : String(e)}`];
         }
+        if (!outputsDeferred() && (Policy.of(platform.node.root).lastReport?.errors.length ?? 0) > 0) return [];
+        writeOutput(`fleet-report:${path.resolve(directory)}`, () => writeFiles(directory, files));
+        return [];
       },
     });
   }
@@ -161,17 +170,26 @@ export class FleetReport {
    * @returns the files written or kept, relative to the folder
    */
   public writeTo(directory: string): string[] {
-    fs.mkdirSync(directory, { recursive: true });
-    const files = new Map<string, string>([
+    return writeFiles(directory, this.files());
+  }
+
+  /** The files of the report, by name (rendered now, so that a write cannot fail on them). */
+  private files(): Map<string, string> {
+    return new Map<string, string>([
       [FleetReport.JSON_FILE, `${JSON.stringify(this.toJson(), null, 2)}\n`],
       [FleetReport.MARKDOWN_FILE, this.toMarkdown()],
       ...this.charts.map((c): [string, string] => [c.fileName, c.svg]),
     ]);
-    for (const [file, content] of files) {
-      const target = path.join(directory, file);
-      if (fs.existsSync(target) && fs.readFileSync(target, 'utf8') === content) continue;
-      fs.writeFileSync(target, content, 'utf8');
-    }
-    return [...files.keys()].sort();
   }
+}
+
+/** Writes `files` into `directory` (created if needed), leaving files whose content is unchanged alone. */
+function writeFiles(directory: string, files: Map<string, string>): string[] {
+  fs.mkdirSync(directory, { recursive: true });
+  for (const [file, content] of files) {
+    const target = path.join(directory, file);
+    if (fs.existsSync(target) && fs.readFileSync(target, 'utf8') === content) continue;
+    fs.writeFileSync(target, content, 'utf8');
+  }
+  return [...files.keys()].sort();
 }

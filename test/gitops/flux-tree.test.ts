@@ -351,7 +351,7 @@ describe('validation', () => {
 });
 
 describe('output folder', () => {
-  test('stale files in the app folder are removed; files outside it and preserved paths are not', () => {
+  test('files the writer did not write are kept (see folder-sync.test.ts); files outside the app folder are not touched', () => {
     const outdir = tempDir();
     fs.mkdirSync(path.join(outdir, 'kmetal/tenants/gone'), { recursive: true });
     fs.writeFileSync(path.join(outdir, 'kmetal/tenants/gone/old.yaml'), 'x');
@@ -359,8 +359,8 @@ describe('output folder', () => {
     fs.writeFileSync(path.join(outdir, 'kmetal/report/policy.json'), '{}');
     fs.writeFileSync(path.join(outdir, 'neighbour.yaml'), 'keep me');
     const result = FluxTree.synth(platformApp().app, { outdir, appName: 'kmetal', preserve: ['report'], reconcile: false });
-    expect(result.filesRemoved).toBe(1);
-    expect(fs.existsSync(path.join(outdir, 'kmetal/tenants/gone'))).toBe(false);
+    expect(result.filesRemoved).toBe(0);
+    expect(fs.readFileSync(path.join(outdir, 'kmetal/tenants/gone/old.yaml'), 'utf8')).toBe('x');
     expect(fs.readFileSync(path.join(outdir, 'kmetal/report/policy.json'), 'utf8')).toBe('{}');
     expect(fs.readFileSync(path.join(outdir, 'neighbour.yaml'), 'utf8')).toBe('keep me');
   });

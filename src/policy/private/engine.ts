@@ -1,5 +1,7 @@
+import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { KmetalValidationError } from '../../util/errors';
+import { outputsDeferred, writeOutput } from '../../util/synth-outputs';
 import { PolicyContext } from '../policy-context';
 import type { PolicyPack } from '../policy-pack';
 import { PolicyFinding, PolicyReport, PolicyRuleRecord, PolicySuppressionRecord, PolicyTiming, PruneOptOutRecord } from '../policy-report';
@@ -233,7 +235,11 @@ export class PolicyEngine {
   /** The validation on the root: run, write the reports, print warnings, return the errors. */
   public validate(): string[] {
     const report = this.run();
-    for (const dir of this.reportDirs) report.writeTo(dir);
+    // Inside FluxTree.write() the report waits for the tree (and is dropped when synth fails);
+    // app.synth() has no step after its checks, so there it is written when the policy passed.
+    if (outputsDeferred() || report.errors.length === 0) {
+      for (const dir of this.reportDirs) writeOutput(`policy-report:${path.resolve(dir)}`, () => report.writeTo(dir));
+    }
     if (process.env.KMETAL_WARNINGS !== 'off') {
       for (const w of report.warnings) {
         const line = `[kmetal] policy warning ${PolicyReport.formatFinding(w)}`;
