@@ -17,6 +17,7 @@ describe('layout', () => {
 
   test('writes one folder per unit, one Flux Kustomization per unit and a bootstrap root', () => {
     expect(listFiles(root)).toEqual([
+      '.kmetal-tree.json',
       'apps/web-frontend/configmap-frontend.yaml',
       'apps/web-frontend/kustomization.yaml',
       'bootstrap/under.yaml',
@@ -35,7 +36,8 @@ describe('layout', () => {
       'tenants/acme/kustomization.yaml',
       'tenants/acme/widget-main.yaml',
     ]);
-    expect(result.files).toEqual(listFiles(root));
+    // The tree's files; the writer's manifest of them sits beside them.
+    expect(result.files).toEqual(listFiles(root).filter((f) => f !== '.kmetal-tree.json'));
     expect(result.outputDir).toBe(root);
   });
 

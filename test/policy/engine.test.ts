@@ -102,7 +102,7 @@ describe('policy engine', () => {
       warn.mockRestore();
     }
     const dir = path.join(out, 'kmetal');
-    expect(fs.readdirSync(dir).sort()).toEqual(['apps', 'bootstrap', 'clusters', 'report']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['.kmetal-tree.json', 'apps', 'bootstrap', 'clusters', 'report']);
     const md = fs.readFileSync(path.join(dir, 'report', PolicyReport.MARKDOWN_FILE), 'utf8');
     expect(md).toContain('**Passed**: 0 error(s), 2 warning(s)');
     expect(md).toContain('| ACME-001 | warning | `a/cm1` | ConfigMap x/one | ConfigMap one has no team label | add the label acme.io/team |');
