@@ -6,6 +6,10 @@
  */
 export interface TenantClusterRequest {
 /**
+ * The schema, for editors of JSON request files (YAML files use a yaml-language-server comment).
+ */
+$schema?: string
+/**
  * Version of this format.
  */
 apiVersion: "kmetal.io/v1alpha1"
