@@ -279,8 +279,10 @@ class Loader {
       out.push({ file: r.parsed.file, team, name: r.body.name, cluster });
     }
     // The team's quota spans its requests: a shortfall is reported on the team's first request.
+    const files = requests.map((r) => r.parsed.file).join(', ');
     for (const v of governance.node.validate()) {
-      this.mapMessage(first, `${v.replace(/^(quota\.[^:]*|namespaceQuota): /, '$1: team ' + team + ' (' + requests.map((r) => r.parsed.file).join(', ') + '): ')}`, 'nodePools');
+      const m = /^([^:\s]+): ([\s\S]*)$/.exec(v);
+      this.mapMessage(first, m ? `nodePools: ${m[1]} of team ${team} (all its requests: ${files}): ${m[2]}` : v, 'nodePools');
     }
     return out;
   }
