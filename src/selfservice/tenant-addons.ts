@@ -1,11 +1,11 @@
 // What a request adds to its cluster besides the cluster itself: the opted-in catalogue add-ons and
 // the tenant's own GitOps source, both confined to the one cluster. Internal.
 import { ApiObject, Yaml } from 'cdk8s';
+import type { TenantAddonOffer } from './tenant-request-options';
+import type { Gitops } from './tenant-request.generated';
 import { resolveHelmChart, sveltosHelmChart } from '../addons/helm-chart';
 import { OUT_OF_BAND_ANNOTATION } from '../reconcile/annotations';
 import type { TenantCluster } from '../tenancy/tenant-cluster';
-import type { TenantAddonOffer } from './tenant-request-options';
-import type { Gitops } from './tenant-request.generated';
 
 /** The service account the tenant's Flux Kustomization impersonates in the tenant cluster. */
 export const TENANT_GITOPS_SERVICE_ACCOUNT = 'gitops';

@@ -1,5 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { ParsedRequestFile, parseRequestFile, problemAt, RequestProblem, RequestSchemaChecker } from './request-file';
+import { emitTenantAddons } from './tenant-addons';
+import { TenantRequestError } from './tenant-request-error';
+import type { TenantAddonOffer, TenantRequestsOptions, TenantSizeClass, TenantNodeClass, TenantTeam } from './tenant-request-options';
+import type { TenantClusterRequest } from './tenant-request.generated';
 import { closestName } from '../conformance/closest-name';
 import { TenantVpc } from '../network/tenant-vpc';
 import type { PlatformUnderCluster } from '../platform/platform-under-cluster';
@@ -10,11 +15,6 @@ import { TenantGovernance, TenantOwner, TenantOwnerKind } from '../tenancy/tenan
 import { parseAddressRange, formatIp } from '../util/cidr';
 import { isKmetalValidationError, showValue } from '../util/errors';
 import { isDnsLabel } from '../util/names';
-import { ParsedRequestFile, parseRequestFile, problemAt, RequestProblem, RequestSchemaChecker } from './request-file';
-import { emitTenantAddons } from './tenant-addons';
-import { TenantRequestError } from './tenant-request-error';
-import type { TenantAddonOffer, TenantRequestsOptions, TenantSizeClass, TenantNodeClass, TenantTeam } from './tenant-request-options';
-import type { TenantClusterRequest } from './tenant-request.generated';
 
 /** Where the request format's JSON Schema lives in the package (`schemas/` at its root). */
 const SCHEMA_FILE = path.join(__dirname, '..', '..', 'schemas', 'tenant-request.schema.json');
@@ -76,7 +76,9 @@ export class TenantRequests {
    * @param files the request files
    * @param options what the platform offers
    */
-  public static fromFiles(platform: PlatformUnderCluster, folder: string, files: TenantRequestFile[], options: TenantRequestsOptions): TenantRequests {
+  public static fromFiles(
+    platform: PlatformUnderCluster, folder: string, files: TenantRequestFile[], options: TenantRequestsOptions,
+  ): TenantRequests {
     const loader = new Loader(platform, options);
     const requests = loader.load([...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)));
     if (loader.problems.length) throw new TenantRequestError(folder, loader.problems);
@@ -297,7 +299,9 @@ class Loader {
         cpuCores: nc.cpuCores,
         memoryGiB: nc.memoryGiB,
         ...(nc.workerClass ? { workerClass: nc.workerClass } : {}),
-        ...(p.minReplicas !== undefined || p.maxReplicas !== undefined ? { minReplicas: p.minReplicas, maxReplicas: p.maxReplicas } : { replicas: p.replicas ?? 2 }),
+        ...(p.minReplicas !== undefined || p.maxReplicas !== undefined
+          ? { minReplicas: p.minReplicas, maxReplicas: p.maxReplicas }
+          : { replicas: p.replicas ?? 2 }),
         ...(p.gpusPerNode ? { gpus: [{ deviceName: nc.gpuDeviceName!, count: p.gpusPerNode }] } : {}),
       };
     });

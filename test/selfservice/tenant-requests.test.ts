@@ -3,10 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import * as YAML from 'yaml';
+import { loadFiles, problemsOf, request } from './fixtures';
 import { selfServicePlatform } from '../../examples/self-service/platform';
 import { ConformanceChecker, FluxTree, TenantRequests } from '../../src';
 import { findObject, ofKind } from '../support/platform';
-import { loadFiles, problemsOf, request } from './fixtures';
 
 // Every field of the schema, once (line numbers are asserted below, so keep the layout).
 const FULL = `# yaml-language-server: $schema=../../schemas/tenant-request.schema.json
@@ -50,7 +51,7 @@ gitops:
 describe('TenantRequests', () => {
   test('every field of the schema round-trips into the constructs', () => {
     // "$schema" is for editors of JSON files and becomes nothing.
-    const { requests, objects } = loadFiles({ 'shop/full.yaml': FULL, 'data/x.json': JSON.stringify({ $schema: 'x', ...JSON.parse(JSON.stringify(require('yaml').parse(request('x')))) }) });
+    const { requests, objects } = loadFiles({ 'shop/full.yaml': FULL, 'data/x.json': JSON.stringify({ $schema: 'x', ...YAML.parse(request('x')) }) });
     expect(requests.requests.map((r) => [r.file, r.team, r.name, r.cluster.clusterName])).toEqual([['data/x.json', 'data', 'x', 'data-x'], ['shop/full.yaml', 'shop', 'full', 'shop-full']]);
     const out = objects();
     const cluster = findObject(out, 'Cluster', 'shop-full');
@@ -94,7 +95,7 @@ describe('TenantRequests', () => {
       serviceAccountName: 'gitops',
       kubeConfig: { secretRef: { name: 'shop-full-kubeconfig', key: 'value' } },
     });
-    const access = require('yaml').parseAllDocuments(findObject(out, 'ConfigMap', 'shop-full-gitops-access').data['gitops-access.yaml']).map((d: any) => d.toJS());
+    const access = YAML.parseAllDocuments(findObject(out, 'ConfigMap', 'shop-full-gitops-access').data['gitops-access.yaml']).map((d) => d.toJS());
     expect(access.find((o: any) => o.kind === 'RoleBinding')).toMatchObject({ metadata: { namespace: 'storefront' }, roleRef: { kind: 'ClusterRole', name: 'admin' }, subjects: [{ kind: 'ServiceAccount', name: 'gitops', namespace: 'tenant-shop-full' }] });
   });
 
