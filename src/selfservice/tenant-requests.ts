@@ -15,6 +15,7 @@ import { TenantGovernance, TenantOwner, TenantOwnerKind } from '../tenancy/tenan
 import { parseAddressRange, formatIp } from '../util/cidr';
 import { isKmetalValidationError, showValue } from '../util/errors';
 import { isDnsLabel } from '../util/names';
+import { withRenderSession } from '../util/render-session';
 
 /** Where the request format's JSON Schema lives in the package (`schemas/` at its root). */
 const SCHEMA_FILE = path.join(__dirname, '..', '..', 'schemas', 'tenant-request.schema.json');
@@ -127,6 +128,7 @@ let schemaChecker: RequestSchemaChecker | undefined;
 
 class Loader {
   public readonly problems: RequestProblem[] = [];
+  private readonly pending: Array<() => void> = [];
   private readonly sizes: Map<string, TenantSizeClass>;
   private readonly nodeClasses: Map<string, TenantNodeClass>;
   private readonly catalogue: Map<string, TenantAddonOffer>;
@@ -153,6 +155,10 @@ class Loader {
     for (const r of valid) byTeam.set(r.team, [...(byTeam.get(r.team) ?? []), r]);
     const out: TenantRequestInfo[] = [];
     for (const [team, requests] of [...byTeam].sort(([a], [b]) => (a < b ? -1 : 1))) out.push(...this.declareTeam(team, requests));
+    // The boundaries, quotas and the other synth-time validations, run once every request is declared:
+    // interleaved with declaring, each would re-render against a fleet that keeps changing (VIP
+    // allocation, fleet analysis), which is quadratic in the number of requests.
+    withRenderSession(() => this.pending.forEach((check) => check()));
     return out;
   }
 
@@ -277,15 +283,18 @@ class Loader {
       if (!cluster) continue;
       governance.addCluster(cluster);
       emitTenantAddons(cluster, { team, addons: (r.body.addons ?? []).map((a) => this.catalogue.get(a)!), gitops: r.body.gitops });
-      for (const v of cluster.node.validate()) this.mapMessage(r, v);
+      this.pending.push(() => cluster.node.validate().forEach((v) => this.mapMessage(r, v)));
       out.push({ file: r.parsed.file, team, name: r.body.name, cluster });
     }
     // The team's quota spans its requests: a shortfall is reported on the team's first request.
     const files = requests.map((r) => r.parsed.file).join(', ');
-    for (const v of governance.node.validate()) {
-      const m = /^([^:\s]+): ([\s\S]*)$/.exec(v);
-      this.mapMessage(first, m ? `nodePools: ${m[1]} of team ${team} (all its requests: ${files}): ${m[2]}` : v, 'nodePools');
-    }
+    const teamGovernance = governance;
+    this.pending.push(() => {
+      for (const v of teamGovernance.node.validate()) {
+        const m = /^([^:\s]+): ([\s\S]*)$/.exec(v);
+        this.mapMessage(first, m ? `nodePools: ${m[1]} of team ${team} (all its requests: ${files}): ${m[2]}` : v, 'nodePools');
+      }
+    });
     return out;
   }
 
