@@ -90,6 +90,8 @@ project.package.addField('typesVersions', { '*': { plugin: ['lib/plugin/index.d.
 
 project.npmignore?.addPatterns('/examples/', '/bench/', '/build-tools/', '/dist/', '/.ci/', '/.tmp/');
 project.npmignore?.addPatterns('!/imports/crds.lock.json', '!/imports/schemas/');
+// The tenant request schema: editors load it from the package (README, "Tenant self-service"); the loader reads it.
+project.npmignore?.addPatterns('!/schemas/');
 
 // Type-checking (and eslint's project service) for the TypeScript outside src/ and test/.
 for (const dir of ['build-tools', 'examples', 'bench']) {
@@ -113,6 +115,12 @@ project.addTask('import', {
 project.addTask('import:check', {
   description: 'Fail when the pinned CRDs changed without the lock, or when generated code is stale.',
   exec: `${tsNode} build-tools/import-crds.ts --check`,
+});
+// The tenant request format (self-service): its JSON Schema is the source, the types are generated.
+project.addTask('selfservice-types', {
+  description: 'Regenerate src/selfservice/tenant-request.generated.ts from schemas/tenant-request.schema.json (--check: fail when stale).',
+  exec: `${tsNode} build-tools/tenant-request-types.ts`,
+  receiveArgs: true,
 });
 project.addTask('chart-values', {
   description: 'Regenerate src/addons/values (TypeScript types of chart values) from the schemas in ../shared/charts.',

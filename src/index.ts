@@ -60,3 +60,4 @@ export * from './policy/destructive-change-guard';
 export * from './policy/platform-snapshot';
 export * from './report';
 export * from './reconcile';
+export * from './selfservice';

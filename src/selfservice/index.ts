@@ -1,0 +1,2 @@
+export * from './tenant-request-options';
+export * from './tenant-requests';
