@@ -75,7 +75,7 @@ export function checkTrees(trees: readonly FluxTreeModel[]): ReconcileFinding[] 
     if (scope !== undefined) return scope === 'Namespaced';
     return typeof m?.metadata?.namespace === 'string' || targetNamespace !== undefined;
   };
-  const states = trees.map((t) => new ClusterState(t, (apiVersion, kind) => namespaced(apiVersion, kind)));
+  const states = trees.map((t) => new ClusterState(t, namespaced));
   const findings: ReconcileFinding[] = [];
   for (const state of states) {
     findings.push(...treeProblems(state));

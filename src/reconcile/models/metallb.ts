@@ -52,8 +52,9 @@ export const metallbModel: UpstreamModel = {
     for (const pool of pools) {
       const announced = ads.some((ad) => ad.namespace === pool.namespace && advertises(ad, pool));
       if (announced) continue;
+      // A warning, not an error: the advertisement may come from outside the tree (a site's own BGP setup).
       out.push(findingOn(state, pool, {
-        severity: ReconcileSeverity.ERROR,
+        severity: ReconcileSeverity.WARNING,
         code: 'empty-selection',
         field: 'metadata.name',
         message: 'no L2Advertisement or BGPAdvertisement announces this pool: Services get its addresses, but no node answers for them',
