@@ -40,7 +40,7 @@ for (let i = 0; i < total; i++) {
     ...(i % 10 === 0 ? ['  - name: gpu', '    nodeClass: gpu', '    replicas: 1', '    gpusPerNode: 1'] : []),
     ...(i % 4 === 0 ? ['addons: [monitoring]'] : []),
     'owners:',
-    `  - kind: Group`,
+    '  - kind: Group',
     `    name: ${team}-devs`,
     '',
   ].join('\n'));

@@ -2,13 +2,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Validation, ValidationContext, ValidationViolatingResource } from 'cdk8s-cli/plugins';
 import { ConformanceChecker } from '../conformance/conformance-checker';
+import type { ConformanceFinding } from '../conformance/finding';
 import { parseYamlDocuments } from '../conformance/yaml-documents';
 import { MemoryTreeFiles } from '../gitops/private/tree-files';
-import { checkTreeFiles } from '../reconcile/reconcile-checker';
-import type { ConformanceFinding } from '../conformance/finding';
 import { PlatformPolicyPack, PlatformPolicyPackProps } from '../policy/platform-policy-pack';
 import { Policy } from '../policy/policy';
 import { PolicyReport } from '../policy/policy-report';
+import { checkTreeFiles } from '../reconcile/reconcile-checker';
 import { buildManifestApp, findConstruct, ManifestApp, ManifestObject } from './private/manifest-app';
 
 /** The packs the plugin can run. */

@@ -74,7 +74,10 @@ export class ClusterState {
   private readonly provided = new Map<string, Provision[]>();
   private readonly byKind = new Map<string, Provision[]>();
 
-  constructor(public readonly tree: FluxTreeModel, namespacedOf: (apiVersion: string, kind: string, manifest: any, targetNamespace?: string) => boolean) {
+  constructor(
+    public readonly tree: FluxTreeModel,
+    namespacedOf: (apiVersion: string, kind: string, manifest: any, targetNamespace?: string) => boolean,
+  ) {
     for (const o of tree.objects) {
       const namespaced = namespacedOf(o.apiVersion, o.kind, o.manifest, o.layer.targetNamespace);
       const slash = o.apiVersion.indexOf('/');

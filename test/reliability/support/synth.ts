@@ -11,12 +11,12 @@ import { buildPlatform, BuiltPlatform } from './build';
 import { Placed } from './invariants';
 import { CANARY, PlatformSpec } from './platform-spec';
 import { FluxTree, isKmetalValidationError } from '../../../src';
+import * as kmetal from '../../../src';
 import { scanConstructTree } from '../../../src/gitops/private/construct-scan';
 import { reconcileRenderedTree } from '../../../src/gitops/private/tree-reconcile';
 import { renderTree } from '../../../src/gitops/private/tree-render';
 import { planUnits, resolveUnitDependencies } from '../../../src/gitops/private/unit-plan';
 import { KmetalValidationError } from '../../../src/util/errors';
-import * as kmetal from '../../../src';
 
 // Synth-time warnings (validated set left, unmatched selectors) are expected here; keep the output readable.
 process.env.KMETAL_WARNINGS = 'off';
