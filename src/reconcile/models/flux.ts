@@ -34,6 +34,13 @@ export function helmReleaseChart(o: ClusterObject): string | undefined {
   return str(at(o.manifest, 'spec', 'chart', 'spec', 'chart'));
 }
 
+// Kustomizations and HelmReleases apply to a remote cluster through the same `spec.kubeConfig.secretRef`.
+function kubeConfigSecret(o: ClusterObject, consequence: string, rule: string): ObjectReference | undefined {
+  const ref = at(o.manifest, 'spec', 'kubeConfig', 'secretRef');
+  if (!str(ref?.name)) return undefined;
+  return { field: 'spec.kubeConfig.secretRef', group: '', kinds: ['Secret'], namespace: o.namespace, name: ref.name, key: str(ref.key), consequence, rule };
+}
+
 /** Flux: Kustomization and HelmRelease references, bootstrap, createNamespace. */
 export const fluxModel: UpstreamModel = {
   project: 'Flux v2.9.4',
@@ -72,16 +79,7 @@ export const fluxModel: UpstreamModel = {
           consequence: 'Flux waits for it forever ("dependency not found")',
           rule,
         })),
-        str(at(m, 'spec', 'kubeConfig', 'secretRef', 'name')) && {
-          field: 'spec.kubeConfig.secretRef',
-          group: '',
-          kinds: ['Secret'],
-          namespace: o.namespace,
-          name: at(m, 'spec', 'kubeConfig', 'secretRef', 'name'),
-          key: str(at(m, 'spec', 'kubeConfig', 'secretRef', 'key')),
-          consequence: 'Flux cannot reach the remote cluster',
-          rule,
-        },
+        kubeConfigSecret(o, 'Flux cannot reach the remote cluster', rule),
       ]);
     }
     if (o.group === HELM && o.kind === 'HelmRelease') {
@@ -110,16 +108,7 @@ export const fluxModel: UpstreamModel = {
           consequence: 'the release fails ("could not find ... valuesFrom")',
           rule,
         })),
-        str(at(m, 'spec', 'kubeConfig', 'secretRef', 'name')) && {
-          field: 'spec.kubeConfig.secretRef',
-          group: '',
-          kinds: ['Secret'],
-          namespace: o.namespace,
-          name: at(m, 'spec', 'kubeConfig', 'secretRef', 'name'),
-          key: str(at(m, 'spec', 'kubeConfig', 'secretRef', 'key')),
-          consequence: 'helm-controller cannot reach the remote cluster',
-          rule,
-        },
+        kubeConfigSecret(o, 'helm-controller cannot reach the remote cluster', rule),
       ]);
     }
     return [];
