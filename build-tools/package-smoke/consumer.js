@@ -13,19 +13,23 @@ const platform = new k.PlatformUnderCluster(app, 'platform', {
   releaseManifestsRegistry: 'oci://registry.example.com/kmetal-manifests',
   defaultNodeImage: image,
 });
+platform.controlPlaneVipPool = new k.ControlPlaneVipPool(platform.configs, 'tenant-api', { addresses: ['192.0.2.64/27'] });
 new k.AddonProfile(platform.configs, 'cni', {
   mandatory: true,
   helmCharts: [{ repositoryUrl: 'https://helm.cilium.io', chart: 'cilium', version: '1.18.2', releaseNamespace: 'kube-system' }],
 });
 const mine = new Chart(app, 'my-chart');
-const tenant = new k.TenantCluster(mine, 'acme', { version: 'v1.33.2', defaultImage: image, nodePools: [{ name: 'general', replicas: 2 }] });
-platform.registerTenantCluster(tenant);
+// No image of its own: the platform's defaults apply to a cluster declared with `platform`.
+const tenant = new k.TenantCluster(mine, 'acme', { platform, version: 'v1.33.2', nodePools: [{ name: 'general', replicas: 2 }] });
+assert.deepStrictEqual(platform.tenants, [tenant]);
 k.Policy.of(app).addPack(new k.PlatformPolicyPack());
 
 const result = k.FluxTree.synth(app, { outdir: 'dist', appName: 'consumer', conformance: k.ConformanceChecker.default() });
 console.log(k.FluxTree.formatSummary(result));
 assert.ok(result.files.includes('apps/my-chart/cluster-acme.yaml'), 'the tenant of the user\'s chart is written to its default unit');
 assert.ok(fs.existsSync('dist/consumer/bootstrap/under.yaml'), 'the bootstrap Kustomization is written');
+assert.match(fs.readFileSync('dist/consumer/clusters/under/apps-my-chart.yaml', 'utf8'), /dependsOn:\n\s+- name: infrastructure-cluster-templates\n/,
+  'the unit of the user\'s chart waits for the Cluster API providers');
 
 let error;
 try {
@@ -35,4 +39,4 @@ try {
 }
 assert.ok(k.isKmetalValidationError(error), `bad input gives the library's error, got ${error}`);
 assert.match(error.message, /^\[<PlatformPolicyPack>\] excludeRules: .*Fix: /);
-console.log('package smoke test: ok');
+console.log('consumer.js: ok');

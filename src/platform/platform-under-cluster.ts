@@ -7,7 +7,7 @@ import { IslandSite, IslandSiteProps } from '../edge/island-site';
 import { GitOpsUnit } from '../gitops/gitops-unit';
 import { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { IMachineImage } from '../os/machine-image';
-import { IHelmRepository } from '../tenancy/datastore';
+import { DedicatedEtcdDataStore, IHelmRepository } from '../tenancy/datastore';
 import { TenantCluster, TenantClusterProps } from '../tenancy/tenant-cluster';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
@@ -111,6 +111,8 @@ export class PlatformUnderCluster extends Construct {
   public readonly allowedKubernetesMinors: string[];
 
   private readonly tenantClusters: TenantCluster[] = [];
+  /** The units `tenantUnit()` made: their Kustomizations already depend on `clusterTemplates`. */
+  private readonly platformTenantUnits = new Set<GitOpsUnit>();
   /** The `oci://` mirror every chart is pulled from, if set. */
   public readonly chartMirror?: string;
   /** The `oci://` registry holding release manifests as Flux artifacts, if set. */
@@ -214,17 +216,24 @@ export class PlatformUnderCluster extends Construct {
     if (taken) {
       throw new KmetalValidationError(this, `tenants.${tenantName}.name`, `tenant ${showValue(tenantName)} is declared twice: ${taken.node.path} already exists`, 'give every tenant cluster its own name');
     }
-    const cluster = new TenantCluster(unit, id, {
+    return new TenantCluster(unit, id, { ...props, platform: this });
+  }
+
+  /**
+   * The platform's defaults for a tenant cluster, the one place they are decided (for
+   * `addTenantCluster()` and for `TenantClusterProps.platform`): node image, VIP pool and etcd chart
+   * source. A cluster placed at a site takes its VIP pool and etcd from the site instead.
+   * @internal
+   */
+  public _withTenantDefaults(props: TenantClusterProps): TenantClusterProps {
+    return {
       ...props,
       defaultImage: props.defaultImage ?? this.defaultNodeImage,
       ...(props.site ? {} : {
         etcd: { chartRepository: this.etcdChartRepository, ...props.etcd },
         controlPlane: { vipPool: this.controlPlaneVipPool, ...props.controlPlane },
       }),
-    });
-    this.checkTenant(cluster);
-    this.tenantClusters.push(cluster);
-    return cluster;
+    };
   }
 
   /**
@@ -235,11 +244,13 @@ export class PlatformUnderCluster extends Construct {
     const id = `tenant-${tenantName}`;
     const existing = this.node.scope!.node.tryFindChild(id);
     if (existing) return existing as GitOpsUnit;
-    return new GitOpsUnit(this.node.scope as Construct, id, {
+    const unit = new GitOpsUnit(this.node.scope as Construct, id, {
       path: `tenants/${validateDnsLabel(this, `tenants.${tenantName}.name`, tenantName, 30)}`,
       cluster: this.clusterName,
       dependsOn: [this.clusterTemplates],
     });
+    this.platformTenantUnits.add(unit);
+    return unit;
   }
 
   /**
@@ -271,11 +282,46 @@ export class PlatformUnderCluster extends Construct {
     this.externalControlPlanes = true;
   }
 
-  /** Registers a tenant cluster created elsewhere (e.g. in the user's own charts), so checks and reports see it. */
+  /**
+   * Registers a tenant cluster created elsewhere (e.g. in your own charts), so the platform's checks
+   * and reports see it, and makes the Flux unit it is written to wait for the platform's
+   * `clusterTemplates` layer. Passing `platform` in the cluster's props does this and also gives it
+   * the platform's defaults; a cluster built without them is refused when it would miss one the
+   * platform sets (its control plane would get no VIP, or its etcd chart would come from another
+   * source). Registering a cluster twice has no further effect.
+   */
   public registerTenantCluster(cluster: TenantCluster): void {
     refuseAfterSynth(this, `the registration of tenant cluster ${JSON.stringify(cluster?.node?.path)}`);
+    if (!(cluster instanceof TenantCluster)) {
+      throw new KmetalValidationError(this, 'registerTenantCluster', `${showValue(cluster)} is not a TenantCluster`, 'pass the TenantCluster construct (new TenantCluster(...))');
+    }
+    if (this.tenantClusters.includes(cluster)) return;
+    if (cluster.platform !== undefined && cluster.platform !== this) {
+      throw new KmetalValidationError(cluster, 'platform', `the cluster took the defaults of platform ${cluster.platform.node.path} and cannot be registered with ${this.node.path}`, 'pass this platform as the cluster\'s platform prop');
+    }
+    if (cluster.platform === undefined) this.checkMissedDefaults(cluster);
     this.checkTenant(cluster);
+    // A cluster in the user's own chart is written to that chart's unit, which must wait for the
+    // Cluster API providers' CRDs like the platform's own tenant units do.
+    if (!cluster.node.scopes.some((s) => this.platformTenantUnits.has(s as GitOpsUnit))) {
+      cluster.node.addDependency(this.clusterTemplates);
+    }
     this.tenantClusters.push(cluster);
+  }
+
+  /** Refuses a cluster declared without `platform` that would silently miss a platform default. */
+  private checkMissedDefaults(cluster: TenantCluster): void {
+    const fix = 'declare the cluster with the platform in its props (new TenantCluster(scope, id, { platform, ... })), which applies the platform\'s defaults and registers it';
+    if (!cluster.site && this.controlPlaneVipPool && !cluster._choosesOwnAddress) {
+      throw new KmetalValidationError(cluster, 'controlPlane.vipPool', `the cluster was declared without the platform's VIP pool "${this.controlPlaneVipPool.poolName}", so its control plane would get no address from it`, `${fix}, or set controlPlane.vipPool`);
+    }
+    const ds = cluster.dataStore;
+    if (!cluster.site && ds instanceof DedicatedEtcdDataStore) {
+      const want = this.etcdChartRepository;
+      if (ds.chartRepository.name !== want.name || ds.chartRepository.namespace !== want.namespace) {
+        throw new KmetalValidationError(cluster, 'etcd.chartRepository', `the cluster's etcd chart comes from HelmRepository ${ds.chartRepository.namespace}/${ds.chartRepository.name}, which the platform does not declare (it serves the chart from ${want.namespace}/${want.name})`, `${fix}, or set etcd.chartRepository to platform.etcdChartRepository`);
+      }
+    }
   }
 
   private checkTenant(cluster: TenantCluster): void {

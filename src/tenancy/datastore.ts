@@ -80,6 +80,8 @@ export class DedicatedEtcdDataStore extends Construct implements IDataStore {
   public readonly dedicated = true;
   /** The Flux HelmRelease that installs etcd (escape hatch). */
   public readonly helmRelease: ApiObject;
+  /** The Flux HelmRepository the kamaji-etcd chart is pulled from. */
+  public readonly chartRepository: IHelmRepository;
   /** The Kamaji DataStore (escape hatch). */
   public readonly dataStore: ApiObject;
 
@@ -96,6 +98,7 @@ export class DedicatedEtcdDataStore extends Construct implements IDataStore {
     const release = validateDnsLabel(this, 'name', `${props.name}-etcd`, 53);
     this.dataStoreName = release;
     const repo: IHelmRepository = props.chartRepository ?? { name: 'clastix', namespace: 'flux-system' };
+    this.chartRepository = repo;
     // Without the override the chart names everything `<release>-kamaji-etcd` (the release name does
     // not contain the chart name): explicit names stay the same whatever the chart's rule becomes.
     const naming = { fullnameOverride: release, datastoreEnabled: false };

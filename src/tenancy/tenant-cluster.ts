@@ -1,23 +1,25 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ControlPlaneOptions, kamajiControlPlaneSpec, resolveControlPlane, ResolvedControlPlane } from './control-plane';
+import { ControlPlaneOptions, ControlPlaneServiceType, kamajiControlPlaneSpec, resolveControlPlane, ResolvedControlPlane } from './control-plane';
 import { DedicatedEtcdDataStore, IHelmRepository, IDataStore } from './datastore';
+import { KubernetesVersion } from './kubernetes-version';
+import { NodePool, NodePoolOptions } from './node-pool';
+import type { TenantClusterClass } from './tenant-cluster-class';
+import { TenantGovernance, TenantGovernanceOptions } from './tenant-governance';
 import type { ITenantSite, TenantSitePlacement } from '../edge/tenant-site';
 import { Cluster } from '../imports/cluster.x-k8s.io';
 import { KamajiControlPlane } from '../imports/controlplane.cluster.x-k8s.io';
 import { KubevirtCluster } from '../imports/infrastructure.cluster.x-k8s.io';
+import type { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { INodeNetwork } from '../network/node-network';
 import { IMachineImage } from '../os/machine-image';
+import type { PlatformUnderCluster } from '../platform/platform-under-cluster';
 import { cidrsOverlap, parseCidr, ParsedCidr } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { isDnsLabel, isLabel, validateDnsLabel } from '../util/names';
 import { FleetRegistry } from './governance/fleet-registry';
 import { boundaryViolations } from './governance/platform-boundaries';
-import { KubernetesVersion } from './kubernetes-version';
-import { NodePool, NodePoolOptions } from './node-pool';
-import type { TenantClusterClass } from './tenant-cluster-class';
-import { TenantGovernance, TenantGovernanceOptions } from './tenant-governance';
 
 /** Settings of the dedicated etcd a tenant cluster gets by default. */
 export interface DedicatedEtcdOptions {
@@ -99,6 +101,16 @@ export interface TenantClusterProps {
    * @default - control plane and workers on the under cluster
    */
   readonly site?: ITenantSite;
+  /**
+   * The platform the cluster belongs to, for a cluster declared outside
+   * `PlatformUnderCluster.addTenantCluster()` (e.g. in your own chart): the cluster takes the
+   * platform's defaults exactly as `addTenantCluster()` gives them (node image, control-plane VIP
+   * pool, the etcd chart's source), is registered for the platform's checks and reports, and the
+   * Flux unit it is written to waits for the platform's `clusterTemplates` layer (the Cluster API
+   * providers and their CRDs).
+   * @default - no platform: the cluster uses only its own props
+   */
+  readonly platform?: PlatformUnderCluster;
 }
 
 const CLUSTER_NAME_MAX = 30;
@@ -173,8 +185,14 @@ export class TenantCluster extends Construct {
     return this.pinnedImage ?? this.clusterClass?.defaultImage;
   }
 
+  /** The platform whose defaults the cluster took (`platform`), if any. */
+  public readonly platform?: PlatformUnderCluster;
+
   constructor(scope: Construct, id: string, props: TenantClusterProps = {}) {
     super(scope, id);
+    // The platform's defaults are resolved by the platform (one place, shared with addTenantCluster()).
+    this.platform = props.platform;
+    if (props.platform) props = props.platform._withTenantDefaults(props);
     this.clusterName = validateDnsLabel(this, 'name', props.name ?? id, CLUSTER_NAME_MAX);
     this.namespace = validateDnsLabel(this, 'namespace', props.namespace ?? `tenant-${this.clusterName}`);
     this.clusterClass = props.clusterClass;
@@ -279,6 +297,23 @@ export class TenantCluster extends Construct {
     } else if (props.governance) {
       throw new KmetalValidationError(this, 'governance', 'governance options were given with createGovernance: false', 'drop one of them (a shared TenantGovernance takes its options itself)');
     }
+    this.platform?.registerTenantCluster(this);
+  }
+
+  /** The VIP pool the control plane's address comes from, if any (the site's, at a site). */
+  public get controlPlaneVipPool(): IControlPlaneVipPool | undefined {
+    return this.resolvedControlPlane.vipPool;
+  }
+
+  /**
+   * Whether the control plane's address is chosen by the cluster itself: a VIP pool, a fixed
+   * `endpointAddress` or a named MetalLB `addressPool`, or a Service that is not a LoadBalancer.
+   * @internal
+   */
+  public get _choosesOwnAddress(): boolean {
+    const cp = this.resolvedControlPlane;
+    if (cp.serviceType !== ControlPlaneServiceType.LOAD_BALANCER) return true;
+    return cp.vipPool !== undefined || cp.endpointAddress !== undefined || cp.addressPool !== undefined;
   }
 
   /**

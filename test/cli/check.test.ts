@@ -38,6 +38,15 @@ describe('kmetal check', () => {
     expect(doc).toMatchObject({ command: 'check', tree: 'dist/reference-platform', clusters: ['under'], summary: { errors: 0 } });
   });
 
+  // Every committed example passes the platform policy pack: a rule that flags what the library
+  // itself writes (KM-SEC-001 once read Kamaji's kubeconfigSecretKey: value as a credential) fails here.
+  test.each(fs.readdirSync('dist').filter((d) => fs.existsSync(path.join('dist', d, '.kmetal-tree.json'))))('the committed dist/%s has no error', async (app) => {
+    const io = memoryIo();
+    const code = await runKmetal(['check', `dist/${app}`, '--json'], io);
+    expect(JSON.parse(io.out()).findings.filter((f: any) => f.severity === 'error')).toEqual([]);
+    expect(code).toBe(0);
+  });
+
   test('a policy finding the tree\'s own policy report records as suppressed is reported with its reason, not as an error', async () => {
     const dir = writeTestTree(path.join(tmp, 'suppressed'), 'suppressed', [
       { path: 'tenants/a', objects: [{ apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Cluster', metadata: { name: 'a', namespace: 'default' }, spec: { paused: false } }] },

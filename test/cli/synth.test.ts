@@ -25,6 +25,12 @@ console.log(FluxTree.formatSummary(result));
   // Two objects in namespaces nothing creates: two reconcile findings.
   fs.writeFileSync(path.join(work, 'findings.ts'), header + body('missing').replace("name: 'apps' } });", "name: 'apps' } });\nnew ApiObject(unit, 'cm2', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm2', namespace: 'other' } });"));
   fs.writeFileSync(path.join(work, 'bug.js'), 'const x = undefined;\nx.property;\n');
+  // A project whose TypeScript is 7 (a native compiler: its package exports no compiler API).
+  const ts7 = path.join(work, 'ts7', 'node_modules', 'typescript');
+  fs.mkdirSync(ts7, { recursive: true });
+  fs.writeFileSync(path.join(ts7, 'package.json'), JSON.stringify({ name: 'typescript', version: '7.0.2', main: 'index.js' }));
+  fs.writeFileSync(path.join(ts7, 'index.js'), "module.exports = { version: '7.0.2', versionMajorMinor: '7.0' };\n");
+  fs.writeFileSync(path.join(work, 'ts7', 'main.ts'), 'const answer: number = 42;\nconsole.log(answer);\n');
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -41,7 +47,7 @@ async function kmetalSynth(args: string[], env: { [k: string]: string } = {}) {
 const STACK_FRAME = /^\s+at /m;
 
 describe('kmetal synth <program>', () => {
-  test('a program that synthesizes runs through ts-node; its output is passed through; exit 0', async () => {
+  test('a TypeScript program is compiled with its project\'s TypeScript and runs; its output is passed through; exit 0', async () => {
     const r = await kmetalSynth(['good.ts']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^2 objects \(ConfigMap: 1, Namespace: 1\), 1 units, \d+ files → dist\/demo\n$/);
@@ -70,6 +76,11 @@ describe('kmetal synth <program>', () => {
     expect(r.stderr).toMatch(/^kmetal synth: .*bug\.js failed:\nTypeError: Cannot read properties of undefined \(reading 'property'\)\n\(not a finding of the checks/);
     const debug = await kmetalSynth(['bug.js'], { KMETAL_DEBUG: '1' });
     expect(debug.stderr).toMatch(STACK_FRAME);
+  });
+
+  test('a project whose TypeScript has no compiler API (TypeScript 7) gets one line naming the fix', async () => {
+    const r = await kmetalSynth(['ts7/main.ts']);
+    expect(r).toEqual({ status: 2, stdout: '', stderr: `kmetal: synth: the project's TypeScript 7.0.2 (${path.join(work, 'ts7', 'node_modules', 'typescript', 'index.js')}) has no JavaScript compiler API to run main.ts with (TypeScript 7 is a native compiler): npm install --save-dev typescript@~6.0 beside it, or compile with tsc and pass the .js\n` });
   });
 
   test('a program that does not exist, or no program, is a one-line usage or fatal error', async () => {

@@ -57,6 +57,25 @@ describe('secrets and supply-chain rules', () => {
     ]);
   });
 
+  test('KM-SEC-001: a <x>SecretKey beside <x>SecretName names a key of that Secret (Kamaji\'s kubeconfigSecretKey); a lone one is still a credential', () => {
+    const p = policyPlatform();
+    new ApiObject(p.platform.tenantUnit('acme'), 'ref', {
+      apiVersion: 'example.com/v1',
+      kind: 'Thing',
+      metadata: { name: 'ref', namespace: 'tenant-acme' },
+      spec: { cluster: { kubeconfigSecretName: 'island-kubeconfig', kubeconfigSecretKey: 'value' }, store: { accessSecretRef: { name: 's' }, accessSecretKey: 'key' } },
+    });
+    new ApiObject(p.platform.tenantUnit('acme'), 'lone', {
+      apiVersion: 'example.com/v1',
+      kind: 'Thing',
+      metadata: { name: 'lone', namespace: 'tenant-acme' },
+      spec: { s3: { bucket: 'b', accessSecretKey: 'wJalrXUtnFEMI/K7MDENG' } },
+    });
+    expect(findings(p.app, 'KM-SEC-001').map((x) => x.message)).toEqual([
+      'Thing tenant-acme/lone holds a credential value at spec.s3.accessSecretKey (a credential-like field)',
+    ]);
+  });
+
   test('KM-SUP-001: images not pinned, even when a constructor was told to accept them', () => {
     const p = policyPlatform();
     const mutable = MachineImage.containerDisk('registry.example.com/kmetal/ubuntu', { allowMutableTag: true });

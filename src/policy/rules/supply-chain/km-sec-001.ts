@@ -10,6 +10,13 @@ const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 // Fields that hold the NAME of a credential (a key of the Secret to create), never its value, by API
 // group: an ExternalSecret's spec.data[].secretKey is "password" for the key that will hold one.
 const NAME_FIELDS = new Map<string, Set<string>>([['external-secrets.io', new Set(['secretKey'])]]);
+// A `<x>SecretKey` field beside a `<x>SecretName` (or `<x>SecretRef`) names the key to read in that
+// Secret, e.g. Kamaji's externalClusterReference { kubeconfigSecretName, kubeconfigSecretKey: value }.
+function namesKeyOfSiblingSecret(key: string, parent: any): boolean {
+  const m = /^(.*)SecretKey$/.exec(key);
+  if (!m || parent === null || typeof parent !== 'object' || Array.isArray(parent)) return false;
+  return parent[`${m[1]}SecretName`] !== undefined || parent[`${m[1]}SecretRef`] !== undefined;
+}
 // Values that are placeholders filled in later (Flux post-build substitution, Helm, env), not credentials.
 const PLACEHOLDER = /^(\$\{[^}]+\}|\{\{.*\}\}|\$\([^)]+\)|<[^>]+>)$/;
 
@@ -46,10 +53,10 @@ export class CredentialValuesRule extends PolicyRule {
       }
       const found: string[] = [];
       const nameFields = NAME_FIELDS.get(o.apiGroup);
-      walkJson(o.json, (key, value, path) => {
+      walkJson(o.json, (key, value, path, parent) => {
         if (typeof value !== 'string') return;
         if (path.startsWith('metadata.')) return;
-        if (nameFields?.has(key)) return;
+        if (nameFields?.has(key) || namesKeyOfSiblingSecret(key, parent)) return;
         const k = normalized(key);
         const credentialKey = CREDENTIAL_KEYS.has(k) || CREDENTIAL_SUFFIXES.some((s) => k.endsWith(s));
         if (credentialKey && value.trim() !== '' && !PLACEHOLDER.test(value.trim())) found.push(`${path} (a credential-like field)`);
