@@ -4,11 +4,13 @@ import type { Validation, ValidationContext, ValidationViolatingResource } from 
 import { ConformanceChecker } from '../conformance/conformance-checker';
 import type { ConformanceFinding } from '../conformance/finding';
 import { parseYamlDocuments } from '../conformance/yaml-documents';
-import { MemoryTreeFiles } from '../gitops/private/tree-files';
+import { DiskTreeFiles, MemoryTreeFiles } from '../gitops/private/tree-files';
+import { MANIFEST_FILE as TREE_MANIFEST } from '../gitops/private/tree-manifest';
 import { PlatformPolicyPack, PlatformPolicyPackProps } from '../policy/platform-policy-pack';
 import { Policy } from '../policy/policy';
 import { PolicyReport } from '../policy/policy-report';
 import { checkTreeFiles } from '../reconcile/reconcile-checker';
+import type { ReconcileFinding } from '../reconcile/reconcile-finding';
 import { buildManifestApp, findConstruct, ManifestApp, ManifestObject } from './private/manifest-app';
 
 /** The packs the plugin can run. */
@@ -116,6 +118,28 @@ const RECONCILE_CHECKS: { [code: string]: string } = {
   'out-of-band': 'Objects made outside the output are declared',
 };
 
+/**
+ * Finds the app folder of a Flux tree written by `FluxTree.synth` (the nearest folder above a file
+ * holding the writer's manifest `.kmetal-tree.json`), remembering the answer per folder.
+ */
+function fluxTreeRootFinder(): (dir: string) => string | undefined {
+  const memo = new Map<string, string | undefined>();
+  const find = (dir: string): string | undefined => {
+    if (memo.has(dir)) return memo.get(dir);
+    const parent = path.dirname(dir);
+    const root = fs.existsSync(path.join(dir, TREE_MANIFEST)) ? dir : parent === dir ? undefined : find(parent);
+    memo.set(dir, root);
+    return root;
+  };
+  return find;
+}
+
+/** Whether every document of a file is a kustomize configuration (`kustomize.config.k8s.io`). */
+function isKustomizeConfiguration(text: string): boolean {
+  const docs = parseYamlDocuments(text).map((d) => d.value).filter((v) => v !== null && v !== undefined);
+  return docs.length > 0 && docs.every((v: any) => typeof v?.apiVersion === 'string' && v.apiVersion.startsWith('kustomize.config.k8s.io/'));
+}
+
 function rank(severity: string): number {
   return SEVERITIES.indexOf(severity);
 }
@@ -190,7 +214,11 @@ export class KmetalValidation implements Validation {
   }
 
   public async validate(context: ValidationContext): Promise<void> {
-    const files = context.manifests.map((file) => ({ file, text: fs.readFileSync(file, 'utf8'), label: path.basename(file) }));
+    // kustomization.yaml files (FluxTree writes one per folder) configure kustomize-controller; they
+    // are never applied to a cluster, so no CRD describes them and no pack applies to them.
+    const files = context.manifests
+      .map((file) => ({ file, text: fs.readFileSync(file, 'utf8'), label: path.basename(file) }))
+      .filter((f) => !isKustomizeConfiguration(f.text));
     const tree = buildManifestApp(files, context.metadata ?? {});
     const findings: Finding[] = [];
     const suppressed: string[] = [];
@@ -334,14 +362,31 @@ export class KmetalValidation implements Validation {
   }
 
   /**
-   * The reconcile check over the manifests `cdk8s synth` wrote. They carry no Flux layers, so they are
+   * The reconcile check over the manifests `cdk8s synth` wrote. A Flux tree that `FluxTree.synth`
+   * wrote into the output (an app folder with its `.kmetal-tree.json`) is checked as that tree, with
+   * its layers and clusters, as `kmetal check` does. Other manifests carry no Flux layers, so they are
    * checked as one cluster applied in one step (a Namespace anywhere in them counts for every object).
    */
   private reconcileFindings(files: Array<{ file: string; text: string; label: string }>, tree: ManifestApp): Finding[] {
+    const out: Finding[] = [];
+    const byTree = new Map<string, number>();
+    const loose: Array<{ file: string; text: string; label: string }> = [];
+    const rootOf = fluxTreeRootFinder();
+    for (const f of files) {
+      const root = rootOf(path.dirname(path.resolve(f.file)));
+      if (root) byTree.set(root, (byTree.get(root) ?? 0) + 1);
+      else loose.push(f);
+    }
+    for (const root of [...byTree.keys()].sort()) {
+      for (const f of checkTreeFiles(new DiskTreeFiles(root), root)) {
+        out.push(this.reconcileFinding(f, f.file !== undefined ? path.join(root, f.file) : '-', tree));
+      }
+    }
+    if (loose.length === 0) return out;
     const docs = new Map<string, unknown[]>();
     const original = new Map<string, string>();
     const names: string[] = [];
-    files.forEach((f, i) => {
+    loose.forEach((f, i) => {
       const name = `${String(i).padStart(4, '0')}-${f.label}`;
       const values = parseYamlDocuments(f.text).map((d) => d.value).filter((v: any) => v && typeof v === 'object' && typeof v.kind === 'string' && typeof v.metadata?.name === 'string');
       docs.set(`clusters/cdk8s/${name}`, values);
@@ -349,22 +394,26 @@ export class KmetalValidation implements Validation {
       names.push(name);
     });
     docs.set('clusters/cdk8s/kustomization.yaml', [{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: names }]);
-    return checkTreeFiles(new MemoryTreeFiles(docs), 'cdk8s synth').map((f) => {
-      const file = f.file !== undefined ? original.get(f.file) ?? f.file : '-';
-      const o = tree.objects.find((x) => x.file === file && x.json?.kind === f.kind && x.json?.metadata?.name === f.name);
-      const object = f.kind ? `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name ?? ''}` : file;
-      return {
-        ruleName: `reconcile/${f.code}`,
-        severity: f.severity,
-        recommendation: RECONCILE_CHECKS[f.code] ?? 'What the objects declare is what the platform\'s controllers will do',
-        fix: f.fix,
-        resourceName: f.name ?? '<tree>',
-        manifestPath: file,
-        location: `${object}${f.field ? ` ${f.field}` : ''}: ${f.message}${o ? ` [construct ${o.path}${o.exactPath ? '' : ' (approximate)'}]` : ''}`,
-        constructPath: o?.path,
-        kind: f.kind ?? '',
-      };
-    });
+    for (const f of checkTreeFiles(new MemoryTreeFiles(docs), 'cdk8s synth')) {
+      out.push(this.reconcileFinding(f, f.file !== undefined ? original.get(f.file) ?? f.file : '-', tree));
+    }
+    return out;
+  }
+
+  private reconcileFinding(f: ReconcileFinding, file: string, tree: ManifestApp): Finding {
+    const o = tree.objects.find((x) => x.file === file && x.json?.kind === f.kind && x.json?.metadata?.name === f.name);
+    const object = f.kind ? `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name ?? ''}` : file;
+    return {
+      ruleName: `reconcile/${f.code}`,
+      severity: f.severity,
+      recommendation: RECONCILE_CHECKS[f.code] ?? 'What the objects declare is what the platform\'s controllers will do',
+      fix: f.fix,
+      resourceName: f.name ?? '<tree>',
+      manifestPath: file,
+      location: `${object}${f.field ? ` ${f.field}` : ''}: ${f.message}${o ? ` [construct ${o.path}${o.exactPath ? '' : ' (approximate)'}]` : ''}`,
+      constructPath: o?.path,
+      kind: f.kind ?? '',
+    };
   }
 
   /** The object at a construct path, or the nearest one above it. */

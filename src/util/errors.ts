@@ -1,4 +1,8 @@
+import * as path from 'path';
 import { IConstruct } from 'constructs';
+
+// The library's own code (lib/ when installed, src/ when run from its sources).
+const LIBRARY_DIR = path.resolve(__dirname, '..');
 
 // The validation error constructed last (see toJsonOf()).
 let latest: KmetalValidationError | undefined;
@@ -36,8 +40,25 @@ export class KmetalValidationError extends Error {
     this.field = field;
     this.fix = fix;
     Object.setPrototypeOf(this, KmetalValidationError.prototype);
+    // Bad input is the user's, not a bug of the library: the frames that matter are the user's own
+    // (where their program declared the construct). Node prints `stack` for an uncaught error, so it
+    // keeps only those; KMETAL_DEBUG=1 keeps every frame.
+    if (!process.env.KMETAL_DEBUG && typeof this.stack === 'string') this.stack = withUserFrames(this.stack);
     latest = this;
   }
+}
+
+/** A stack without the frames of this library, of node_modules and of Node's internals. */
+function withUserFrames(stack: string): string {
+  const lines = stack.split('\n');
+  const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
+  if (firstFrame < 0) return stack;
+  const user = lines.slice(firstFrame).filter((l) => {
+    const location = /\(([^()]+):\d+:\d+\)$/.exec(l)?.[1] ?? /^\s+at ([^ ]+):\d+:\d+$/.exec(l)?.[1];
+    if (!location || location.startsWith('node:')) return false;
+    return !location.startsWith(LIBRARY_DIR + path.sep) && !location.split(path.sep).includes('node_modules');
+  });
+  return [...lines.slice(0, firstFrame), ...user].join('\n');
 }
 
 /**

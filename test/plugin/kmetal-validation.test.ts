@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { ValidationContext } from 'cdk8s-cli/plugins';
-import { AddonProfile, MachineImage, PruneProtection, TenantCluster } from '../../src';
+import { AddonProfile, ControlPlaneVipPool, FluxTree, GitOpsUnit, MachineImage, PlatformUnderCluster, PruneProtection, TenantCluster } from '../../src';
 import { KmetalValidation, KmetalValidationProps } from '../../src/plugin';
 
 const IMAGE = MachineImage.containerDisk('quay.io/capk/ubuntu-2404-container-disk:v1.33.0');
@@ -129,4 +129,37 @@ describe('KmetalValidation over the manifests of a cdk8s app', () => {
     expect(source.manifestPath).toMatch(/tenants\.k8s\.yaml$/);
   });
 
+  test('an app written with FluxTree.synth: its kustomization.yaml files are kustomize configuration, not objects to check', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmetal-plugin-flux-'));
+    try {
+      const app = new App({ outdir: dir });
+      const platform = new PlatformUnderCluster(app, 'platform', { releaseManifestsRegistry: 'oci://registry.example.com/kmetal-manifests', defaultNodeImage: IMAGE });
+      platform.controlPlaneVipPool = new ControlPlaneVipPool(platform.configs, 'tenant-api', { addresses: ['192.0.2.64/27'] });
+      platform.addTenantCluster('acme', { version: 'v1.33.2', nodePools: [{ name: 'general', replicas: 2, cpuCores: 4, memoryGiB: 8 }] });
+      FluxTree.synth(app, { outdir: dir, appName: 'kmetal' });
+      // The CLI hands the plugin every YAML file under its output folder.
+      const manifests = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml')).map((f) => path.join(dir, f));
+      expect(manifests.some((f) => f.endsWith('kustomization.yaml'))).toBe(true);
+      const context = new ValidationContext(manifests, 'cdk8s-kmetal', '0.0.0', {}, false);
+      await new KmetalValidation({ packs: ['kmetal-conformance', 'kmetal-reconcile'] }).validate(context);
+      const json: any = context.report.toJson();
+      expect(json.violations.map((v: any) => v.ruleName)).toEqual([]);
+      expect(json.summary.status).toBe('success');
+
+      // The reconcile pack checks that tree with its layers: an object in a namespace nothing
+      // creates (written with the synth-time check off) is reported at its file in the tree.
+      const broken = new App({ outdir: dir });
+      const unit = new GitOpsUnit(broken, 'apps', { path: 'apps' });
+      new ApiObject(unit, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'missing' } });
+      FluxTree.synth(broken, { outdir: dir, appName: 'broken', reconcile: false });
+      const brokenManifests = (fs.readdirSync(path.join(dir, 'broken'), { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml')).map((f) => path.join(dir, 'broken', f));
+      const second = new ValidationContext(brokenManifests, 'cdk8s-kmetal', '0.0.0', {}, false);
+      await new KmetalValidation({ packs: ['kmetal-reconcile'] }).validate(second);
+      const report: any = second.report.toJson();
+      expect(report.violations.map((v: any) => v.ruleName)).toEqual(['reconcile/missing-namespace (error)']);
+      expect(report.violations[0].violatingConstructs[0].manifestPath).toBe(path.join(dir, 'broken', 'apps', 'configmap-cm.yaml'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
