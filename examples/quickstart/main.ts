@@ -1,7 +1,7 @@
 // The smallest useful kMetal platform: the under cluster's components and one tenant cluster,
 // written as a Flux tree into dist/quickstart/.
 import { App } from 'cdk8s';
-import { AddonProfile, ConformanceChecker, ControlPlaneVipPool, FluxTree, MachineImage, PlatformUnderCluster } from '../../src';
+import { AddonProfile, ConformanceChecker, ControlPlaneVipPool, FluxTree, MachineImage, PlatformPolicyPack, PlatformUnderCluster, Policy } from '../../src';
 
 const app = new App();
 
@@ -26,6 +26,10 @@ platform.addTenantCluster('acme', {
   version: 'v1.33.2',
   nodePools: [{ name: 'general', replicas: 3, cpuCores: 4, memoryGiB: 8 }],
 });
+
+// The platform's policy rules run at synth: an unsafe platform fails before anything is written, and
+// stateful objects (namespaces, clusters, etcd) are protected from Flux pruning.
+Policy.of(app).addPack(new PlatformPolicyPack());
 
 const result = FluxTree.synth(app, { outdir: process.env.KMETAL_OUTDIR ?? 'dist', appName: 'quickstart', conformance: ConformanceChecker.default() });
 console.log(`${platform.tenants.length} tenant; ${FluxTree.formatSummary(result)}`);
