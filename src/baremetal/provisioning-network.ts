@@ -20,6 +20,14 @@ export interface ProvisioningNetworkProps {
    * ironic-deployment overlays test against: overlays/e2e-release-31.0)
    */
   readonly ironicImageTag?: string;
+  /**
+   * Tag of the `quay.io/metal3-io/ironic-ipa-downloader` init container (it fetches the IPA ramdisk
+   * Ironic boots hosts with). Upstream's kustomize base and every overlay at the pinned tag leave it
+   * untagged, and no release tag is published beside Ironic's, so the library cannot choose one.
+   *
+   * @default - untagged, as upstream ships it (the node pulls `:latest`); set it to pin the image
+   */
+  readonly ipaDownloaderImageTag?: string;
 }
 
 /** A validated provisioning network. @internal */
@@ -28,7 +36,11 @@ export interface ResolvedProvisioningNetwork {
   readonly ironicAddress: string;
   readonly dhcpRange: string;
   readonly ironicImageTag: string;
+  readonly ipaDownloaderImageTag?: string;
 }
+
+/** An OCI image tag (the distribution spec's tag grammar). */
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /** Ironic's ports (ironic-deployment/default/ironic_bmo_configmap.env at the pinned tag: HTTP_PORT 6180; API 6385). */
 const HTTP_PORT = 6180;
@@ -52,10 +64,14 @@ export function resolveProvisioningNetwork(scope: IConstruct, field: string, pro
     throw new KmetalValidationError(scope, `${field}.dhcpRange`, `the DHCP range ${props.dhcpRange} contains Ironic's own address ${props.ironicAddress}`, 'keep Ironic\'s address outside the range it hands out');
   }
   const tag = props.ironicImageTag ?? 'release-31.0';
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
+  if (!IMAGE_TAG.test(tag)) {
     throw new KmetalValidationError(scope, `${field}.ironicImageTag`, `${showValue(tag)} is not an image tag`, 'give a tag such as "release-31.0"');
   }
-  return { interface: props.interface, ironicAddress: props.ironicAddress, dhcpRange: parts.join(','), ironicImageTag: tag };
+  const ipaTag = props.ipaDownloaderImageTag;
+  if (ipaTag !== undefined && (typeof ipaTag !== 'string' || !IMAGE_TAG.test(ipaTag))) {
+    throw new KmetalValidationError(scope, `${field}.ipaDownloaderImageTag`, `${showValue(ipaTag)} is not an image tag`, 'give the tag you mirrored the ironic-ipa-downloader image under, e.g. "2026-07-21"');
+  }
+  return { interface: props.interface, ironicAddress: props.ironicAddress, dhcpRange: parts.join(','), ironicImageTag: tag, ipaDownloaderImageTag: ipaTag };
 }
 
 /**

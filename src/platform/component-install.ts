@@ -130,7 +130,7 @@ export class ComponentInstall extends Construct {
           wait: true,
           timeout: '10m',
           ...(dependsOn.length ? { dependsOn } : {}),
-          ...releaseCustomization(c.component, props.provisioningNetwork && resolveProvisioningNetwork(this, 'provisioningNetwork', props.provisioningNetwork)),
+          ...releaseCustomization(c, props.provisioningNetwork && resolveProvisioningNetwork(this, 'provisioningNetwork', props.provisioningNetwork)),
         },
       });
     }
@@ -141,25 +141,31 @@ export class ComponentInstall extends Construct {
  * Flux-side customization of a release-manifest artifact: the provisioning network written into the
  * ConfigMaps the baremetal-operator and Ironic read (their names in the pinned kustomize builds:
  * `ironic` from config/default with `disableNameSuffixHash`; `baremetal-operator-ironic-bmo-configmap-<hash>`
- * from ironic-deployment/default's configMapGenerator, hence the name pattern), and the Ironic image
- * tag (upstream's base leaves it untagged).
+ * from ironic-deployment/default's configMapGenerator, hence the name pattern), and a tag for every
+ * image the artifact leaves untagged (`untaggedImages` of the release-manifest model): without one, a
+ * node runs `:latest`, not the pinned release.
  */
-function releaseCustomization(component: string, net: ResolvedProvisioningNetwork | undefined): Record<string, unknown> {
-  if (!net) return {};
-  const settings = provisioningSettings(net);
+function releaseCustomization(c: ComponentVersion, net: ResolvedProvisioningNetwork | undefined): Record<string, unknown> {
+  const contents = releaseManifestContents(c.component);
+  const tagOf: Record<string, string | undefined> = {
+    'quay.io/metal3-io/baremetal-operator': c.version,
+    'quay.io/metal3-io/ironic': net?.ironicImageTag,
+    'quay.io/metal3-io/ironic-ipa-downloader': net?.ipaDownloaderImageTag,
+  };
+  for (const name of contents?.untaggedImages ?? []) {
+    if (!(name in tagOf)) throw new Error(`release manifests of ${c.component}: no tag source for the untagged image ${name}`);
+  }
+  const images = (contents?.untaggedImages ?? []).filter((name) => tagOf[name] !== undefined).map((name) => ({ name, newTag: tagOf[name] }));
   const configMapPatch = (name: string, data: Record<string, string>) => ({
     target: { version: 'v1', kind: 'ConfigMap', name },
     // One `add` per key: it sets the key and keeps the others the upstream env file has.
     patch: JSON.stringify(Object.keys(data).sort().map((k) => ({ op: 'add', path: `/data/${k}`, value: data[k] }))),
   });
-  if (component === 'baremetal-operator') return { patches: [configMapPatch('ironic', settings.bmo)] };
-  if (component === 'ironic') {
-    return {
-      patches: [configMapPatch('baremetal-operator-ironic-bmo-configmap-.*', settings.ironic)],
-      images: [{ name: 'quay.io/metal3-io/ironic', newTag: net.ironicImageTag }],
-    };
-  }
-  return {};
+  const settings = net && provisioningSettings(net);
+  const patches = !settings ? []
+    : c.component === 'baremetal-operator' ? [configMapPatch('ironic', settings.bmo)]
+      : c.component === 'ironic' ? [configMapPatch('baremetal-operator-ironic-bmo-configmap-.*', settings.ironic)] : [];
+  return { ...(patches.length ? { patches } : {}), ...(images.length ? { images } : {}) };
 }
 
 /** A readable, stable source name for a repository URL (`https://clastix.github.io/charts` → `clastix`). */

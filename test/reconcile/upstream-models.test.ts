@@ -168,6 +168,12 @@ describe('baremetal-operator and Ironic release manifests vs the pinned kustomiz
     expect(namespaced.filter((o) => o.metadata?.namespace !== model.namespace).map((o) => `${o.kind}/${o.metadata?.name} in ${o.metadata?.namespace}`)).toEqual([]);
   });
 
+  test.each(['baremetal-operator', 'ironic'])('%s: untaggedImages lists exactly the images the build names without a tag or digest', (component) => {
+    const untagged = [...new Set(containersOf(builds[component]).map((c) => c.image as string).filter((i) => !/[:@]/.test(i.split('/').pop()!)))].sort();
+    expect(untagged.length).toBeGreaterThanOrEqual(1);
+    expect([...RELEASE_MANIFESTS.find((r) => r.component === component)!.untaggedImages].sort()).toEqual(untagged);
+  });
+
   test('the ConfigMaps the customization targets exist, and the Deployments read them', () => {
     const bmoMaps = configMaps(builds['baremetal-operator']).filter((m) => m.metadata.name === 'ironic');
     expect(bmoMaps).toHaveLength(1);
@@ -264,6 +270,9 @@ describe('the Flux Kustomizations\' patches and images apply to the pinned build
       ...provisioningSettings(NET).bmo,
     });
     expect(before.data.PROVISIONING_INTERFACE).toBe('eth2');
+    // The operator runs the pinned release, not upstream's untagged (:latest) image.
+    expect(containersOf(upstream).map((c) => c.image)).toContain('quay.io/metal3-io/baremetal-operator');
+    expect(containersOf(result).map((c) => c.image).filter((i) => i.startsWith('quay.io/metal3-io/baremetal-operator'))).toEqual(['quay.io/metal3-io/baremetal-operator:v0.13.2']);
     // Everything but that ConfigMap (and container images, which an images entry may pin) is as upstream built it.
     const rest = (list: any[]) => JSON.parse(JSON.stringify(list.filter((o) => !(o.kind === 'ConfigMap' && o.metadata.name === 'ironic'))), (k, v) => (k === 'image' ? undefined : v));
     expect(rest(result)).toEqual(rest(upstream));

@@ -11,6 +11,11 @@ export interface ReleaseManifestContents {
   readonly namespace: string;
   /** Whether the artifact itself creates that namespace. */
   readonly bringsNamespace: boolean;
+  /**
+   * Images the artifact names without a tag (so a node pulls `:latest`, whatever the pinned
+   * release): the Flux Kustomization that applies it pins them (`images`).
+   */
+  readonly untaggedImages: readonly string[];
 }
 
 /**
@@ -26,12 +31,17 @@ export interface ReleaseManifestContents {
  *   `config/kustomization.yaml` adds). Tested against the pinned kustomize sources with kubectl.
  * - Ironic, `ironic-deployment/default` at the same tag: namespace `baremetal-operator-system`,
  *   no Namespace object.
+ *
+ * Untagged images at 2b3ea2e1349e: `config/base/manager.yaml` runs `quay.io/metal3-io/baremetal-operator`
+ * (only the e2e/fixture overlays set `newTag`); `ironic-deployment/base/ironic.yaml` runs
+ * `quay.io/metal3-io/ironic` and `quay.io/metal3-io/ironic-ipa-downloader`. The KubeVirt and CDI
+ * release assets name their operator images by digest or tag.
  */
 export const RELEASE_MANIFESTS: readonly ReleaseManifestContents[] = [
-  { component: 'kubevirt', builtFrom: 'kubevirt-operator.yaml of the kubevirt release', namespace: 'kubevirt', bringsNamespace: true },
-  { component: 'cdi', builtFrom: 'cdi-operator.yaml of the containerized-data-importer release', namespace: 'cdi', bringsNamespace: true },
-  { component: 'baremetal-operator', builtFrom: 'kustomize build config/default of metal3-io/baremetal-operator at the pinned tag', namespace: 'baremetal-operator-system', bringsNamespace: false },
-  { component: 'ironic', builtFrom: 'kustomize build ironic-deployment/default of metal3-io/baremetal-operator at the pinned tag', namespace: 'baremetal-operator-system', bringsNamespace: false },
+  { component: 'kubevirt', builtFrom: 'kubevirt-operator.yaml of the kubevirt release', namespace: 'kubevirt', bringsNamespace: true, untaggedImages: [] },
+  { component: 'cdi', builtFrom: 'cdi-operator.yaml of the containerized-data-importer release', namespace: 'cdi', bringsNamespace: true, untaggedImages: [] },
+  { component: 'baremetal-operator', builtFrom: 'kustomize build config/default of metal3-io/baremetal-operator at the pinned tag', namespace: 'baremetal-operator-system', bringsNamespace: false, untaggedImages: ['quay.io/metal3-io/baremetal-operator'] },
+  { component: 'ironic', builtFrom: 'kustomize build ironic-deployment/default of metal3-io/baremetal-operator at the pinned tag', namespace: 'baremetal-operator-system', bringsNamespace: false, untaggedImages: ['quay.io/metal3-io/ironic', 'quay.io/metal3-io/ironic-ipa-downloader'] },
 ];
 
 /** The contents of a component's release manifests, if the platform installs it that way. */
