@@ -6,8 +6,8 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  AddonProfile, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ConformanceChecker, ControlPlaneVipPool, EventHook, FleetReport, FluxTree,
-  HookAction, NetworkPlanes, NodeImage, PeeringRequest, PlatformPolicyPack, PlatformUnderCluster, Policy, TenantClusterClass, TenantVpc,
+  AddonProfile, AdmissionGuardrails, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ConformanceChecker, ControlPlaneVipPool, EventHook, FleetReport, FluxTree,
+  HookAction, NetworkPlanes, NodeImage, PeeringRequest, PlatformPolicyPack, PlatformUnderCluster, Policy, TenantClusterClass, TenantGuardrails, TenantVpc,
 } from '../../src';
 
 const app = new App();
@@ -119,7 +119,11 @@ new PeeringRequest(platform.tenantUnit('acme'), 'peer-globex', {
 // policy report lands next to the fleet report.
 const outdir = process.env.KMETAL_OUTDIR ?? 'dist';
 const capacity = { vmHostLabels: { 'kmetal.io/role': 'worker' } };
-Policy.of(app).addPack(new PlatformPolicyPack({ capacity }));
+// The tenant boundaries, enforced twice from one declaration: at synth by the pack, and on the under
+// cluster by ValidatingAdmissionPolicies for objects created or changed outside git.
+const guardrails = TenantGuardrails.fromPlatform(platform);
+new AdmissionGuardrails(platform.configs, 'guardrails', { guardrails });
+Policy.of(app).addPack(new PlatformPolicyPack({ capacity, guardrails }));
 Policy.of(app).writeReportTo(path.join(outdir, 'reference-platform', 'report'));
 
 // The fleet report (report.json, README.md, SVG charts) in dist/reference-platform/report/, written at
