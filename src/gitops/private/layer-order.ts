@@ -64,8 +64,9 @@ export function orderLayers<T extends LayerNode>(nodes: readonly T[]): LayerOrde
 }
 
 /** Every key `key` depends on, directly or through other layers (never itself, even on a cycle). */
-export function transitiveDependencies(nodes: readonly LayerNode[], key: string): Set<string> {
-  const byKey = new Map(nodes.map((n) => [n.key, n]));
+export function transitiveDependencies(nodes: readonly LayerNode[] | ReadonlyMap<string, LayerNode>, key: string): Set<string> {
+  // Callers asking for every node pass the map once: building it per call was quadratic in the fleet.
+  const byKey = nodes instanceof Map ? nodes : new Map((nodes as readonly LayerNode[]).map((n) => [n.key, n]));
   const out = new Set<string>();
   const todo = [...(byKey.get(key)?.dependsOn ?? [])];
   while (todo.length > 0) {

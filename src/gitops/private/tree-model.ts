@@ -200,7 +200,8 @@ class TreeReader {
     });
 
     const graph = units.map((u) => ({ key: u.key, name: u.name, dependsOn: u.dependsOn }));
-    const ancestors = new Map(units.map((u) => [u.key, transitiveDependencies(graph, u.key)]));
+    const byKey = new Map(graph.map((n) => [n.key, n]));
+    const ancestors = new Map(units.map((u) => [u.key, transitiveDependencies(byKey, u.key)]));
     return {
       root: this.root,
       appName,

@@ -60,7 +60,12 @@ export const capsuleModel: UpstreamModel = {
 
 // The user Flux applies the object's layer as, and that user's groups.
 function applierOf(state: ClusterState, o: ClusterObject): { user: string; groups: string[] } {
-  const layer = state.objects.find((x) => x.group === 'kustomize.toolkit.fluxcd.io' && x.kind === 'Kustomization' && `${x.namespace ?? 'flux-system'}/${x.name}` === o.layer.key);
+  // The layer's key is `<namespace>/<name>` of its Flux Kustomization.
+  const slash = o.layer.key.indexOf('/');
+  const found = o.layer.bootstrap ? undefined
+    : state.lookup('kustomize.toolkit.fluxcd.io', ['Kustomization'], o.layer.key.slice(0, slash), o.layer.key.slice(slash + 1));
+  // Only an object of the tree (a produced provision's `by` is its producer, not the Kustomization).
+  const layer = found && found.rule === undefined ? found.by : undefined;
   const fluxNamespace = layer?.namespace ?? 'flux-system';
   const sa = str(at(layer?.manifest, 'spec', 'serviceAccountName'));
   return {

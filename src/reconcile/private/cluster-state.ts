@@ -73,6 +73,8 @@ export class ClusterState {
   public readonly objects: ClusterObject[] = [];
   private readonly provided = new Map<string, Provision[]>();
   private readonly byKind = new Map<string, Provision[]>();
+  /** The tree's objects by `group kind` (the models ask per object: a scan each time was quadratic in the fleet). */
+  private readonly objectsByKind = new Map<string, ClusterObject[]>();
 
   constructor(
     public readonly tree: FluxTreeModel,
@@ -92,6 +94,10 @@ export class ClusterState {
         labels: labelsOf(o.manifest),
       };
       this.objects.push(object);
+      const kk = `${object.group}\u0000${object.kind}`;
+      const same = this.objectsByKind.get(kk);
+      if (same) same.push(object);
+      else this.objectsByKind.set(kk, [object]);
       const provision = { name: object.name, namespace: object.namespace, by: object, labels: object.labels, keys: keysOf(object) };
       this.add(object.group, object.kind, object.namespace, object.name, provision);
     }
@@ -125,7 +131,7 @@ export class ClusterState {
 
   /** Objects of the tree of one kind. */
   public objectsOf(group: string, kind: string): ClusterObject[] {
-    return this.objects.filter((o) => o.group === group && o.kind === kind);
+    return [...(this.objectsByKind.get(`${group}\u0000${kind}`) ?? [])];
   }
 
   private add(group: string, kind: string, namespace: string | undefined, name: string, p: Provision): void {
