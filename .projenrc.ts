@@ -27,12 +27,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   release: false,
   artifactsDirectory: 'dist-packages',
 
+  // @kubernetes/client-node is an optional peer (peerDependenciesMeta below): only `kmetal verify|drift|inventory`
+  // talk to a cluster, and they load it on first use (src/cli/kube/client-node.ts), so an app that only synthesizes
+  // YAML does not install its 57 MB. 2.x needs Node >= 22.19, so 1.x. projen pins it as a dev dependency for the tests.
+  peerDeps: ['cdk8s-plus-28@^2.5.6', '@kubernetes/client-node@^1.4.0'],
   // Non-jsii runtime dependencies must be bundled into the jsii package.
-  peerDeps: ['cdk8s-plus-28@^2.5.6'],
   // @bufbuild/protobuf is a peer of @bufbuild/cel that cel loads at run time: bundle it too.
-  // echarts renders the fleet report's SVG charts server-side (synchronously, no DOM, no network).
-  // @kubernetes/client-node: the `kmetal` CLI (2.x needs Node >= 22.19, so 1.x).
-  bundledDeps: ['@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.17.0', 'yaml@^2.9.1', 'echarts@^6.1.0', '@kubernetes/client-node@^1.4.0'],
+  // The fleet report's SVG charts are written by src/report/private/svg.ts (no charting library: see there why).
+  bundledDeps: ['@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.17.0', 'yaml@^2.9.1'],
   devDeps: [
     'cdk8s-cli@^2.207.60',
     '@types/node@^20',
@@ -56,6 +58,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/'],
       testPathIgnorePatterns: ['/node_modules/', '/dist/', '/dist-packages/'],
       testTimeout: 120_000,
+    },
+  },
+  tsconfig: {
+    compilerOptions: {
+      // projen's default inlines a source map with the full TypeScript source into every lib/*.js: 16 MB of the
+      // package, most of it the generated L1 bindings. Users debug their own programs, not lib/; tests run src/.
+      inlineSourceMap: false,
+      inlineSources: false,
     },
   },
   tsconfigDev: {
@@ -87,8 +97,13 @@ project.package.addField('exports', {
   './package.json': './package.json',
 });
 project.package.addField('typesVersions', { '*': { plugin: ['lib/plugin/index.d.ts'] } });
+// Optional: npm does not install it with the library; the CLI commands that need it say how to add it.
+project.package.addField('peerDependenciesMeta', { '@kubernetes/client-node': { optional: true } });
 
 project.npmignore?.addPatterns('/examples/', '/bench/', '/build-tools/', '/dist/', '/.ci/', '/.tmp/');
+// Only what a program importing the library needs: lib/ has no maps (tsconfig above), these keep a stray
+// local build (tsc --sourceMap, an incremental build) out of the tarball too. .d.ts stay: jsii and TypeScript users need them.
+project.npmignore?.addPatterns('*.js.map', '*.d.ts.map', '*.tsbuildinfo', '/dist-packages/', '/coverage/');
 project.npmignore?.addPatterns('!/imports/crds.lock.json', '!/imports/schemas/');
 // The tenant request schema: editors load it from the package (README, "Tenant self-service"); the loader reads it.
 project.npmignore?.addPatterns('!/schemas/');
