@@ -27,10 +27,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   release: false,
   artifactsDirectory: 'dist-packages',
 
-  // @kubernetes/client-node is an optional peer (peerDependenciesMeta below): only `kmetal verify|drift|inventory`
-  // talk to a cluster, and they load it on first use (src/cli/kube/client-node.ts), so an app that only synthesizes
-  // YAML does not install its 57 MB. 2.x needs Node >= 22.19, so 1.x. projen pins it as a dev dependency for the tests.
-  peerDeps: ['cdk8s-plus-28@^2.5.6', '@kubernetes/client-node@^1.4.0'],
+  peerDeps: ['cdk8s-plus-28@^2.5.6'],
   // Non-jsii runtime dependencies must be bundled into the jsii package.
   // @bufbuild/protobuf is a peer of @bufbuild/cel that cel loads at run time: bundle it too.
   // The fleet report's SVG charts are written by src/report/private/svg.ts (no charting library: see there why).
@@ -42,6 +39,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'fast-check@^4.10.2',
     // Rasterizes the report's SVG charts in tests (prebuilt binary shipped inside the npm package).
     '@resvg/resvg-js@^2.6.2',
+    // Only `kmetal verify|drift|inventory` talk to a cluster; they load it on first use and, when it is absent,
+    // say to install it beside cdk8s-kmetal (src/cli/kube/client-node.ts), so an app that only synthesizes YAML
+    // does not install its 57 MB. Not a peer dependency: jsii refuses a peer that is not a jsii module, even an
+    // optional one. A dev dependency here for the CLI tests. 2.x needs Node >= 22.19, so 1.x.
+    '@kubernetes/client-node@^1.4.0',
   ],
 
   eslintOptions: {
@@ -97,8 +99,6 @@ project.package.addField('exports', {
   './package.json': './package.json',
 });
 project.package.addField('typesVersions', { '*': { plugin: ['lib/plugin/index.d.ts'] } });
-// Optional: npm does not install it with the library; the CLI commands that need it say how to add it.
-project.package.addField('peerDependenciesMeta', { '@kubernetes/client-node': { optional: true } });
 
 project.npmignore?.addPatterns('/examples/', '/bench/', '/build-tools/', '/dist/', '/.ci/', '/.tmp/');
 // Only what a program importing the library needs: lib/ has no maps (tsconfig above), these keep a stray

@@ -1,9 +1,9 @@
 /**
  * @kubernetes/client-node, loaded on first use.
  *
- * It is an optional peer dependency of cdk8s-kmetal, not a bundled one: only `kmetal verify`,
- * `drift` and `inventory` talk to a cluster, and an app that only synthesizes YAML should not
- * install its 57 MB. Nothing the library's entry point (lib/index.js) imports reaches this module;
+ * It is not a dependency of cdk8s-kmetal (a dev dependency only: jsii refuses a peer that is not a
+ * jsii module): only `kmetal verify`, `drift` and `inventory` talk to a cluster, and an app that
+ * only synthesizes YAML should not install its 57 MB. Nothing the library's entry point (lib/index.js) imports reaches this module;
  * when the package is absent, the command that needs it ends with one line saying what to install.
  *
  * client-node 1.x is an ES module and this package compiles to CommonJS: a dynamic `import()`
