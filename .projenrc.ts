@@ -103,7 +103,8 @@ project.package.addField('typesVersions', { '*': { plugin: ['lib/plugin/index.d.
 project.npmignore?.addPatterns('/examples/', '/bench/', '/build-tools/', '/dist/', '/.ci/', '/.tmp/');
 // Only what a program importing the library needs: lib/ has no maps (tsconfig above), these keep a stray
 // local build (tsc --sourceMap, an incremental build) out of the tarball too. .d.ts stay: jsii and TypeScript users need them.
-project.npmignore?.addPatterns('*.js.map', '*.d.ts.map', '*.tsbuildinfo', '/dist-packages/', '/coverage/');
+// `dist-packages` spelt as jsii-pacmak writes it: otherwise `projen package` appends it and leaves .npmignore modified.
+project.npmignore?.addPatterns('*.js.map', '*.d.ts.map', '*.tsbuildinfo', 'dist-packages', '/coverage/');
 project.npmignore?.addPatterns('!/imports/crds.lock.json', '!/imports/schemas/');
 // The tenant request schema: editors load it from the package (README, "Tenant self-service"); the loader reads it.
 project.npmignore?.addPatterns('!/schemas/');

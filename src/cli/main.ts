@@ -8,8 +8,8 @@ import { runSynth } from './commands/synth';
 import { runVerify } from './commands/verify';
 import { ExitCode, isCliFatalError, isUsageError, type CliErrorDocument, type CliErrorKind } from './errors';
 import { HELP } from './help';
-import { CLIENT_NODE_MISSING, isClientNodeMissing } from './kube/client-node';
 import type { CliIo } from './io';
+import { CLIENT_NODE_MISSING, isClientNodeMissing } from './kube/client-node';
 import { SecretScrubber, scrubbedIo } from './redact';
 import { writeJson } from './report';
 

@@ -22,6 +22,8 @@ export const CLIENT_NODE_MISSING =
 
 type Importer = () => Promise<ClientNode>;
 
+// Not a runtime dependency on purpose (see above): resolved from the user's node_modules when installed.
+// eslint-disable-next-line import/no-extraneous-dependencies
 const importPackage: Importer = () => import('@kubernetes/client-node');
 let importer: Importer = importPackage;
 let loading: Promise<ClientNode> | undefined;
