@@ -27,12 +27,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   release: false,
   artifactsDirectory: 'dist-packages',
 
-  // Non-jsii runtime dependencies must be bundled into the jsii package.
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  // Non-jsii runtime dependencies must be bundled into the jsii package.
   // @bufbuild/protobuf is a peer of @bufbuild/cel that cel loads at run time: bundle it too.
-  // echarts renders the fleet report's SVG charts server-side (synchronously, no DOM, no network).
-  // @kubernetes/client-node: the `kmetal` CLI (2.x needs Node >= 22.19, so 1.x).
-  bundledDeps: ['@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.17.0', 'yaml@^2.9.1', 'echarts@^6.1.0', '@kubernetes/client-node@^1.4.0'],
+  // The fleet report's SVG charts are written by src/report/private/svg.ts (no charting library: see there why).
+  bundledDeps: ['@bufbuild/cel@^0.6.1', '@bufbuild/protobuf@^2.17.0', 'yaml@^2.9.1'],
   devDeps: [
     'cdk8s-cli@^2.207.60',
     '@types/node@^20',
@@ -40,6 +39,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'fast-check@^4.10.2',
     // Rasterizes the report's SVG charts in tests (prebuilt binary shipped inside the npm package).
     '@resvg/resvg-js@^2.6.2',
+    // Only `kmetal verify|drift|inventory` talk to a cluster; they load it on first use and, when it is absent,
+    // say to install it beside cdk8s-kmetal (src/cli/kube/client-node.ts), so an app that only synthesizes YAML
+    // does not install its 57 MB. Not a peer dependency: jsii refuses a peer that is not a jsii module, even an
+    // optional one. A dev dependency here for the CLI tests. 2.x needs Node >= 22.19, so 1.x.
+    '@kubernetes/client-node@^1.4.0',
   ],
 
   eslintOptions: {
@@ -61,6 +65,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       // per core less one leaves one of CI's two cores idle.
       collectCoverage: false,
       maxWorkers: '100%',
+    },
+  },
+  tsconfig: {
+    compilerOptions: {
+      // projen's default inlines a source map with the full TypeScript source into every lib/*.js: 16 MB of the
+      // package, most of it the generated L1 bindings. Users debug their own programs, not lib/; tests run src/.
+      inlineSourceMap: false,
+      inlineSources: false,
     },
   },
   tsconfigDev: {
@@ -94,6 +106,10 @@ project.package.addField('exports', {
 project.package.addField('typesVersions', { '*': { plugin: ['lib/plugin/index.d.ts'] } });
 
 project.npmignore?.addPatterns('/examples/', '/bench/', '/build-tools/', '/dist/', '/.ci/', '/.tmp/');
+// Only what a program importing the library needs: lib/ has no maps (tsconfig above), these keep a stray
+// local build (tsc --sourceMap, an incremental build) out of the tarball too. .d.ts stay: jsii and TypeScript users need them.
+// `dist-packages` spelt as jsii-pacmak writes it: otherwise `projen package` appends it and leaves .npmignore modified.
+project.npmignore?.addPatterns('*.js.map', '*.d.ts.map', '*.tsbuildinfo', 'dist-packages', '/coverage/');
 project.npmignore?.addPatterns('!/imports/crds.lock.json', '!/imports/schemas/');
 // The tenant request schema: editors load it from the package (README, "Tenant self-service"); the loader reads it.
 project.npmignore?.addPatterns('!/schemas/');

@@ -9,6 +9,7 @@ import { runVerify } from './commands/verify';
 import { ExitCode, isCliFatalError, isUsageError, type CliErrorDocument, type CliErrorKind } from './errors';
 import { HELP } from './help';
 import type { CliIo } from './io';
+import { CLIENT_NODE_MISSING, isClientNodeMissing } from './kube/client-node';
 import { SecretScrubber, scrubbedIo } from './redact';
 import { writeJson } from './report';
 
@@ -59,10 +60,9 @@ export async function runKmetal(argv: readonly string[], io: CliIo): Promise<num
     }
   } catch (e) {
     if (isCliFatalError(e)) return fail(isUsageError(e) ? 'usage' : 'fatal', oneLine(e.message), e.exitCode);
+    // loadClientNode() already turns a missing package into a CliFatalError; this catches an import of it elsewhere.
+    if (isClientNodeMissing(e)) return fail('fatal', CLIENT_NODE_MISSING, ExitCode.FATAL);
     const message = e instanceof Error ? e.message : String(e);
-    if (/Cannot find (package|module) '@kubernetes\/client-node'/.test(message)) {
-      return fail('fatal', '@kubernetes/client-node is not installed (it is a dependency of cdk8s-kmetal: reinstall the package)', ExitCode.FATAL);
-    }
     const code = fail('internal', `internal error: ${oneLine(message)} (a bug: please report it; KMETAL_DEBUG=1 shows where)`, ExitCode.FATAL);
     if (io.env.KMETAL_DEBUG && e instanceof Error && e.stack) out.stderr(`${e.stack}\n`);
     return code;
