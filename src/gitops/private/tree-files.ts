@@ -145,7 +145,7 @@ function lowerBound(sorted: readonly string[], value: string): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
+    const mid = Math.floor((lo + hi) / 2);
     if (sorted[mid] < value) lo = mid + 1;
     else hi = mid;
   }
