@@ -40,13 +40,17 @@ export class StandInApiServer {
     return this;
   }
 
-  /** Serves the built-in kinds `kmetal` meets: namespaces, nodes, configmaps, secrets, CRDs. */
+  /** Serves the built-in kinds `kmetal` meets: namespaces, nodes, configmaps, secrets, CRDs, admission policies (GA since v1.30). */
   public serveBuiltins(): this {
     this.serve('v1', [
       { kind: 'Namespace', plural: 'namespaces', namespaced: false },
       { kind: 'Node', plural: 'nodes', namespaced: false },
       { kind: 'ConfigMap', plural: 'configmaps', namespaced: true },
       { kind: 'Secret', plural: 'secrets', namespaced: true },
+    ]);
+    this.serve('admissionregistration.k8s.io/v1', [
+      { kind: 'ValidatingAdmissionPolicy', plural: 'validatingadmissionpolicies', namespaced: false },
+      { kind: 'ValidatingAdmissionPolicyBinding', plural: 'validatingadmissionpolicybindings', namespaced: false },
     ]);
     return this.serve('apiextensions.k8s.io/v1', [{ kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false }]);
   }
