@@ -1,5 +1,6 @@
-import { App, Chart, Testing } from 'cdk8s';
-import { ClusterAutoscaler, ConformanceChecker, FluxTree, isKmetalValidationError, MachineImage, TenantCluster, TenantClusterClass, VersionMatrix } from '../../src';
+import * as path from 'path';
+import { App, Chart, JsonPatch, Testing } from 'cdk8s';
+import { ReconcileChecker, ClusterAutoscaler, ConformanceChecker, FluxTree, isKmetalValidationError, MachineImage, TenantCluster, TenantClusterClass, VersionMatrix } from '../../src';
 import { cleanupTempDirs, tempDir } from '../gitops/fixture';
 import { day2Platform, errorOf, IMAGE, readUnit } from './fixture';
 
@@ -161,6 +162,23 @@ describe('ClusterAutoscaler', () => {
     expect(result.reconcileFindings.filter((f) => f.severity === 'error')).toEqual([]);
     const objs = readUnit(outdir, 'tenants/acme');
     expect(of(objs, 'Deployment').map((d) => d.metadata.name)).toEqual(['acme-autoscaler']);
+  });
+
+  test('the reconcile check follows the autoscaler\'s names: a missing ServiceAccount, Role or kubeconfig key is an error', () => {
+    const { app, platform } = day2Platform();
+    const acme = platform.addTenantCluster('acme', { version: 'v1.33.2', nodePools: [{ name: 'general', minReplicas: 1, maxReplicas: 4 }] });
+    const a = acme.autoscaler!;
+    a.deployment.addJsonPatch(JsonPatch.replace('/spec/template/spec/serviceAccountName', 'nobody'));
+    a.deployment.addJsonPatch(JsonPatch.replace('/spec/template/spec/volumes/0/secret/items/0/key', 'kubeconfig'));
+    a.roleBinding.addJsonPatch(JsonPatch.replace('/roleRef/name', 'missing'));
+    const outdir = tempDir();
+    FluxTree.synth(app, { outdir, appName: 'kmetal', reconcile: false });
+    const findings = ReconcileChecker.checkDirectory(path.join(outdir, 'kmetal')).filter((f) => f.severity === 'error');
+    expect(findings.map((f) => `${f.code} ${f.target}`).sort()).toEqual([
+      'dangling-reference Role tenant-acme/missing',
+      'dangling-reference Secret tenant-acme/acme-kubeconfig key kubeconfig',
+      'dangling-reference ServiceAccount tenant-acme/nobody',
+    ]);
   });
 
   test('is a construct of its own, for clusters that want it placed by hand', () => {
