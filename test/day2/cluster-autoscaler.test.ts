@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { App, Chart, JsonPatch, Testing } from 'cdk8s';
+import { day2Platform, errorOf, IMAGE, readUnit } from './fixture';
 import { ReconcileChecker, ClusterAutoscaler, ConformanceChecker, FluxTree, isKmetalValidationError, MachineImage, TenantCluster, TenantClusterClass, VersionMatrix } from '../../src';
 import { cleanupTempDirs, tempDir } from '../gitops/fixture';
-import { day2Platform, errorOf, IMAGE, readUnit } from './fixture';
 
 afterEach(() => {
   cleanupTempDirs();

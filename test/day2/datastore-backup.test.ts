@@ -1,9 +1,9 @@
 import { Chart, Testing } from 'cdk8s';
+import { allText, day2Platform, errorOf, IMAGE, readUnit } from './fixture';
 import { ConformanceChecker, DatastoreBackup, DedicatedEtcdDataStore, ExternalDataStore, FluxTree, isKmetalValidationError, MachineImage, TenantCluster, VersionMatrix } from '../../src';
 import { kamajiEtcdNames } from '../../src/reconcile/models/kamaji-etcd';
 import { cleanupTempDirs, tempDir } from '../gitops/fixture';
 import { check, policyPlatform } from '../policy/fixture';
-import { allText, day2Platform, errorOf, IMAGE, readUnit } from './fixture';
 
 afterEach(() => cleanupTempDirs());
 

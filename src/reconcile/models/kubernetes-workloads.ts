@@ -29,7 +29,11 @@ export const kubernetesWorkloadsModel: UpstreamModel = {
       const roleRef = at(o.manifest, 'roleRef');
       if (str(roleRef?.kind) !== 'Role') return [];
       return refs([{
-        field: 'roleRef', group: 'rbac.authorization.k8s.io', kinds: ['Role'], namespace: o.namespace, name: roleRef.name,
+        field: 'roleRef',
+        group: 'rbac.authorization.k8s.io',
+        kinds: ['Role'],
+        namespace: o.namespace,
+        name: roleRef.name,
         consequence: 'the binding grants nothing: its subjects are refused by the API server',
         rule: `${K} RBAC: a RoleBinding's roleRef names a Role in the binding's namespace`,
       }]);
@@ -45,25 +49,40 @@ export const kubernetesWorkloadsModel: UpstreamModel = {
 function podSpecReferences(o: ClusterObject, spec: any, base: string): ObjectReference[] {
   const out: Array<ObjectReference | undefined | false> = [];
   const ns = o.namespace;
-  const secret = (field: string, name: unknown, key?: string) => out.push(typeof name === 'string' && {
-    field, group: '', kinds: ['Secret'], namespace: ns, name, ...(key !== undefined ? { key } : {}),
+  type Emit = (field: string, name: unknown, key?: string) => void;
+  const secret: Emit = (field, name, key) => void out.push(typeof name === 'string' && {
+    field,
+    group: '',
+    kinds: ['Secret'],
+    namespace: ns,
+    name,
+    ...(key !== undefined ? { key } : {}),
     consequence: 'the kubelet does not start the pod (secret or key not found)',
     rule: `${K} core/v1 PodSpec: a non-optional Secret volume, secretKeyRef or envFrom secretRef must exist`,
   });
-  const configMap = (field: string, name: unknown, key?: string) => name !== 'kube-root-ca.crt' && out.push(typeof name === 'string' && {
-    field, group: '', kinds: ['ConfigMap'], namespace: ns, name, ...(key !== undefined ? { key } : {}),
+  const configMap: Emit = (field, name, key) => void (name !== 'kube-root-ca.crt' && out.push(typeof name === 'string' && {
+    field,
+    group: '',
+    kinds: ['ConfigMap'],
+    namespace: ns,
+    name,
+    ...(key !== undefined ? { key } : {}),
     consequence: 'the kubelet does not start the pod (configmap or key not found)',
     rule: `${K} core/v1 PodSpec: a non-optional ConfigMap volume, configMapKeyRef or envFrom configMapRef must exist`,
-  });
+  }));
   const sa = str(spec.serviceAccountName);
   if (sa && sa !== 'default') {
     out.push({
-      field: `${base}.serviceAccountName`, group: '', kinds: ['ServiceAccount'], namespace: ns, name: sa,
+      field: `${base}.serviceAccountName`,
+      group: '',
+      kinds: ['ServiceAccount'],
+      namespace: ns,
+      name: sa,
       consequence: 'the ServiceAccount admission plugin refuses the pods: none is created',
       rule: `${K} plugin/pkg/admission/serviceaccount: a pod's serviceAccountName must exist`,
     });
   }
-  const keyed = (source: any, fieldBase: string, name: unknown, emit: typeof secret) => {
+  const keyed = (source: any, fieldBase: string, name: unknown, emit: Emit) => {
     if (source?.optional === true) return;
     const items = Array.isArray(source?.items) ? source.items : [];
     if (!items.length) emit(fieldBase, name);
