@@ -9,6 +9,8 @@ export * from './network/node-network';
 export * from './tenancy/kubernetes-version';
 export * from './tenancy/control-plane';
 export * from './tenancy/datastore';
+export * from './tenancy/datastore-backup';
+export * from './tenancy/cluster-autoscaler';
 export * from './tenancy/node-pool';
 export * from './tenancy/tenant-cluster';
 export * from './tenancy/tenant-cluster-class';

@@ -84,6 +84,13 @@ const tenants = [
   'soylent', 'oscorp', 'vandelay', 'dunder', 'monarch', 'aperture', 'blackmesa', 'gringotts', 'nakatomi', 'prestige',
   'virtucon', 'massive', 'krusty', 'duff', 'bluth', 'pied-piper', 'sterling', 'wernham', 'vision', 'llm',
 ];
+// Day 2: every tenant's dedicated etcd is snapshotted every six hours to the platform's object
+// storage, kept 7 days. The credentials Secret is made in each tenant namespace outside git.
+platform.addDatastoreBackups({
+  bucket: 'kmetal-etcd-backups',
+  endpoint: 'https://s3.example.com',
+  credentialsSecret: { name: 'etcd-backup-s3' },
+});
 const vpcs = new Map<string, TenantVpc>();
 for (const [i, name] of tenants.entries()) {
   const gpuTenant = name === 'vision' || name === 'llm';
@@ -102,7 +109,8 @@ for (const [i, name] of tenants.entries()) {
     network: vpc.findSubnet('workers'),
     nodePools: gpuTenant
       ? [{ name: 'gpu', replicas: 1, cpuCores: 16, memoryGiB: 128, gpus: [{ deviceName: 'nvidia.com/GA100_A100_PCIE_80GB', count: 2 }] }]
-      : [{ name: 'general', replicas: 2 }],
+      // acme's pool is autoscaled (2 to 4 VMs): it gets a cluster-autoscaler beside its control plane.
+      : name === 'acme' ? [{ name: 'general', minReplicas: 2, maxReplicas: 4 }] : [{ name: 'general', replicas: 2 }],
   });
 }
 

@@ -8,6 +8,7 @@ import { GitOpsUnit } from '../gitops/gitops-unit';
 import { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { IMachineImage } from '../os/machine-image';
 import { DedicatedEtcdDataStore, IHelmRepository } from '../tenancy/datastore';
+import { DatastoreBackup, DatastoreBackupOptions } from '../tenancy/datastore-backup';
 import { TenantCluster, TenantClusterProps } from '../tenancy/tenant-cluster';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
@@ -111,6 +112,7 @@ export class PlatformUnderCluster extends Construct {
   public readonly allowedKubernetesMinors: string[];
 
   private readonly tenantClusters: TenantCluster[] = [];
+  private backupDefaults?: DatastoreBackupOptions;
   /** The units `tenantUnit()` made: their Kustomizations already depend on `clusterTemplates`. */
   private readonly platformTenantUnits = new Set<GitOpsUnit>();
   /** The `oci://` mirror every chart is pulled from, if set. */
@@ -190,6 +192,26 @@ export class PlatformUnderCluster extends Construct {
   /** The Flux HelmRepository of the chart tenants' dedicated etcd comes from. */
   public get etcdChartRepository(): IHelmRepository {
     return ComponentInstall.repositoryFor(this.sources, VersionMatrix.component('kamaji-etcd'), this.chartMirror);
+  }
+
+  /**
+   * Schedules etcd snapshots of every tenant's dedicated datastore (a `DatastoreBackup` beside each
+   * etcd), for the tenants declared so far and those declared later. A tenant's own
+   * `etcdBackup` overrides these settings field by field; `etcdBackup: { enabled: false }` opts it
+   * out. The credentials Secret must exist in every tenant namespace (made outside git).
+   */
+  public addDatastoreBackups(options: DatastoreBackupOptions): void {
+    refuseAfterSynth(this, 'datastore backups');
+    if (this.backupDefaults) {
+      throw new KmetalValidationError(this, 'addDatastoreBackups', 'the platform\'s datastore backups are declared twice', 'call addDatastoreBackups() once; vary per tenant with TenantClusterProps.etcdBackup');
+    }
+    this.backupDefaults = { ...options };
+    for (const t of this.tenantClusters) DatastoreBackup._applyTo(t, this.backupDefaults);
+  }
+
+  /** The platform's datastore backup settings (`addDatastoreBackups()`), if declared. */
+  public get datastoreBackups(): DatastoreBackupOptions | undefined {
+    return this.backupDefaults;
   }
 
   /** The tenant clusters added to the platform. */
@@ -307,6 +329,7 @@ export class PlatformUnderCluster extends Construct {
       cluster.node.addDependency(this.clusterTemplates);
     }
     this.tenantClusters.push(cluster);
+    DatastoreBackup._applyTo(cluster, this.backupDefaults);
   }
 
   /** Refuses a cluster declared without `platform` that would silently miss a platform default. */

@@ -47,6 +47,30 @@ export interface KubernetesMinorRange {
   readonly maxMinor: number;
 }
 
+/** The cluster-autoscaler release built for one Kubernetes minor. */
+export interface ClusterAutoscalerRelease {
+  /** The Kubernetes minor, e.g. 33 for v1.33. */
+  readonly kubernetesMinor: number;
+  /** The autoscaler release (the image tag), e.g. `v1.33.6`. */
+  readonly version: string;
+  /** The upstream tag of kubernetes/autoscaler it comes from. */
+  readonly tag: string;
+  /** The commit of that tag. */
+  readonly commit: string;
+}
+
+/** An image the library's own objects run (not a component Flux installs). */
+export interface PinnedImage {
+  /** What it is for, e.g. `etcdctl` (the key `VersionMatrix.image()` takes). */
+  readonly purpose: string;
+  /** The repository, e.g. `quay.io/coreos/etcd`. */
+  readonly repository: string;
+  /** The tag. */
+  readonly tag: string;
+  /** Where the version comes from. */
+  readonly source: string;
+}
+
 /**
  * The pinned, validated component set.
  */
@@ -88,6 +112,51 @@ export class VersionMatrix {
     { component: 'capsule', version: 'v0.14.0', installMethod: InstallMethod.HELM_CHART, chart: 'capsule', chartVersion: '0.14.0', chartRepository: 'https://projectcapsule.github.io/charts', namespace: 'capsule-system', apiVersions: ['capsule.clastix.io/v1beta2'] },
     { component: 'sveltos', version: 'v1.13.0', installMethod: InstallMethod.HELM_CHART, chart: 'projectsveltos', chartVersion: '1.13.0', chartRepository: 'https://projectsveltos.github.io/helm-charts', namespace: 'projectsveltos', apiVersions: ['config.projectsveltos.io/v1beta1', 'lib.projectsveltos.io/v1beta1'] },
   ];
+
+  /** Repository of the cluster-autoscaler image (kubernetes/autoscaler cluster-autoscaler/charts/cluster-autoscaler/values.yaml `image.repository`). */
+  public static readonly CLUSTER_AUTOSCALER_IMAGE = 'registry.k8s.io/autoscaling/cluster-autoscaler';
+
+  /**
+   * The cluster-autoscaler for each tenant Kubernetes minor. Upstream builds one autoscaler minor per
+   * Kubernetes minor against that minor's scheduler and client libraries, and supports it only
+   * against the same minor (kubernetes/autoscaler cluster-autoscaler/README.md, "Releases"): a tenant
+   * cluster's autoscaler must match the tenant's minor, not the under cluster's. Each entry is the
+   * newest patch tag of the minor in kubernetes/autoscaler (`cluster-autoscaler/version/version.go`
+   * at that tag holds the same version). A tenant minor missing here is refused at synth.
+   */
+  public static readonly CLUSTER_AUTOSCALER: ClusterAutoscalerRelease[] = [
+    { kubernetesMinor: 30, version: 'v1.30.7', tag: 'cluster-autoscaler-1.30.7', commit: '4be8b2d7d49352fc158fec8773186516eec126c8' },
+    { kubernetesMinor: 31, version: 'v1.31.5', tag: 'cluster-autoscaler-1.31.5', commit: 'f0fb6c4b57c807f7544afbb2819ed2bf351f69c8' },
+    { kubernetesMinor: 32, version: 'v1.32.7', tag: 'cluster-autoscaler-1.32.7', commit: 'f645beb1ec472b785e5c196b3768c0d93195a75a' },
+    { kubernetesMinor: 33, version: 'v1.33.6', tag: 'cluster-autoscaler-1.33.6', commit: 'be4b5a18814a53539d0fe6299c92839152cae54c' },
+    { kubernetesMinor: 34, version: 'v1.34.5', tag: 'cluster-autoscaler-1.34.5', commit: 'cb2123ed13148c38fbdb1ede42d8e99761ee2909' },
+    { kubernetesMinor: 35, version: 'v1.35.2', tag: 'cluster-autoscaler-1.35.2', commit: '2d42588803c71fe9b35dcd9e3669ac6bb550ca22' },
+  ];
+
+  /**
+   * Images the library's own workloads run (the tenant etcd backup), pinned by tag.
+   * - `etcdctl`: the etcd release of the pinned kamaji-etcd chart (Chart.yaml `appVersion: "3.6.12"`
+   *   at clastix/kamaji-etcd v0.17.0, 92f31f016f4e; the chart's `image.repository` quay.io/coreos/etcd),
+   *   so snapshots are taken by the same etcd version that serves them.
+   * - `rclone`: rclone v1.75.0 (rclone/rclone 9ee9d0a0cafd, `.github/workflows/build_publish_docker_image.yml`
+   *   tags images `{{version}}`, i.e. `1.75.0`; the image is Alpine with a shell, entrypoint `rclone`).
+   */
+  public static readonly IMAGES: PinnedImage[] = [
+    { purpose: 'etcdctl', repository: 'quay.io/coreos/etcd', tag: 'v3.6.12', source: 'clastix/kamaji-etcd v0.17.0 charts/kamaji-etcd/Chart.yaml appVersion' },
+    { purpose: 'rclone', repository: 'docker.io/rclone/rclone', tag: '1.75.0', source: 'rclone/rclone v1.75.0 (9ee9d0a0cafd5e5fe3b271d2280b090ab6e64048)' },
+  ];
+
+  /** The cluster-autoscaler release for a Kubernetes minor (e.g. 33), or undefined when none is known. */
+  public static clusterAutoscalerFor(kubernetesMinor: number): ClusterAutoscalerRelease | undefined {
+    return VersionMatrix.CLUSTER_AUTOSCALER.find((r) => r.kubernetesMinor === kubernetesMinor);
+  }
+
+  /** The pinned reference (`repository:tag`) of one of `IMAGES`; throws for an unknown purpose. */
+  public static image(purpose: string): string {
+    const found = VersionMatrix.IMAGES.find((i) => i.purpose === purpose);
+    if (!found) throw new Error(`version matrix has no image "${purpose}" (known: ${VersionMatrix.IMAGES.map((i) => i.purpose).join(', ')})`);
+    return `${found.repository}:${found.tag}`;
+  }
 
   /** The pinned entry of one component; throws for a component the matrix does not know. */
   public static component(component: string): ComponentVersion {

@@ -11,6 +11,7 @@ import { kamajiModel, remoteDataStores } from './models/kamaji';
 import { kamajiEtcdModel } from './models/kamaji-etcd';
 import { kubeOvnModel } from './models/kube-ovn';
 import { SYSTEM_NAMESPACES } from './models/kubernetes';
+import { kubernetesWorkloadsModel } from './models/kubernetes-workloads';
 import { metal3Model } from './models/metal3';
 import { metallbModel } from './models/metallb';
 import { releaseManifestsApplied, releaseManifestsModel } from './models/release-manifests';
@@ -26,6 +27,7 @@ import { readTreeModel, treeClusters, type FluxTreeModel } from '../gitops/priva
 const MODELS: readonly UpstreamModel[] = [
   fluxModel, releaseManifestsModel, kamajiEtcdModel, clusterApiModel, kamajiModel, capkModel, metallbModel,
   kubeOvnModel, capsuleModel, metal3Model, certManagerModel, externalSecretsModel, admissionModel, sveltosModel,
+  kubernetesWorkloadsModel,
 ];
 
 /**

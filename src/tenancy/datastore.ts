@@ -84,6 +84,16 @@ export class DedicatedEtcdDataStore extends Construct implements IDataStore {
   public readonly chartRepository: IHelmRepository;
   /** The Kamaji DataStore (escape hatch). */
   public readonly dataStore: ApiObject;
+  /** Namespace the etcd runs in. */
+  public readonly namespace: string;
+  /** The chart's ClusterIP Service for clients (`client.serviceName`: `<release>-client`). */
+  public readonly clientServiceName: string;
+  /** The chart's client port (values.yaml `clientPort`, left at its default). */
+  public readonly clientPort: number = 2379;
+  /** Secret the chart writes the CA into (`ca.crt`, `ca.key`, ...). */
+  public readonly caSecretName: string;
+  /** Secret the chart writes the root client certificate into (`tls.crt`, `tls.key`; CN root, O system:masters). */
+  public readonly rootClientSecretName: string;
 
   constructor(scope: Construct, id: string, props: DedicatedEtcdDataStoreProps) {
     super(scope, id);
@@ -103,8 +113,12 @@ export class DedicatedEtcdDataStore extends Construct implements IDataStore {
     // not contain the chart name): explicit names stay the same whatever the chart's rule becomes.
     const naming = { fullnameOverride: release, datastoreEnabled: false };
     const names = kamajiEtcdNames(release, naming);
+    this.namespace = props.namespace;
+    this.clientServiceName = names.clientService;
+    this.caSecretName = names.caSecret;
+    this.rootClientSecretName = names.rootClientSecret;
     // The chart's `etcd.endpoints` helper: `<sts>-<i>.<service>.<ns>.svc.<clusterDomain>:<clientPort>`.
-    const endpoints = Array.from({ length: replicas }, (_, i) => `${names.fullname}-${i}.${names.fullname}.${props.namespace}.svc.cluster.local:2379`);
+    const endpoints = Array.from({ length: replicas }, (_, i) => `${names.fullname}-${i}.${names.fullname}.${props.namespace}.svc.cluster.local:${this.clientPort}`);
 
     this.helmRelease = new HelmRelease(this, 'Release', {
       metadata: { name: release, namespace: props.namespace },

@@ -1,8 +1,10 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ClusterAutoscaler, ClusterAutoscalerOptions, isBoundedPool } from './cluster-autoscaler';
 import { ControlPlaneOptions, ControlPlaneServiceType, kamajiControlPlaneSpec, resolveControlPlane, ResolvedControlPlane } from './control-plane';
 import { DedicatedEtcdDataStore, IHelmRepository, IDataStore } from './datastore';
+import { DatastoreBackup, DatastoreBackupOptions } from './datastore-backup';
 import { KubernetesVersion } from './kubernetes-version';
 import { NodePool, NodePoolOptions } from './node-pool';
 import type { TenantClusterClass } from './tenant-cluster-class';
@@ -111,6 +113,18 @@ export interface TenantClusterProps {
    * @default - no platform: the cluster uses only its own props
    */
   readonly platform?: PlatformUnderCluster;
+  /**
+   * The cluster autoscaler, run (`ClusterAutoscaler`) as soon as a pool sets
+   * `minReplicas`/`maxReplicas`.
+   * @default - enabled, with the version matrix's autoscaler for the cluster's minor
+   */
+  readonly autoscaler?: ClusterAutoscalerOptions;
+  /**
+   * Scheduled snapshots of the cluster's dedicated etcd (`DatastoreBackup`); overrides what the
+   * platform sets with `addDatastoreBackups()`, `enabled: false` opts the cluster out.
+   * @default - the platform's datastore backups, if it declares any; none otherwise
+   */
+  readonly etcdBackup?: DatastoreBackupOptions;
 }
 
 const CLUSTER_NAME_MAX = 30;
@@ -167,6 +181,10 @@ export class TenantCluster extends Construct {
   public readonly sitePlacement?: TenantSitePlacement;
 
   private readonly pools: NodePool[] = [];
+  private readonly autoscalerOptions: ClusterAutoscalerOptions;
+  private clusterAutoscaler?: ClusterAutoscaler;
+  /** The cluster's own `etcdBackup` settings. @internal */
+  public readonly _etcdBackupOptions?: DatastoreBackupOptions;
   private readonly pinnedVersion?: string;
   private readonly poolOptions: NodePoolOptions[] = [];
   private readonly resolvedControlPlane: ResolvedControlPlane;
@@ -286,6 +304,8 @@ export class TenantCluster extends Construct {
       });
     }
 
+    this.autoscalerOptions = props.autoscaler ?? {};
+    this._etcdBackupOptions = props.etcdBackup;
     for (const pool of props.nodePools ?? []) this.addNodePool(pool);
 
     // Fleet-wide checks find the cluster through the registry; PlatformBoundaries are looked up at
@@ -298,6 +318,12 @@ export class TenantCluster extends Construct {
       throw new KmetalValidationError(this, 'governance', 'governance options were given with createGovernance: false', 'drop one of them (a shared TenantGovernance takes its options itself)');
     }
     this.platform?.registerTenantCluster(this);
+    DatastoreBackup._applyTo(this, this.platform?.datastoreBackups);
+  }
+
+  /** The cluster's autoscaler, once a pool sets bounds (and it is not disabled). */
+  public get autoscaler(): ClusterAutoscaler | undefined {
+    return this.clusterAutoscaler;
   }
 
   /** The VIP pool the control plane's address comes from, if any (the site's, at a site). */
@@ -328,6 +354,7 @@ export class TenantCluster extends Construct {
       // Validate before the name becomes a construct id, so the error names the cluster, not a broken child.
       validateDnsLabel(this, `nodePools[${this.poolOptions.length}].name`, name, 32);
     }
+    if (isBoundedPool(options)) this.ensureAutoscaler();
     if (this.clusterClass) {
       this.clusterClass._checkPool(this, options);
       this.poolOptions.push(options);
@@ -364,6 +391,12 @@ export class TenantCluster extends Construct {
   /** The pools as declared (also for class-based clusters, for reports and capacity checks). */
   public get nodePoolOptions(): NodePoolOptions[] {
     return [...this.poolOptions];
+  }
+
+  /** Bounds without an autoscaler would be annotations nothing reads. */
+  private ensureAutoscaler(): void {
+    if (this.clusterAutoscaler || this.autoscalerOptions.enabled === false) return;
+    this.clusterAutoscaler = new ClusterAutoscaler(this, 'Autoscaler', { ...this.autoscalerOptions, cluster: this });
   }
 
   private clusterLabels(): { [key: string]: string } {

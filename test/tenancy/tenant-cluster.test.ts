@@ -45,10 +45,12 @@ describe('TenantCluster, emitted objects', () => {
 
   test('emits exactly the objects one tenant needs, all in the tenant namespace', () => {
     expect(objects.map((o) => o.kind).sort()).toEqual([
-      'Cluster', 'DataStore', 'HelmRelease', 'KamajiControlPlane',
+      // Deployment, Role, RoleBinding, ServiceAccount: the autoscaler the bounded gpu pool brings.
+      'Cluster', 'DataStore', 'Deployment', 'HelmRelease', 'KamajiControlPlane',
       'KubeadmConfigTemplate', 'KubeadmConfigTemplate', 'KubevirtCluster',
       'KubevirtMachineTemplate', 'KubevirtMachineTemplate',
-      'MachineDeployment', 'MachineDeployment', 'MachineHealthCheck', 'MachineHealthCheck', 'Namespace', 'Tenant',
+      'MachineDeployment', 'MachineDeployment', 'MachineHealthCheck', 'MachineHealthCheck', 'Namespace',
+      'Role', 'RoleBinding', 'ServiceAccount', 'Tenant',
     ]);
     for (const o of objects.filter((x) => !['Namespace', 'DataStore', 'Tenant'].includes(x.kind))) {
       expect(o.metadata.namespace).toBe('tenant-acme');
