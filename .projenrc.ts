@@ -82,7 +82,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       isolatedModules: true,
     },
   },
-  gitignore: ['/dist-packages/', '/.tmp/'],
+  // `/node_modules` without the slash too: a worktree's node_modules symlinked to another checkout's
+  // is a file to git, which `node_modules/` does not ignore (one was committed once).
+  gitignore: ['/dist-packages/', '/.tmp/', '/node_modules'],
   npmignoreEnabled: true,
 });
 
