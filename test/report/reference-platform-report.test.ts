@@ -29,10 +29,11 @@ describe('reference platform fleet report', () => {
   });
 
   test('the 7 worker hosts carry every VM; half of the 8 A100s are taken', () => {
-    // 28 tenants × 2 × 4 vCPU + 2 GPU tenants × 1 × 16 vCPU = 256, on 7 × (64 − 2) × 4 = 1736.
-    // Memory: 28 × 2 × (16 + 0.25 virt-launcher) + 2 × 1 × (128 + 0.25) = 1166.5 GiB.
+    // 28 tenants × 2 × 4 vCPU + 2 GPU tenants × 1 × 16 vCPU = 256, plus acme's autoscaled pool counted
+    // at its maximum (4, 2 more VMs: + 8) = 264, on 7 × (64 − 2) × 4 = 1736.
+    // Memory: 28 × 2 × (16 + 0.25 virt-launcher) + 2 × 1 × (128 + 0.25) + 2 × 16.25 = 1199 GiB.
     expect(report.vmCapacity).toMatchObject({
-      hostCount: 7, cpuCapacity: 1736, cpuAllocated: 256, memoryCapacityGiB: 3528, memoryAllocatedGiB: 1166.5,
+      hostCount: 7, cpuCapacity: 1736, cpuAllocated: 264, memoryCapacityGiB: 3528, memoryAllocatedGiB: 1199,
     });
     expect(report.vmCapacity.gpus).toEqual([expect.objectContaining({ capacity: 8, allocated: 4, headroom: 4 })]);
     expect(report.vipPools[0]).toMatchObject({ name: 'tenant-api', capacity: 64, used: 30, free: 34 });

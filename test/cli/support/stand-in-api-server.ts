@@ -40,13 +40,20 @@ export class StandInApiServer {
     return this;
   }
 
-  /** Serves the built-in kinds `kmetal` meets: namespaces, nodes, configmaps, secrets, CRDs, admission policies (GA since v1.30). */
+  /** Serves the built-in kinds `kmetal` meets: namespaces, nodes, configmaps, secrets, workloads, RBAC, CRDs, admission policies (GA since v1.30). */
   public serveBuiltins(): this {
     this.serve('v1', [
       { kind: 'Namespace', plural: 'namespaces', namespaced: false },
       { kind: 'Node', plural: 'nodes', namespaced: false },
       { kind: 'ConfigMap', plural: 'configmaps', namespaced: true },
       { kind: 'Secret', plural: 'secrets', namespaced: true },
+      { kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true },
+    ]);
+    this.serve('apps/v1', [{ kind: 'Deployment', plural: 'deployments', namespaced: true }]);
+    this.serve('batch/v1', [{ kind: 'CronJob', plural: 'cronjobs', namespaced: true }]);
+    this.serve('rbac.authorization.k8s.io/v1', [
+      { kind: 'Role', plural: 'roles', namespaced: true },
+      { kind: 'RoleBinding', plural: 'rolebindings', namespaced: true },
     ]);
     this.serve('admissionregistration.k8s.io/v1', [
       { kind: 'ValidatingAdmissionPolicy', plural: 'validatingadmissionpolicies', namespaced: false },
