@@ -10,6 +10,7 @@ export * from './tenancy/kubernetes-version';
 export * from './tenancy/control-plane';
 export * from './tenancy/datastore';
 export * from './tenancy/node-pool';
+export * from './tenancy/class-node-pool';
 export * from './tenancy/tenant-cluster';
 export * from './tenancy/tenant-cluster-class';
 export * from './platform/helm-chart-repository';

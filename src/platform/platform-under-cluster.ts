@@ -324,10 +324,36 @@ export class PlatformUnderCluster extends Construct {
     }
   }
 
+  /**
+   * The cluster's version against the allowed minors. A class-based cluster follows its class's
+   * `defaultVersion`, which may change after the cluster was added: the check runs when the
+   * cluster is added (to fail early) and again as a validation at synth (for the value written).
+   */
+  private versionProblem(cluster: TenantCluster): { field: string; problem: string; fix: string } | undefined {
+    const version = cluster.version;
+    if (this.allowedKubernetesMinors.includes(version.minorText)) return undefined;
+    const allowed = `the platform's allowed minors (${this.allowedKubernetesMinors.join(', ')})`;
+    const fromClass = cluster._followsClassVersion ? cluster.clusterClass : undefined;
+    return fromClass ? {
+      field: 'clusterClass.defaultVersion',
+      problem: `${version.text}, the defaultVersion of class "${fromClass.className}" (${fromClass.node.path}) the cluster follows, is not among ${allowed}`,
+      fix: 'set an allowed defaultVersion on the class, pin an allowed version on the cluster, or add the minor to allowedKubernetesMinors on the platform',
+    } : {
+      field: 'version',
+      problem: `${version.text} is not among ${allowed}`,
+      fix: 'pick an allowed version, or add the minor to allowedKubernetesMinors on the platform',
+    };
+  }
+
   private checkTenant(cluster: TenantCluster): void {
-    if (!this.allowedKubernetesMinors.includes(cluster.version.minorText)) {
-      throw new KmetalValidationError(cluster, 'version', `${cluster.version.text} is not among the platform's allowed minors (${this.allowedKubernetesMinors.join(', ')})`, 'pick an allowed version, or add the minor to allowedKubernetesMinors on the platform');
-    }
+    const early = this.versionProblem(cluster);
+    if (early) throw new KmetalValidationError(cluster, early.field, early.problem, early.fix);
+    cluster.node.addValidation({
+      validate: () => {
+        const p = this.versionProblem(cluster);
+        return p ? [`${p.field}: ${p.problem}. Fix: ${p.fix}`] : [];
+      },
+    });
     // A cluster at a site passes through the site's devices, which the site checks.
     for (const pool of cluster.site ? [] : cluster.nodePoolOptions) {
       for (const gpu of pool.gpus ?? []) {

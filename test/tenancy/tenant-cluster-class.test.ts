@@ -81,7 +81,7 @@ describe('TenantClusterClass', () => {
     const { chart } = newChart();
     const cls = new TenantClusterClass(chart, 'golden', { defaultVersion: 'v1.33.2', defaultImage: UBUNTU_133 });
     expect(() => new TenantCluster(chart, 'acme', { clusterClass: cls, nodePools: [{ name: 'md0', hostSelector: { 'kmetal.io/site': 'factory-a' } }] }))
-      .toThrow(/\[test\/acme\] nodePools\.md0\.hostSelector: pools of a class-based cluster cannot set hostSelector/);
+      .toThrow(/\[test\/acme\/Pool-md0\] hostSelector: pools of a class-based cluster cannot set hostSelector/);
   });
 
   test('pool sizes become per-pool variable overrides; GPUs too', () => {
