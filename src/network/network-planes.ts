@@ -354,7 +354,6 @@ export class NetworkPlanes extends Construct {
     return this._registry.pools.flatMap((pool) => pool._ranges.map((range) => ({ range, plane: NetworkPlane.PUBLIC, what: `control-plane VIP pool "${pool.poolName}" ${range.text}`, owner: pool })));
   }
 
-  /** The management plane's ranges. @internal */
   /**
    * The management networks that hold machines (node and extra networks), not the under cluster's
    * own overlay ranges, which a tenant cluster's overlay may reuse. @internal
@@ -363,6 +362,7 @@ export class NetworkPlanes extends Construct {
     return [...this.managementHostBlocks];
   }
 
+  /** The management plane's ranges. @internal */
   public _managementBlocks(): PlaneBlock[] {
     return this.fixedBlocks.filter((b) => b.plane === NetworkPlane.MANAGEMENT);
   }

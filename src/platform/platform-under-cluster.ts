@@ -11,6 +11,7 @@ import { DedicatedEtcdDataStore, IHelmRepository } from '../tenancy/datastore';
 import { TenantCluster, TenantClusterProps } from '../tenancy/tenant-cluster';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
+import { checkKnownProps } from '../util/props';
 import { refuseAfterSynth } from '../util/synth-seal';
 
 /** A PCI device KubeVirt may pass through to VMs (GPUs and other accelerators). */
@@ -70,6 +71,14 @@ export interface PlatformUnderClusterProps {
   readonly controlPlaneVipPool?: IControlPlaneVipPool;
 }
 
+/** Every property of `PlatformUnderClusterProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const PLATFORM_UNDER_CLUSTER_PROPS_KEYS: readonly string[] = [
+  'clusterName', 'chartMirror', 'releaseManifestsRegistry', 'versions', 'values', 'metal3', 'provisioningNetwork',
+  'allowedKubernetesMinors', 'permittedPciDevices', 'defaultNodeImage', 'controlPlaneVipPool',
+];
+/** Every property of `PermittedPciDevice`. */
+export const PERMITTED_PCI_DEVICE_KEYS: readonly string[] = ['resourceName', 'pciVendorSelector', 'externalResourceProvider'];
+
 /**
  * The whole kMetal install on the management ("under") cluster, as one construct: Flux sources,
  * the component releases (cert-manager, MetalLB, Kube-OVN, KubeVirt, CDI, the Cluster API operator
@@ -124,6 +133,8 @@ export class PlatformUnderCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformUnderClusterProps = {}) {
     super(scope, id);
+    checkKnownProps(this, '', props, PLATFORM_UNDER_CLUSTER_PROPS_KEYS, 'PlatformUnderClusterProps');
+    (props.permittedPciDevices ?? []).forEach((d, i) => checkKnownProps(this, `permittedPciDevices[${i}]`, d, PERMITTED_PCI_DEVICE_KEYS, 'PermittedPciDevice'));
     this.clusterName = validateDnsLabel(this, 'clusterName', props.clusterName ?? 'under');
     this.defaultNodeImage = props.defaultNodeImage;
     this.chartMirror = props.chartMirror;

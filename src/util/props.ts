@@ -11,6 +11,16 @@ function join(prefix: string, key: string): string {
 }
 
 /**
+ * The known key a wrong one most likely meant: the one it abbreviates (`cpu` → `cpuCores`, which
+ * edit distance would miss for the nearer `gpus`), else the closest name.
+ */
+function meantKey(key: string, knownKeys: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  const extending = lower.length >= 3 ? knownKeys.filter((k) => k.toLowerCase().startsWith(lower)) : [];
+  return extending.length === 1 ? extending[0] : closestName(key, knownKeys);
+}
+
+/**
  * Refuses keys of `props` that `knownKeys` does not list (with the closest known name as the fix),
  * and a `props` that is not a plain object. `field` is the path of `props` itself (`''` for a
  * construct's own props, `controlPlane` for nested options). Keys whose value is `undefined` are
@@ -25,7 +35,7 @@ export function checkKnownProps(scope: IConstruct | string, field: string, props
   }
   for (const key of Object.keys(props)) {
     if (knownKeys.includes(key) || (props as any)[key] === undefined) continue;
-    const meant = closestName(key, knownKeys);
+    const meant = meantKey(key, knownKeys);
     throw new KmetalValidationError(scope, join(field, key), `${showValue(key)} is not a property of ${typeName}, so its value would be ignored`,
       meant ? `did you mean ${showValue(meant)}?` : `use one of: ${knownKeys.join(', ')}`);
   }
