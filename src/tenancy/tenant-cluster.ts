@@ -1,10 +1,10 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ClassNodePool } from './class-node-pool';
 import { ControlPlaneOptions, ControlPlaneServiceType, kamajiControlPlaneSpec, resolveControlPlane, ResolvedControlPlane } from './control-plane';
 import { DedicatedEtcdDataStore, IHelmRepository, IDataStore } from './datastore';
 import { KubernetesVersion } from './kubernetes-version';
-import { ClassNodePool } from './class-node-pool';
 import { INodePool, NodePool, NodePoolOptions } from './node-pool';
 import type { TenantClusterClass } from './tenant-cluster-class';
 import { TenantGovernance, TenantGovernanceOptions } from './tenant-governance';
@@ -15,13 +15,13 @@ import { KubevirtCluster } from '../imports/infrastructure.cluster.x-k8s.io';
 import type { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { INodeNetwork } from '../network/node-network';
 import { IMachineImage } from '../os/machine-image';
+import { platformNamespaceOwner } from '../platform/platform-namespaces';
 import type { PlatformUnderCluster } from '../platform/platform-under-cluster';
 import { cidrsOverlap, parseCidr, ParsedCidr } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { refuseLibraryLabels } from '../util/library-labels';
 import { isDnsLabel, isLabel, validateDnsLabel } from '../util/names';
 import { checkKnownProps } from '../util/props';
-import { platformNamespaceOwner } from '../platform/platform-namespaces';
 import { FleetRegistry } from './governance/fleet-registry';
 import { boundaryViolations } from './governance/platform-boundaries';
 
@@ -190,8 +190,9 @@ export class TenantCluster extends Construct {
   /** Where the site placed the control plane, datastore and workers, when `site` is set. */
   public readonly sitePlacement?: TenantSitePlacement;
 
-  private readonly pools: NodePool[] = [];
+  private readonly objectPools: NodePool[] = [];
   private readonly classPools: ClassNodePool[] = [];
+  private readonly allPools: INodePool[] = [];
   private readonly podRange: ParsedCidr;
   private readonly serviceRange: ParsedCidr;
   private readonly pinnedVersion?: string;
@@ -380,11 +381,13 @@ export class TenantCluster extends Construct {
     if (this.clusterClass) {
       const classPool = new ClassNodePool(this, `Pool-${name}`, { ...options, cluster: this });
       this.classPools.push(classPool);
+      this.allPools.push(classPool);
       this.poolOptions.push(options);
       return classPool;
     }
     const pool = new NodePool(this, `Pool-${name}`, { ...options, cluster: this });
-    this.pools.push(pool);
+    this.objectPools.push(pool);
+    this.allPools.push(pool);
     this.poolOptions.push(options);
     return pool;
   }
@@ -413,7 +416,16 @@ export class TenantCluster extends Construct {
 
   /** The node pools emitted as objects (empty when the cluster is built from a class). */
   public get nodePools(): NodePool[] {
-    return [...this.pools];
+    return [...this.objectPools];
+  }
+
+  /**
+   * Every pool, resolved and checked, in the order added: `NodePool`s, or for a cluster built from
+   * a class `ClassNodePool`s. Readers of pool sizes (capacity, governance, reports) use these rather
+   * than re-deriving defaults from `nodePoolOptions`.
+   */
+  public get pools(): INodePool[] {
+    return [...this.allPools];
   }
 
   /** The pools as declared (also for class-based clusters, for reports and capacity checks). */

@@ -10,7 +10,9 @@ import { KmetalValidationError, showValue } from './errors';
  * @param reserved the keys the library writes there
  * @param why what the library uses the key for, for the message
  */
-export function refuseLibraryLabels(scope: IConstruct, field: string, labels: { [key: string]: string }, reserved: readonly string[], why: string): void {
+export function refuseLibraryLabels(
+  scope: IConstruct, field: string, labels: { [key: string]: string }, reserved: readonly string[], why: string,
+): void {
   for (const key of Object.keys(labels)) {
     if (reserved.includes(key)) {
       throw new KmetalValidationError(scope, `${field}.${key}`, `${showValue(key)} is a label the library sets itself (${why}); yours would be overwritten or break it`,

@@ -3,8 +3,8 @@
 // (`nodepools`) would be dropped silently, an enum-like prop would take any string and a number
 // could be NaN or "8Gi". These helpers refuse such values with the prop's path and the expected shape.
 import { IConstruct } from 'constructs';
-import { closestName } from '../conformance/closest-name';
 import { KmetalValidationError, showValue } from './errors';
+import { closestName } from '../conformance/closest-name';
 
 function join(prefix: string, key: string): string {
   return prefix ? `${prefix}.${key}` : key;
@@ -45,7 +45,9 @@ export function checkKnownProps(scope: IConstruct | string, field: string, props
  * Checks that an enum-like value is one of the enum's values (TypeScript enums are plain strings
  * at run time, so other languages can pass any string). Returns the value.
  */
-export function checkEnum<T extends string>(scope: IConstruct | string, field: string, value: T, allowed: { [name: string]: string }, enumName: string): T {
+export function checkEnum<T extends string>(
+  scope: IConstruct | string, field: string, value: T, allowed: { [name: string]: string }, enumName: string,
+): T {
   const values = Object.values(allowed);
   if (!values.includes(value)) {
     const meant = typeof value === 'string' ? closestName(value, values) : undefined;
