@@ -324,6 +324,19 @@ export const NETWORK_ENTRIES: BadInput[] = [
     message: /"subnet" is not a property of TenantVpcProps/,
     fix: /did you mean "subnets"\?/,
   },
+  {
+    id: 'vip-pool-outside-public-network',
+    construct: 'ControlPlaneVipPool',
+    title: 'a VIP pool outside the public network it is announced on by ARP',
+    declare: (app) => {
+      const b = base(app);
+      new ControlPlaneVipPool(b.platform.configs, 'far-vips', { addresses: ['198.51.100.0/28'], planes: b.planes });
+    },
+    path: 'platform-configs/far-vips',
+    field: 'addresses',
+    message: /198\.51\.100\.0\/28 is outside the public network 203\.0\.113\.0\/24 the pool is announced on/,
+    fix: /take the VIPs from 203\.0\.113\.0\/24, or announce them over BGP/,
+  },
 ];
 
 /** A pending peering (refused by no one: reported instead), for catalog.test.ts. */
