@@ -8,6 +8,7 @@ import { SynthWarnings } from '../tenancy/governance/synth-warnings';
 import type { TenantCluster } from '../tenancy/tenant-cluster';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
+import { checkEnum, checkKnownProps } from '../util/props';
 import { analyzeFleet } from './private/fleet-analysis';
 
 /** How Sveltos keeps a profile's add-ons in the clusters. */
@@ -31,6 +32,9 @@ export interface AddonContentOptions {
    */
   readonly secret?: boolean;
 }
+
+/** Every property of `AddonProfileProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const ADDON_PROFILE_PROPS_KEYS: readonly string[] = ['name', 'clusterSelector', 'helmCharts', 'syncMode', 'dependsOn', 'mandatory', 'tier', 'contentNamespace', 'expectClusters'];
 
 /** Props of `AddonProfile`. */
 export interface AddonProfileProps {
@@ -115,9 +119,10 @@ export class AddonProfile extends Construct {
 
   constructor(scope: Construct, id: string, props: AddonProfileProps = {}) {
     super(scope, id);
+    checkKnownProps(this, '', props, ADDON_PROFILE_PROPS_KEYS, 'AddonProfileProps');
     this.profileName = validateDnsLabel(this, 'name', props.name ?? id);
     this.mandatory = props.mandatory ?? false;
-    this.syncMode = props.syncMode ?? AddonSyncMode.CONTINUOUS_WITH_DRIFT_DETECTION;
+    this.syncMode = checkEnum(this, 'syncMode', props.syncMode ?? AddonSyncMode.CONTINUOUS_WITH_DRIFT_DETECTION, AddonSyncMode, 'add-on sync mode');
     if (!Object.values(AddonSyncMode).includes(this.syncMode)) {
       throw new KmetalValidationError(this, 'syncMode', `${showValue(this.syncMode)} is not a sync mode`, 'use an AddonSyncMode value');
     }

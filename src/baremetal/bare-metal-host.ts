@@ -8,6 +8,7 @@ import { BareMetalHost as BareMetalHostL1 } from '../imports/metal3.io';
 import { OUT_OF_BAND_ANNOTATION } from '../reconcile/annotations';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
+import { checkKnownProps } from '../util/props';
 import { refuseInlineCredentials } from './private/inventory';
 import { IdentityClaim, inventoryRegistry } from './private/registry';
 import { normalizeMac, POOL_LABEL, validateLabels } from './private/validation';
@@ -21,6 +22,13 @@ export enum BootMode {
   /** Legacy BIOS. */
   LEGACY = 'legacy',
 }
+
+/** Every property of `BareMetalHostSpec` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const BARE_METAL_HOST_SPEC_KEYS: readonly string[] = ['name', 'bmc', 'bootMacAddress', 'rootDeviceHints', 'bootMode', 'online', 'labels', 'capacity', 'description'];
+/** Every property of `BmcSpec`. */
+export const BMC_SPEC_KEYS: readonly string[] = ['address', 'credentials', 'credentialsName', 'disableCertificateVerification', 'username', 'password'];
+/** Every property of `RootDeviceHints`. */
+export const ROOT_DEVICE_HINTS_KEYS: readonly string[] = ['deviceName', 'hctl', 'model', 'vendor', 'serialNumber', 'minSizeGiB', 'wwn', 'wwnWithExtension', 'wwnVendorExtension', 'rotational'];
 
 /**
  * Which disk the OS is written to, when a server has several (Ironic root device hints). All hints
@@ -148,6 +156,9 @@ export class BareMetalHost extends Construct {
     super(scope, id);
     // First, before any message could quote a value: no credentials in the spec.
     refuseInlineCredentials(this, '', props);
+    checkKnownProps(this, '', props, [...BARE_METAL_HOST_SPEC_KEYS, 'pool'], 'BareMetalHostProps');
+    checkKnownProps(this, 'bmc', props.bmc, BMC_SPEC_KEYS, 'BmcSpec');
+    checkKnownProps(this, 'rootDeviceHints', props.rootDeviceHints, ROOT_DEVICE_HINTS_KEYS, 'RootDeviceHints');
     const pool = props.pool;
     if (scope !== pool) {
       throw new KmetalValidationError(this, 'pool', 'a host is created inside its pool', 'use pool.addHost(spec) (or the pool\'s hosts / inventory)');

@@ -5,9 +5,13 @@ import { _sumCapacity, PoolCapacity } from './capacity';
 import { BareMetalMachineTemplate, BareMetalMachineTemplateOptions } from './machine-template';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { isDnsLabel, validateDnsLabel } from '../util/names';
+import { checkKnownProps } from '../util/props';
 import { parseInventory } from './private/inventory';
 import { inventoryRegistry } from './private/registry';
 import { POOL_LABEL, validateLabels } from './private/validation';
+
+/** Every property of `BareMetalPoolProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const BARE_METAL_POOL_PROPS_KEYS: readonly string[] = ['name', 'namespace', 'hosts', 'defaultCredentials', 'labels'];
 
 /** Props of `BareMetalPool`. */
 export interface BareMetalPoolProps {
@@ -63,6 +67,7 @@ export class BareMetalPool extends Construct {
 
   constructor(scope: Construct, id: string, props: BareMetalPoolProps) {
     super(scope, id);
+    checkKnownProps(this, '', props, BARE_METAL_POOL_PROPS_KEYS, 'BareMetalPoolProps');
     this.poolName = validateDnsLabel(this, 'name', props.name ?? id);
     this.namespace = validateDnsLabel(this, 'namespace', props.namespace);
     this.labels = validateLabels(this, 'labels', props.labels);

@@ -158,6 +158,16 @@ export class ControlPlaneVipPool extends Construct implements IControlPlaneVipPo
             'control-plane VIPs belong to the public plane: workers reach them from their VPC, which must never touch the management plane; take them from the public network');
         }
       }
+      // An L2 (ARP/NDP) announcement reaches only the public network's own segment: hosts there
+      // never ask for an address outside their subnet, so such a VIP is unreachable unless a
+      // router learns it some other way (BGP).
+      const pub = props.planes._publicRange;
+      const outside = (props.l2Advertisement ?? true) && !props.bgp
+        ? this._ranges.find((r) => r.family !== pub.family || r.first < pub.first || r.last > pub.last) : undefined;
+      if (outside) {
+        throw new KmetalValidationError(this, 'addresses', `${outside.text} is outside the public network ${pub.text} the pool is announced on (by ARP/NDP, which reaches that network only)`,
+          `take the VIPs from ${pub.text}, or announce them over BGP (bgp) to routers that carry them`);
+      }
       props.planes._registry.registerVipPool(this);
     }
 

@@ -151,6 +151,7 @@ export class NetworkPlanes extends Construct {
   public readonly _peeringLinkRange: ParsedCidr;
   private readonly reservations: PublicClaim[] = [];
   private readonly fixedBlocks: PlaneBlock[] = [];
+  private readonly managementHostBlocks: PlaneBlock[] = [];
   private readonly tenantRanges: AddressRange[];
   private managementIndex?: OverlapIndex<PlaneBlock>;
   private publicIndex?: OverlapIndex<PlaneBlock>;
@@ -209,6 +210,9 @@ export class NetworkPlanes extends Construct {
     for (const [field, text, what] of mgmtEntries) {
       const range = this.cidr(field, text);
       this.fixedBlocks.push({ range, plane: NetworkPlane.MANAGEMENT, what: `${what} ${range.text}`, owner: this });
+      if (field.startsWith('managementPlane.nodeCidrs') || field.startsWith('managementPlane.extraCidrs')) {
+        this.managementHostBlocks.push(this.fixedBlocks[this.fixedBlocks.length - 1]);
+      }
     }
     this.managementCidrs = this.fixedBlocks.map((b) => b.range.text);
     const mgmtIndex = new OverlapIndex(this.fixedBlocks, (b) => b.range);
@@ -348,6 +352,14 @@ export class NetworkPlanes extends Construct {
   /** The VIP pools' ranges, as blocks of the public plane. @internal */
   public _vipBlocks(): PlaneBlock[] {
     return this._registry.pools.flatMap((pool) => pool._ranges.map((range) => ({ range, plane: NetworkPlane.PUBLIC, what: `control-plane VIP pool "${pool.poolName}" ${range.text}`, owner: pool })));
+  }
+
+  /**
+   * The management networks that hold machines (node and extra networks), not the under cluster's
+   * own overlay ranges, which a tenant cluster's overlay may reuse. @internal
+   */
+  public _managementHostBlocks(): PlaneBlock[] {
+    return [...this.managementHostBlocks];
   }
 
   /** The management plane's ranges. @internal */

@@ -8,6 +8,7 @@ import type { TenantCluster } from '../tenancy/tenant-cluster';
 import { AddressRange, formatIp, OverlapIndex, parseAddressRange, parseIp } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { isDnsLabel, validateDnsLabel } from '../util/names';
+import { checkKnownProps } from '../util/props';
 import type { PublicClaim } from './private/network-registry';
 import { TenantSubnet, TenantSubnetOptions } from './tenant-subnet';
 import { isolationPolicies, PolicyRouteSpec, policyRouteSpec, StaticRoutePolicy, StaticRouteSpec, staticRouteSpec, VpcPolicyRoute, VpcStaticRoute } from './vpc-routes';
@@ -17,6 +18,11 @@ export interface ITenantVpc extends IConstruct {
   /** Name of the Kube-OVN Vpc. */
   readonly vpcName: string;
 }
+
+/** Every property of `TenantVpcProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const TENANT_VPC_PROPS_KEYS: readonly string[] = ['planes', 'name', 'namespaces', 'subnets', 'external', 'egressAddress', 'loadBalancerAddresses', 'staticRoutes', 'policyRoutes'];
+/** Every property of `TenantSubnetOptions`. */
+export const TENANT_SUBNET_OPTIONS_KEYS: readonly string[] = ['name', 'cidr', 'gateway', 'excludeIps', 'namespaces'];
 
 /** Props of `TenantVpc`. */
 export interface TenantVpcProps {
@@ -135,6 +141,7 @@ export class TenantVpc extends Construct implements ITenantVpc {
 
   constructor(scope: Construct, id: string, props: TenantVpcProps) {
     super(scope, id);
+    checkKnownProps(this, '', props, TENANT_VPC_PROPS_KEYS, 'TenantVpcProps');
     if (!props?.planes) {
       throw new KmetalValidationError(this, 'planes', 'is required', 'pass the platform\'s NetworkPlanes');
     }
@@ -224,6 +231,7 @@ export class TenantVpc extends Construct implements ITenantVpc {
       // Validate before the name becomes a construct id, so the error names the VPC.
       validateDnsLabel(this, `subnets[${this.subnetList.length}].name`, name, 20);
     }
+    checkKnownProps(this, `subnets[${this.subnetList.length}]`, options, TENANT_SUBNET_OPTIONS_KEYS, 'TenantSubnetOptions');
     if (this.subnetList.some((s) => s.localName === name)) {
       throw new KmetalValidationError(this, `subnets[${this.subnetList.length}].name`, `the VPC already has a subnet named ${showValue(name)}`, 'give every subnet of a VPC its own name');
     }

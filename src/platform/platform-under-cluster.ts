@@ -12,6 +12,7 @@ import { DatastoreBackup, DatastoreBackupOptions } from '../tenancy/datastore-ba
 import { TenantCluster, TenantClusterProps } from '../tenancy/tenant-cluster';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
+import { checkKnownProps } from '../util/props';
 import { refuseAfterSynth } from '../util/synth-seal';
 
 /** A PCI device KubeVirt may pass through to VMs (GPUs and other accelerators). */
@@ -71,6 +72,14 @@ export interface PlatformUnderClusterProps {
   readonly controlPlaneVipPool?: IControlPlaneVipPool;
 }
 
+/** Every property of `PlatformUnderClusterProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const PLATFORM_UNDER_CLUSTER_PROPS_KEYS: readonly string[] = [
+  'clusterName', 'chartMirror', 'releaseManifestsRegistry', 'versions', 'values', 'metal3', 'provisioningNetwork',
+  'allowedKubernetesMinors', 'permittedPciDevices', 'defaultNodeImage', 'controlPlaneVipPool',
+];
+/** Every property of `PermittedPciDevice`. */
+export const PERMITTED_PCI_DEVICE_KEYS: readonly string[] = ['resourceName', 'pciVendorSelector', 'externalResourceProvider'];
+
 /**
  * The whole kMetal install on the management ("under") cluster, as one construct: Flux sources,
  * the component releases (cert-manager, MetalLB, Kube-OVN, KubeVirt, CDI, the Cluster API operator
@@ -126,6 +135,8 @@ export class PlatformUnderCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformUnderClusterProps = {}) {
     super(scope, id);
+    checkKnownProps(this, '', props, PLATFORM_UNDER_CLUSTER_PROPS_KEYS, 'PlatformUnderClusterProps');
+    (props.permittedPciDevices ?? []).forEach((d, i) => checkKnownProps(this, `permittedPciDevices[${i}]`, d, PERMITTED_PCI_DEVICE_KEYS, 'PermittedPciDevice'));
     this.clusterName = validateDnsLabel(this, 'clusterName', props.clusterName ?? 'under');
     this.defaultNodeImage = props.defaultNodeImage;
     this.chartMirror = props.chartMirror;
@@ -347,10 +358,36 @@ export class PlatformUnderCluster extends Construct {
     }
   }
 
+  /**
+   * The cluster's version against the allowed minors. A class-based cluster follows its class's
+   * `defaultVersion`, which may change after the cluster was added: the check runs when the
+   * cluster is added (to fail early) and again as a validation at synth (for the value written).
+   */
+  private versionProblem(cluster: TenantCluster): { field: string; problem: string; fix: string } | undefined {
+    const version = cluster.version;
+    if (this.allowedKubernetesMinors.includes(version.minorText)) return undefined;
+    const allowed = `the platform's allowed minors (${this.allowedKubernetesMinors.join(', ')})`;
+    const fromClass = cluster._followsClassVersion ? cluster.clusterClass : undefined;
+    return fromClass ? {
+      field: 'clusterClass.defaultVersion',
+      problem: `${version.text}, the defaultVersion of class "${fromClass.className}" (${fromClass.node.path}) the cluster follows, is not among ${allowed}`,
+      fix: 'set an allowed defaultVersion on the class, pin an allowed version on the cluster, or add the minor to allowedKubernetesMinors on the platform',
+    } : {
+      field: 'version',
+      problem: `${version.text} is not among ${allowed}`,
+      fix: 'pick an allowed version, or add the minor to allowedKubernetesMinors on the platform',
+    };
+  }
+
   private checkTenant(cluster: TenantCluster): void {
-    if (!this.allowedKubernetesMinors.includes(cluster.version.minorText)) {
-      throw new KmetalValidationError(cluster, 'version', `${cluster.version.text} is not among the platform's allowed minors (${this.allowedKubernetesMinors.join(', ')})`, 'pick an allowed version, or add the minor to allowedKubernetesMinors on the platform');
-    }
+    const early = this.versionProblem(cluster);
+    if (early) throw new KmetalValidationError(cluster, early.field, early.problem, early.fix);
+    cluster.node.addValidation({
+      validate: () => {
+        const p = this.versionProblem(cluster);
+        return p ? [`${p.field}: ${p.problem}. Fix: ${p.fix}`] : [];
+      },
+    });
     // A cluster at a site passes through the site's devices, which the site checks.
     for (const pool of cluster.site ? [] : cluster.nodePoolOptions) {
       for (const gpu of pool.gpus ?? []) {

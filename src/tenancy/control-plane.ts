@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { parseIp } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
+import { checkEnum, checkKnownProps } from '../util/props';
 
 /** How the tenant's API server is exposed on the under cluster. */
 export enum ControlPlaneServiceType {
@@ -58,6 +59,14 @@ export interface ControlPlaneOptions {
   readonly apiServerResources?: ContainerResources;
 }
 
+/** Every property of `ControlPlaneOptions` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const CONTROL_PLANE_OPTIONS_KEYS: readonly string[] = [
+  'replicas', 'serviceType', 'endpointAddress', 'addressPool', 'vipPool', 'certSans', 'konnectivity', 'coreDns', 'kubeProxy',
+  'apiServerExtraArgs', 'apiServerResources',
+];
+/** Every property of `ContainerResources`. */
+export const CONTAINER_RESOURCES_KEYS: readonly string[] = ['cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit'];
+
 const QUANTITY = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -78,11 +87,23 @@ export interface ResolvedControlPlane {
 
 /** Applies defaults and checks every field. @internal */
 export function resolveControlPlane(scope: IConstruct, options: ControlPlaneOptions = {}): ResolvedControlPlane {
+  checkKnownProps(scope, 'controlPlane', options, CONTROL_PLANE_OPTIONS_KEYS, 'ControlPlaneOptions');
+  checkKnownProps(scope, 'controlPlane.apiServerResources', options.apiServerResources, CONTAINER_RESOURCES_KEYS, 'ContainerResources');
   const replicas = options.replicas ?? 2;
-  if (!Number.isInteger(replicas) || replicas < 1) {
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 1) {
     throw new KmetalValidationError(scope, 'controlPlane.replicas', `${showValue(replicas)} is not a number of API server pods`, 'give at least 1; 2 or more (the default is 2) keep the API available through a node loss');
   }
-  const serviceType = options.serviceType ?? ControlPlaneServiceType.LOAD_BALANCER;
+  const serviceType = checkEnum(scope, 'controlPlane.serviceType', options.serviceType ?? ControlPlaneServiceType.LOAD_BALANCER, ControlPlaneServiceType, 'control-plane service type');
+  for (const key of ['konnectivity', 'coreDns', 'kubeProxy'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') {
+      throw new KmetalValidationError(scope, `controlPlane.${key}`, `${showValue(options[key])} is not true or false`, 'give a boolean');
+    }
+  }
+  for (const key of ['certSans', 'apiServerExtraArgs'] as const) {
+    if (options[key] !== undefined && !Array.isArray(options[key])) {
+      throw new KmetalValidationError(scope, `controlPlane.${key}`, `${showValue(options[key])} is not a list`, 'give a list of strings');
+    }
+  }
   if (options.endpointAddress !== undefined && !parseIp(options.endpointAddress)) {
     throw new KmetalValidationError(scope, 'controlPlane.endpointAddress', `${showValue(options.endpointAddress)} is not an IP address`, 'give the VIP as an IPv4 or IPv6 address, e.g. "192.0.2.10"');
   }

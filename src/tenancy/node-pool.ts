@@ -1,14 +1,14 @@
 import * as crypto from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { resolveNodePoolOptions, ResolvedHealthCheck } from './node-pool-resolver';
 import type { TenantCluster } from './tenant-cluster';
 import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
 import { MachineDeployment, MachineHealthCheck, MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo } from '../imports/cluster.x-k8s.io';
 import { KubevirtMachineTemplate } from '../imports/infrastructure.cluster.x-k8s.io';
 import { INodeNetwork, NodeNetwork, NodeNetworkBinding } from '../network/node-network';
 import { IMachineImage, VirtualMachineDiskBinding } from '../os/machine-image';
-import { KmetalValidationError, showValue } from '../util/errors';
-import { isLabel, isLabelKey, isLabelValue, validateDnsLabel } from '../util/names';
+import { KmetalValidationError } from '../util/errors';
 
 /** How a GPU or other PCI device is handed to the VM. */
 export enum DeviceAttachment {
@@ -118,21 +118,27 @@ export interface NodePoolProps extends NodePoolOptions {
   readonly cluster: TenantCluster;
 }
 
-// Pool names may be long when the cluster name is short: the combined check below is what binds.
-const POOL_NAME_MAX = 32;
-// Machines are named `<deployment>-<5>-<5>` and become VM and host names (DNS labels, 63 chars).
-const DEPLOYMENT_NAME_MAX = 51;
+/**
+ * A node pool of a tenant cluster, whichever way the cluster is built: a `NodePool` (its own
+ * MachineDeployment and templates) for clusters built object by object, a `ClassNodePool` (a
+ * `workers.machineDeployments` entry of the cluster's topology) for clusters built from a class.
+ * `TenantCluster.addNodePool()` returns one of them.
+ */
+export interface INodePool extends IConstruct {
+  /** Pool name. */
+  readonly poolName: string;
+  /** Worker VMs (undefined when the autoscaler owns the count). */
+  readonly replicas?: number;
+  /** Lower bound of the autoscaler, if any. */
+  readonly minReplicas?: number;
+  /** Upper bound of the autoscaler, if any. */
+  readonly maxReplicas?: number;
+  /** GPUs per VM, by device name. */
+  readonly gpus: GpuRequest[];
+}
 
 function sortedObject(labels: { [key: string]: string }): { [key: string]: string } {
   return Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]]));
-}
-
-function positiveInt(scope: IConstruct, field: string, value: number | undefined, fallback: number, min: number, fix: string): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min) {
-    throw new KmetalValidationError(scope, field, `${showValue(v)} is not a whole number of at least ${min}`, fix);
-  }
-  return v;
 }
 
 /** A short, stable digest of a template spec: a changed spec gets a new template name, which is how Cluster API rolls machines. */
@@ -147,7 +153,7 @@ function specDigest(spec: unknown): string {
  * The machine template's name carries a digest of its spec, because Cluster API never re-reads a
  * template in place: a new image or VM size must come as a new template for machines to roll.
  */
-export class NodePool extends Construct {
+export class NodePool extends Construct implements INodePool {
   /** Pool name. */
   public readonly poolName: string;
   /** Name of the MachineDeployment (and of the pool's other objects, but the machine template). */
@@ -189,63 +195,24 @@ export class NodePool extends Construct {
       defaultImage: props.cluster.defaultImage,
       defaultNetwork: props.cluster.defaultNetwork,
     };
-    this.poolName = validateDnsLabel(this, 'name', options.name, POOL_NAME_MAX);
-    this.deploymentName = `${cluster.clusterName}-${this.poolName}`;
-    if (this.deploymentName.length > DEPLOYMENT_NAME_MAX) {
-      throw new KmetalValidationError(this, 'name', `"${this.deploymentName}" (cluster name + pool name) is ${this.deploymentName.length} characters; machine and VM names derived from it must stay within 63`, `shorten the pool or cluster name so together they fit ${DEPLOYMENT_NAME_MAX - 1} characters`);
-    }
+    const resolved = resolveNodePoolOptions(this, cluster.clusterName, options);
+    this.poolName = resolved.name;
+    this.deploymentName = resolved.deploymentName;
     const ns = cluster.namespace;
-    const autoscaled = options.minReplicas !== undefined || options.maxReplicas !== undefined;
-    if (autoscaled) {
-      this.minReplicas = positiveInt(this, 'minReplicas', options.minReplicas, 1, 1, 'give minReplicas of at least 1');
-      this.maxReplicas = positiveInt(this, 'maxReplicas', options.maxReplicas, this.minReplicas, 1, 'give maxReplicas of at least 1');
-      if (this.maxReplicas < this.minReplicas) {
-        throw new KmetalValidationError(this, 'maxReplicas', `${this.maxReplicas} is below minReplicas ${this.minReplicas}`, 'make maxReplicas at least minReplicas');
-      }
-      if (options.replicas !== undefined) {
-        throw new KmetalValidationError(this, 'replicas', 'replicas is set together with minReplicas/maxReplicas, but the autoscaler owns the count', 'drop replicas, or drop the autoscaler bounds');
-      }
-    } else {
-      this.replicas = positiveInt(this, 'replicas', options.replicas, 2, 1, 'a pool needs at least 1 replica; remove the pool to have none');
-    }
-    this.cpuCores = positiveInt(this, 'cpuCores', options.cpuCores, 2, 1, 'give at least 1 vCPU core per VM');
-    const memoryGiB = options.memoryGiB ?? 4;
-    if (!Number.isFinite(memoryGiB) || memoryGiB < 1) {
-      throw new KmetalValidationError(this, 'memoryGiB', `${showValue(memoryGiB)} GiB cannot run a Kubernetes node`, 'give at least 1 (GiB); 4 is the default');
-    }
-    this.memoryGiB = memoryGiB;
-    if (options.rootDiskGiB !== undefined && (!Number.isInteger(options.rootDiskGiB) || options.rootDiskGiB < 1)) {
-      throw new KmetalValidationError(this, 'rootDiskGiB', `${showValue(options.rootDiskGiB)} is not a disk size`, 'give a whole number of GiB, e.g. 40');
-    }
-    this.gpus = (options.gpus ?? []).map((g, i) => {
-      if (!g || typeof g.deviceName !== 'string' || !g.deviceName.includes('/')) {
-        throw new KmetalValidationError(this, `gpus[${i}].deviceName`, `${showValue(g?.deviceName)} is not a KubeVirt device resource name`, 'name the device as KubeVirt permittedHostDevices exposes it, e.g. "nvidia.com/GA102GL_A10"');
-      }
-      positiveInt(this, `gpus[${i}].count`, g.count, 1, 1, 'request at least 1 device');
-      return g;
-    });
+    const autoscaled = resolved.autoscaled;
+    this.replicas = resolved.replicas;
+    this.minReplicas = resolved.minReplicas;
+    this.maxReplicas = resolved.maxReplicas;
+    this.cpuCores = resolved.cpuCores ?? 2;
+    this.memoryGiB = resolved.memoryGiB ?? 4;
+    this.gpus = resolved.gpus;
     const image = options.image ?? cluster.defaultImage;
     if (!image) {
       throw new KmetalValidationError(this, 'image', 'no image for the pool and no defaultImage on the cluster', 'set image on the pool (e.g. MachineImage.containerDisk("quay.io/capk/ubuntu-2404-container-disk:v1.33.0")) or defaultImage on the cluster');
     }
     this.image = image;
-    const nodeLabels = options.nodeLabels ?? {};
-    for (const [k, v] of Object.entries(nodeLabels)) {
-      if (!isLabel(k, v)) {
-        throw new KmetalValidationError(this, `nodeLabels.${k}`, `${showValue(k)}=${showValue(v)} is not a valid Kubernetes label`, 'use a key like "example.com/role" and a value of at most 63 alphanumerics, "-", "_" or "."');
-      }
-    }
-    this.hostSelector = { ...(options.hostSelector ?? {}) };
-    for (const [k, v] of Object.entries(this.hostSelector)) {
-      if (!isLabel(k, v)) {
-        throw new KmetalValidationError(this, `hostSelector.${k}`, `${showValue(k)}=${showValue(v)} is not a valid Kubernetes label`, 'use the labels of the under cluster\'s nodes, e.g. { "kmetal.io/site": "factory-a" }');
-      }
-    }
-    for (const [i, t] of (options.taints ?? []).entries()) {
-      if (!isLabelKey(t.key) || (t.value !== undefined && !isLabelValue(t.value))) {
-        throw new KmetalValidationError(this, `taints[${i}]`, `${showValue(t)} is not a valid taint`, 'give a label-style key, an optional label-style value and an effect');
-      }
-    }
+    const nodeLabels = resolved.nodeLabels;
+    this.hostSelector = resolved.hostSelector;
     this.network = (options.network ?? cluster.defaultNetwork ?? NodeNetwork.podNetwork()).bindNodePool(this);
 
     const disk: VirtualMachineDiskBinding = image.bindToVirtualMachine(this, { volumeName: 'rootdisk', rootDiskGiB: options.rootDiskGiB, storageClassName: options.storageClassName });
@@ -265,7 +232,7 @@ export class NodePool extends Construct {
     // only under node.cluster.x-k8s.io/; kubelet self-labels outside kubernetes.io are allowed).
     const allNodeLabels: { [key: string]: string } = { 'kmetal.io/node-pool': this.poolName, ...nodeLabels };
     const kubeletExtraArgs = [{ name: 'node-labels', value: Object.keys(allNodeLabels).sort().map((k) => `${k}=${allNodeLabels[k]}`).join(',') }];
-    const taints = (options.taints ?? []).map((t) => ({ key: t.key, effect: t.effect, ...(t.value !== undefined ? { value: t.value } : {}) }));
+    const taints = resolved.taints.map((t) => ({ key: t.key, effect: t.effect, ...(t.value !== undefined ? { value: t.value } : {}) }));
     const nodeRegistration = { kubeletExtraArgs, ...(taints.length ? { taints } : {}) };
     this.bootstrapTemplate = new KubeadmConfigTemplate(this, 'BootstrapTemplate', {
       metadata: { name: this.deploymentName, namespace: ns },
@@ -305,31 +272,18 @@ export class NodePool extends Construct {
       },
     });
 
-    const hc = options.healthCheck ?? {};
-    if (hc.enabled ?? true) {
-      const startup = positiveInt(this, 'healthCheck.nodeStartupTimeoutMinutes', hc.nodeStartupTimeoutMinutes, 20, 1, 'give at least 1 minute (VMs need several to boot and join)');
-      const unhealthy = positiveInt(this, 'healthCheck.unhealthyTimeoutMinutes', hc.unhealthyTimeoutMinutes, 5, 1, 'give at least 1 minute');
-      const maxUnhealthy = hc.maxUnhealthy ?? '40%';
-      if (!/^(\d+|\d{1,3}%)$/.test(maxUnhealthy)) {
-        throw new KmetalValidationError(this, 'healthCheck.maxUnhealthy', `${showValue(maxUnhealthy)} is neither a count nor a percentage`, 'write e.g. "40%" or "2"');
-      }
+    if (resolved.healthCheck) {
       this.machineHealthCheck = new MachineHealthCheck(this, 'HealthCheck', {
         metadata: { name: this.deploymentName, namespace: ns },
         spec: {
           clusterName: cluster.clusterName,
           selector: { matchLabels: selectorLabels },
-          checks: {
-            nodeStartupTimeoutSeconds: startup * 60,
-            unhealthyNodeConditions: [
-              { type: 'Ready', status: 'Unknown', timeoutSeconds: unhealthy * 60 },
-              { type: 'Ready', status: 'False', timeoutSeconds: unhealthy * 60 },
-            ],
-          },
+          ...healthCheckSpec(resolved.healthCheck),
           remediation: {
             triggerIf: {
-              unhealthyLessThanOrEqualTo: /%$/.test(maxUnhealthy)
-                ? MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo.fromString(maxUnhealthy)
-                : MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo.fromNumber(Number(maxUnhealthy)),
+              unhealthyLessThanOrEqualTo: /%$/.test(resolved.healthCheck.maxUnhealthy)
+                ? MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo.fromString(resolved.healthCheck.maxUnhealthy)
+                : MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo.fromNumber(Number(resolved.healthCheck.maxUnhealthy)),
             },
           },
         },
@@ -377,4 +331,20 @@ export class NodePool extends Construct {
       },
     };
   }
+}
+
+/**
+ * The `checks` of a pool's health check, shared by `NodePool`'s MachineHealthCheck and the
+ * topology of class-based pools. @internal
+ */
+export function healthCheckSpec(hc: ResolvedHealthCheck): any {
+  return {
+    checks: {
+      nodeStartupTimeoutSeconds: hc.nodeStartupTimeoutMinutes * 60,
+      unhealthyNodeConditions: [
+        { type: 'Ready', status: 'Unknown', timeoutSeconds: hc.unhealthyTimeoutMinutes * 60 },
+        { type: 'Ready', status: 'False', timeoutSeconds: hc.unhealthyTimeoutMinutes * 60 },
+      ],
+    },
+  };
 }

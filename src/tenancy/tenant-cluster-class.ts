@@ -1,10 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import { ControlPlaneOptions, kamajiControlPlaneSpec, ResolvedControlPlane, resolveControlPlane } from './control-plane';
+import type { ClassNodePool } from './class-node-pool';
+import { CONTROL_PLANE_OPTIONS_KEYS, ControlPlaneOptions, kamajiControlPlaneSpec, ResolvedControlPlane, resolveControlPlane } from './control-plane';
 import { FleetRegistry } from './governance/fleet-registry';
 import { KubernetesVersion } from './kubernetes-version';
-import { NodePoolOptions } from './node-pool';
+import { DeviceAttachment, NodePoolOptions } from './node-pool';
 import type { TenantSitePlacement } from '../edge/tenant-site';
 import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
 import { ClusterClass } from '../imports/cluster.x-k8s.io';
@@ -13,6 +14,7 @@ import { KubevirtClusterTemplate, KubevirtMachineTemplate } from '../imports/inf
 import { IMachineImage } from '../os/machine-image';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
+import { checkKnownProps } from '../util/props';
 
 /** A kind of worker pool the class offers (a ClusterClass `workers.machineDeployments` class). */
 export interface WorkerClassOptions {
@@ -50,10 +52,17 @@ export interface TopologyRequest {
   /** The cluster's own default image, when it pins one (else the class's current one). */
   readonly image?: IMachineImage;
   readonly variables: { [name: string]: any };
-  readonly pools: NodePoolOptions[];
+  readonly pools: ClassNodePool[];
   /** Where the cluster runs when it is placed at an edge site. */
   readonly site?: TenantSitePlacement;
 }
+
+/** Every property of `TenantClusterClassProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const TENANT_CLUSTER_CLASS_PROPS_KEYS: readonly string[] = ['name', 'namespace', 'createNamespace', 'defaultVersion', 'defaultImage', 'controlPlane', 'workerClasses'];
+/** Every property of `WorkerClassOptions`. */
+export const WORKER_CLASS_OPTIONS_KEYS: readonly string[] = ['name', 'cpuCores', 'memoryGiB'];
+/** Control-plane settings a cluster of a class sets for itself (topology and variables carry them). */
+const PER_CLUSTER_CONTROL_PLANE = ['replicas', 'endpointAddress', 'addressPool', 'vipPool'];
 
 /** Variables a cluster's placement at a site sets; users cannot. */
 const SITE_VARIABLES = ['siteControlPlane', 'siteInfraClusterSecret'];
@@ -95,6 +104,7 @@ export class TenantClusterClass extends Construct {
 
   private readonly variableDefinitions: VariableDefinition[];
   private readonly controlPlane: ResolvedControlPlane;
+  private readonly controlPlaneOptions: ControlPlaneOptions;
 
   constructor(scope: Construct, id: string, props: TenantClusterClassProps) {
     super(scope, id);
@@ -106,13 +116,20 @@ export class TenantClusterClass extends Construct {
       throw new KmetalValidationError(this, 'defaultImage', 'a class needs the image its workers boot', 'set defaultImage, e.g. MachineImage.containerDisk("quay.io/capk/ubuntu-2404-container-disk:v1.33.0")');
     }
     this.defaultImage = props.defaultImage;
+    checkKnownProps(this, '', props, TENANT_CLUSTER_CLASS_PROPS_KEYS, 'TenantClusterClassProps');
+    checkKnownProps(this, 'controlPlane', props.controlPlane, CONTROL_PLANE_OPTIONS_KEYS, 'ControlPlaneOptions');
+    this.controlPlaneOptions = { ...(props.controlPlane ?? {}) };
     this.controlPlane = resolveControlPlane(this, props.controlPlane);
+    if (props.workerClasses !== undefined && !Array.isArray(props.workerClasses)) {
+      throw new KmetalValidationError(this, 'workerClasses', `${showValue(props.workerClasses)} is not a list of worker classes`, 'give a list, e.g. [{ name: "worker" }]');
+    }
     const workers = props.workerClasses ?? [{ name: 'worker' }];
     if (workers.length === 0) {
       throw new KmetalValidationError(this, 'workerClasses', 'no worker classes', 'declare at least one, or leave workerClasses out for the default');
     }
     const seen = new Set<string>();
     for (const [i, w] of workers.entries()) {
+      checkKnownProps(this, `workerClasses[${i}]`, w, WORKER_CLASS_OPTIONS_KEYS, 'WorkerClassOptions');
       validateDnsLabel(this, `workerClasses[${i}].name`, w.name, 40);
       if (seen.has(w.name)) throw new KmetalValidationError(this, `workerClasses[${i}].name`, `duplicate worker class ${showValue(w.name)}`, 'give each worker class its own name');
       seen.add(w.name);
@@ -340,6 +357,24 @@ export class TenantClusterClass extends Construct {
     this._defaultVersion = version;
   }
 
+  /**
+   * The control-plane settings of a cluster of this class: the class's, with what the cluster may
+   * set for itself on top (replicas and its address). Everything else is in the class's
+   * control-plane template, which every cluster of the class shares, so a cluster asking for
+   * another value is refused rather than ignored. @internal
+   */
+  public _controlPlaneFor(scope: IConstruct, own: ControlPlaneOptions | undefined): ControlPlaneOptions {
+    const merged: { [key: string]: any } = { ...this.controlPlaneOptions };
+    for (const [key, value] of Object.entries(own ?? {})) {
+      if (value === undefined) continue;
+      if (!PER_CLUSTER_CONTROL_PLANE.includes(key)) {
+        throw new KmetalValidationError(scope, `controlPlane.${key}`, `a cluster built from class "${this.className}" takes ${key} from the class's control-plane template`, `set controlPlane.${key} on the class, or build this cluster without a class`);
+      }
+      merged[key] = value;
+    }
+    return merged;
+  }
+
   /** Names of the variables the class declares. */
   public get variableNames(): string[] {
     return this.variableDefinitions.map((v) => v.name);
@@ -360,33 +395,28 @@ export class TenantClusterClass extends Construct {
     }
   }
 
-  /** Refuses pool settings the class cannot express. @internal */
+  /**
+   * Refuses pool settings the class cannot express (after the checks every pool gets, see
+   * node-pool-resolver.ts). Errors name the pool's construct and the option as written. @internal
+   */
   public _checkPool(scope: IConstruct, pool: NodePoolOptions): void {
     const unsupported = (['rootDiskGiB', 'storageClassName', 'network', 'taints', 'nodeLabels', 'hostSelector'] as const).filter((k) => pool[k] !== undefined);
     if (unsupported.length) {
-      throw new KmetalValidationError(scope, `nodePools.${pool.name}.${unsupported[0]}`, `pools of a class-based cluster cannot set ${unsupported.join(', ')} (the class has no variable for it)`, 'drop the setting, use the workerSubnet variable for networks, or build this cluster without a class');
+      throw new KmetalValidationError(scope, unsupported[0], `pools of a class-based cluster cannot set ${unsupported.join(', ')} (the class has no variable for it)`, 'drop the setting, use the workerSubnet variable for networks, or build this cluster without a class');
     }
     if (pool.gpus && new Set(pool.gpus.map((g) => g.deviceName)).size > 1) {
-      throw new KmetalValidationError(scope, `nodePools.${pool.name}.gpus`, 'a class-based pool takes one GPU model', 'use one deviceName per pool');
+      throw new KmetalValidationError(scope, 'gpus', 'a class-based pool takes one GPU model', 'use one deviceName per pool');
     }
-    for (const g of pool.gpus ?? []) {
-      if (typeof g.deviceName !== 'string' || !g.deviceName.includes('/')) {
-        throw new KmetalValidationError(scope, `nodePools.${pool.name}.gpus.deviceName`, `${showValue(g.deviceName)} is not a KubeVirt device resource name`, 'name the device as KubeVirt permittedHostDevices exposes it, e.g. "nvidia.com/GA102GL_A10"');
-      }
+    if (pool.gpus?.some((g) => g.attachment === DeviceAttachment.HOST_DEVICE)) {
+      throw new KmetalValidationError(scope, 'gpus', 'a class-based pool attaches devices as GPUs only (its patch writes domain.devices.gpus)', 'drop attachment, or build this cluster without a class');
     }
     if (pool.image) containerDiskRef(scope, pool.image);
     if (pool.workerClass !== undefined && !this.workerClassNames.includes(pool.workerClass)) {
-      throw new KmetalValidationError(scope, `nodePools.${pool.name}.workerClass`, `class "${this.className}" has no worker class ${showValue(pool.workerClass)}`, `use one of: ${this.workerClassNames.join(', ')}`);
+      throw new KmetalValidationError(scope, 'workerClass', `class "${this.className}" has no worker class ${showValue(pool.workerClass)}`, `use one of: ${this.workerClassNames.join(', ')}`);
     }
-    const replicas = pool.replicas ?? 2;
-    if (!Number.isInteger(replicas) || replicas < 1) {
-      throw new KmetalValidationError(scope, `nodePools.${pool.name}.replicas`, `${showValue(replicas)} is not a number of workers`, 'give at least 1');
-    }
-    for (const k of ['cpuCores', 'memoryGiB'] as const) {
-      const v = pool[k];
-      if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
-        throw new KmetalValidationError(scope, `nodePools.${pool.name}.${k}`, `${showValue(v)} is not a VM size`, 'give a whole number of at least 1');
-      }
+    // The class's workerMemoryGiB variable is an integer (its patch writes "<n>Gi").
+    if (pool.memoryGiB !== undefined && !Number.isInteger(pool.memoryGiB)) {
+      throw new KmetalValidationError(scope, 'memoryGiB', `${showValue(pool.memoryGiB)} GiB is not a whole number, which the class's workerMemoryGiB variable needs`, 'give whole GiB, e.g. 8, or build this cluster without a class');
     }
   }
 
@@ -417,26 +447,10 @@ export class TenantClusterClass extends Construct {
       variables: clusterVariables,
       ...(req.pools.length ? {
         workers: {
-          machineDeployments: req.pools.map((p) => {
-            const overrides = this.variableDefinitions
-              .filter((v) => v.fromPool)
-              .map((v) => ({ name: v.name, value: v.fromPool!(p, scope) }))
-              .filter((o) => o.value !== undefined);
-            const autoscaled = p.minReplicas !== undefined || p.maxReplicas !== undefined;
-            return {
-              class: p.workerClass ?? this.workerClassNames[0],
-              name: p.name,
-              ...(autoscaled ? {
-                metadata: {
-                  annotations: {
-                    'cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size': String(p.minReplicas ?? 1),
-                    'cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size': String(p.maxReplicas ?? p.minReplicas ?? 1),
-                  },
-                },
-              } : { replicas: p.replicas ?? 2 }),
-              ...(overrides.length ? { variables: { overrides } } : {}),
-            };
-          }),
+          machineDeployments: req.pools.map((p) => p._topologyEntry(this.variableDefinitions
+            .filter((v) => v.fromPool)
+            .map((v) => ({ name: v.name, value: v.fromPool!(p._options, scope) }))
+            .filter((o) => o.value !== undefined))),
         },
       } : {}),
     };

@@ -1,12 +1,13 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ClassNodePool } from './class-node-pool';
 import { ClusterAutoscaler, ClusterAutoscalerOptions, isBoundedPool } from './cluster-autoscaler';
 import { ControlPlaneOptions, ControlPlaneServiceType, kamajiControlPlaneSpec, resolveControlPlane, ResolvedControlPlane } from './control-plane';
 import { DedicatedEtcdDataStore, IHelmRepository, IDataStore } from './datastore';
 import { DatastoreBackup, DatastoreBackupOptions } from './datastore-backup';
 import { KubernetesVersion } from './kubernetes-version';
-import { NodePool, NodePoolOptions } from './node-pool';
+import { INodePool, NodePool, NodePoolOptions } from './node-pool';
 import type { TenantClusterClass } from './tenant-cluster-class';
 import { TenantGovernance, TenantGovernanceOptions } from './tenant-governance';
 import type { ITenantSite, TenantSitePlacement } from '../edge/tenant-site';
@@ -16,10 +17,13 @@ import { KubevirtCluster } from '../imports/infrastructure.cluster.x-k8s.io';
 import type { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { INodeNetwork } from '../network/node-network';
 import { IMachineImage } from '../os/machine-image';
+import { platformNamespaceOwner } from '../platform/platform-namespaces';
 import type { PlatformUnderCluster } from '../platform/platform-under-cluster';
 import { cidrsOverlap, parseCidr, ParsedCidr } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
+import { refuseLibraryLabels } from '../util/library-labels';
 import { isDnsLabel, isLabel, validateDnsLabel } from '../util/names';
+import { checkKnownProps } from '../util/props';
 import { FleetRegistry } from './governance/fleet-registry';
 import { boundaryViolations } from './governance/platform-boundaries';
 
@@ -127,6 +131,27 @@ export interface TenantClusterProps {
   readonly etcdBackup?: DatastoreBackupOptions;
 }
 
+/** Every property of `TenantClusterProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const TENANT_CLUSTER_PROPS_KEYS: readonly string[] = [
+  'name', 'version', 'labels', 'namespace', 'createNamespace', 'controlPlane', 'dataStore', 'etcd', 'podCidr', 'serviceCidr',
+  'nodePools', 'defaultImage', 'network', 'clusterClass', 'variables', 'governance', 'createGovernance', 'site', 'platform',
+  'autoscaler', 'etcdBackup',
+];
+/** Every property of `DedicatedEtcdOptions`. */
+export const DEDICATED_ETCD_OPTIONS_KEYS: readonly string[] = ['replicas', 'storageGiB', 'storageClassName', 'chartRepository'];
+
+/** Labels the library sets on a tenant's Cluster object (add-on profiles, reports and policies select by them). */
+const LIBRARY_CLUSTER_LABELS = ['kmetal.io/tenant-cluster', 'kmetal.io/kubernetes-minor', 'kmetal.io/cluster-class'];
+
+/**
+ * kube-apiserver keeps a bitmap of the service range in etcd and refuses a range of more than 2^20
+ * addresses: "specified --service-cluster-ip-range is too large; for 32-bit addresses, the mask must
+ * be >= 12" (kubernetes/kubernetes cmd/kube-apiserver/app/options/validation.go, validateMaxCIDRRange
+ * with maxCIDRBits = 20). IPv6 ranges are left alone: since the MultiCIDRServiceAllocator (GA in
+ * v1.33) their limit depends on the release.
+ */
+const MAX_SERVICE_CIDR_BITS_V4 = 20;
+
 const CLUSTER_NAME_MAX = 30;
 
 /**
@@ -180,7 +205,11 @@ export class TenantCluster extends Construct {
   /** Where the site placed the control plane, datastore and workers, when `site` is set. */
   public readonly sitePlacement?: TenantSitePlacement;
 
-  private readonly pools: NodePool[] = [];
+  private readonly objectPools: NodePool[] = [];
+  private readonly classPools: ClassNodePool[] = [];
+  private readonly allPools: INodePool[] = [];
+  private readonly podRange: ParsedCidr;
+  private readonly serviceRange: ParsedCidr;
   private readonly autoscalerOptions: ClusterAutoscalerOptions;
   private clusterAutoscaler?: ClusterAutoscaler;
   /** The cluster's own `etcdBackup` settings. @internal */
@@ -208,6 +237,11 @@ export class TenantCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantClusterProps = {}) {
     super(scope, id);
+    checkKnownProps(this, '', props, TENANT_CLUSTER_PROPS_KEYS, 'TenantClusterProps');
+    checkKnownProps(this, 'etcd', props.etcd, DEDICATED_ETCD_OPTIONS_KEYS, 'DedicatedEtcdOptions');
+    if (props.nodePools !== undefined && !Array.isArray(props.nodePools)) {
+      throw new KmetalValidationError(this, 'nodePools', `${showValue(props.nodePools)} is not a list of pools`, 'give a list of NodePoolOptions, e.g. [{ name: "general", replicas: 3 }]');
+    }
     // The platform's defaults are resolved by the platform (one place, shared with addTenantCluster()).
     this.platform = props.platform;
     if (props.platform) props = props.platform._withTenantDefaults(props);
@@ -226,12 +260,20 @@ export class TenantCluster extends Construct {
         throw new KmetalValidationError(this, `labels.${k}`, `${showValue(k)}=${showValue(v)} is not a valid Kubernetes label`, 'use keys like "kmetal.io/tier" and values of at most 63 alphanumerics, "-", "_" or "."');
       }
     }
+    refuseLibraryLabels(this, 'labels', this.labels, LIBRARY_CLUSTER_LABELS, 'add-on profiles, reports and policies select the cluster by it');
     if (props.site) {
       this.site = props.site;
       this.sitePlacement = props.site.placeTenantCluster(this, props);
     }
+    // After the site's placement, whose check names the island's own namespaces more precisely.
+    const owner = platformNamespaceOwner(this.namespace);
+    if (owner) {
+      throw new KmetalValidationError(this, 'namespace', `${showValue(this.namespace)} is the namespace of ${owner}; the tenant's objects, its Capsule governance and pruning would mix with the platform's`, `give the tenant a namespace of its own, e.g. "tenant-${this.clusterName}" (the default)`);
+    }
     // At a site, the VIP comes from the site's pool (the site checked that no other pool was asked for).
-    const controlPlane = this.sitePlacement ? { ...props.controlPlane, vipPool: this.sitePlacement.vipPool } : props.controlPlane;
+    const own = this.sitePlacement ? { ...props.controlPlane, vipPool: this.sitePlacement.vipPool } : props.controlPlane;
+    // A class-based cluster runs the class's control-plane template: its settings are the class's.
+    const controlPlane = props.clusterClass ? props.clusterClass._controlPlaneFor(this, own) : own;
     this.resolvedControlPlane = resolveControlPlane(this, controlPlane);
     this.controlPlaneReplicas = this.resolvedControlPlane.replicas;
     this.konnectivity = this.resolvedControlPlane.konnectivity;
@@ -241,8 +283,13 @@ export class TenantCluster extends Construct {
     if (cidrsOverlap(pod, svc)) {
       throw new KmetalValidationError(this, 'serviceCidr', `${svc.text} overlaps podCidr ${pod.text}`, 'give the tenant cluster separate pod and service ranges, e.g. 10.244.0.0/16 and 10.96.0.0/12');
     }
+    if (svc.family === 4 && 32 - svc.prefix > MAX_SERVICE_CIDR_BITS_V4) {
+      throw new KmetalValidationError(this, 'serviceCidr', `${svc.text} holds more than 2^${MAX_SERVICE_CIDR_BITS_V4} addresses, which kube-apiserver refuses (the mask must be /${32 - MAX_SERVICE_CIDR_BITS_V4} or longer)`, `use a /${32 - MAX_SERVICE_CIDR_BITS_V4} or smaller range, e.g. "10.96.0.0/12" (the default)`);
+    }
     this.podCidr = pod.text;
     this.serviceCidr = svc.text;
+    this.podRange = pod;
+    this.serviceRange = svc;
     this.pinnedImage = props.defaultImage;
     this.defaultNetwork = props.network;
     this.variables = { ...(props.variables ?? {}) };
@@ -312,6 +359,8 @@ export class TenantCluster extends Construct {
     // synth, so they may be declared before or after the cluster.
     FleetRegistry.of(this).registerCluster(this);
     this.node.addValidation({ validate: () => boundaryViolations(this) });
+    // At synth: pools (and their networks) may be added after the constructor.
+    this.node.addValidation({ validate: () => this.networkProblems() });
     if (props.createGovernance ?? true) {
       this.governance = new TenantGovernance(this, 'Governance', { ...props.governance, clusters: [this] });
     } else if (props.governance) {
@@ -343,9 +392,11 @@ export class TenantCluster extends Construct {
   }
 
   /**
-   * Adds a pool of worker VMs.
+   * Adds a pool of worker VMs: a `NodePool` (its own MachineDeployment and templates), or for a
+   * cluster built from a class a `ClassNodePool` (an entry of the cluster's topology). Both are
+   * checked the same way; cast to `NodePool` for the escape hatches of a cluster without a class.
    */
-  public addNodePool(options: NodePoolOptions): NodePool {
+  public addNodePool(options: NodePoolOptions): INodePool {
     const name = options?.name;
     if (this.poolOptions.some((p) => p.name === name)) {
       throw new KmetalValidationError(this, `nodePools[${this.poolOptions.length}].name`, `a pool named ${showValue(name)} already exists in this cluster`, 'give every pool of a cluster its own name');
@@ -356,14 +407,22 @@ export class TenantCluster extends Construct {
     }
     if (isBoundedPool(options)) this.ensureAutoscaler();
     if (this.clusterClass) {
-      this.clusterClass._checkPool(this, options);
+      const classPool = new ClassNodePool(this, `Pool-${name}`, { ...options, cluster: this });
+      this.classPools.push(classPool);
+      this.allPools.push(classPool);
       this.poolOptions.push(options);
-      return undefined as unknown as NodePool;
+      return classPool;
     }
     const pool = new NodePool(this, `Pool-${name}`, { ...options, cluster: this });
-    this.pools.push(pool);
+    this.objectPools.push(pool);
+    this.allPools.push(pool);
     this.poolOptions.push(options);
     return pool;
+  }
+
+  /** Whether the cluster runs its class's `defaultVersion` (it pins none of its own). @internal */
+  public get _followsClassVersion(): boolean {
+    return this.pinnedVersion === undefined && this.clusterClass !== undefined;
   }
 
   /**
@@ -385,7 +444,16 @@ export class TenantCluster extends Construct {
 
   /** The node pools emitted as objects (empty when the cluster is built from a class). */
   public get nodePools(): NodePool[] {
-    return [...this.pools];
+    return [...this.objectPools];
+  }
+
+  /**
+   * Every pool, resolved and checked, in the order added: `NodePool`s, or for a cluster built from
+   * a class `ClassNodePool`s. Readers of pool sizes (capacity, governance, reports) use these rather
+   * than re-deriving defaults from `nodePoolOptions`.
+   */
+  public get pools(): INodePool[] {
+    return [...this.allPools];
   }
 
   /** The pools as declared (also for class-based clusters, for reports and capacity checks). */
@@ -419,7 +487,7 @@ export class TenantCluster extends Construct {
         image: this.pinnedImage,
         variables: this.variables,
         site: this.sitePlacement,
-        pools: this.poolOptions,
+        pools: this.classPools,
       }),
     };
   }
@@ -442,6 +510,37 @@ export class TenantCluster extends Construct {
 
   private controlPlaneWithAddress(): ResolvedControlPlane {
     return { ...this.resolvedControlPlane, endpointAddress: this.endpointAddress };
+  }
+
+  /**
+   * Networks the tenant's pod or service range must not cover: the subnets its workers are on (a
+   * node's address inside the pod range is routed into the overlay), its control-plane VIP pool
+   * (pods could not reach their API server) and the management plane of the platform.
+   */
+  private networkProblems(): string[] {
+    const out: string[] = [];
+    const blocked: Array<{ range: { family: number; first: bigint; last: bigint }; what: string }> = [];
+    const networks = [this.defaultNetwork, ...this.poolOptions.map((p) => p.network)];
+    let planes: { _managementHostBlocks(): Array<{ range: { family: number; first: bigint; last: bigint }; what: string }> } | undefined;
+    for (const network of networks) {
+      const subnet = network as any;
+      if (subnet?._range?.first === undefined) continue;
+      blocked.push({ range: subnet._range, what: `the workers' subnet ${subnet.node?.path ?? ''} (${subnet._range.text})` });
+      planes ??= subnet.vpc?.planes;
+    }
+    const pool = this.resolvedControlPlane.vipPool as any;
+    for (const r of pool?._ranges ?? []) blocked.push({ range: r, what: `the control-plane VIP pool "${pool.poolName}" (${r.text})` });
+    planes ??= pool?.planes;
+    const management = (planes?._managementHostBlocks() ?? []).map((b) => ({ range: b.range, what: `the management plane (${b.what})` }));
+    // The pods' range must miss all of them; the services' range the addresses the nodes themselves
+    // use (their subnet, the API server VIP), which kube-proxy would otherwise capture.
+    for (const [field, range, avoid] of [['podCidr', this.podRange, [...blocked, ...management]], ['serviceCidr', this.serviceRange, blocked]] as const) {
+      const hit = avoid.find((b) => b.range.family === range.family && b.range.first <= range.last && range.first <= b.range.last);
+      if (hit) {
+        out.push(`${field}: ${range.text} overlaps ${hit.what}, so the tenant's ${field === 'podCidr' ? 'pods' : 'services'} would shadow those addresses. Fix: give the tenant cluster a ${field === 'podCidr' ? 'pod' : 'service'} range outside every network its nodes and control plane use, e.g. ${field === 'podCidr' ? '"10.244.0.0/16"' : '"10.96.0.0/12"'}`);
+      }
+    }
+    return out;
   }
 
   private parseNetwork(field: string, text: string): ParsedCidr {

@@ -83,6 +83,9 @@ export function showValue(value: unknown): string {
   let text: string;
   if (typeof value === 'string') {
     text = JSON.stringify(value);
+  } else if (typeof value === 'number') {
+    // JSON would show NaN and Infinity as null.
+    text = String(value);
   } else if (value === undefined) {
     text = 'undefined';
   } else {

@@ -81,7 +81,7 @@ describe('TenantClusterClass', () => {
     const { chart } = newChart();
     const cls = new TenantClusterClass(chart, 'golden', { defaultVersion: 'v1.33.2', defaultImage: UBUNTU_133 });
     expect(() => new TenantCluster(chart, 'acme', { clusterClass: cls, nodePools: [{ name: 'md0', hostSelector: { 'kmetal.io/site': 'factory-a' } }] }))
-      .toThrow(/\[test\/acme\] nodePools\.md0\.hostSelector: pools of a class-based cluster cannot set hostSelector/);
+      .toThrow(/\[test\/acme\/Pool-md0\] hostSelector: pools of a class-based cluster cannot set hostSelector/);
   });
 
   test('pool sizes become per-pool variable overrides; GPUs too', () => {
@@ -127,5 +127,25 @@ describe('TenantClusterClass networks', () => {
     expect(findObject(chart.toJson(), 'Cluster', 'net').spec.topology.variables).toContainEqual({ name: 'workerSubnet', value: 'net-workers' });
     expect(() => new TenantCluster(chart, 'mx', { clusterClass: cls, network: NodeNetwork.multus('ns/nad') })).toThrow(/cannot be expressed by the class/);
     expect(() => new TenantCluster(chart, 'both', { clusterClass: cls, network: NodeNetwork.kubeOvnSubnet('a'), variables: { workerSubnet: 'b' } })).toThrow(/contradicts network/);
+  });
+});
+
+describe('TenantClusterClass control plane and version', () => {
+  test('the class\'s control-plane replicas reach its clusters; a cluster may set its own', () => {
+    const { chart } = newChart();
+    const cls = new TenantClusterClass(chart, 'ha', { defaultVersion: 'v1.33.2', defaultImage: UBUNTU_133, controlPlane: { replicas: 3 } });
+    new TenantCluster(chart, 'a', { clusterClass: cls });
+    const b = new TenantCluster(chart, 'b', { clusterClass: cls, controlPlane: { replicas: 5 } });
+    const objects = chart.toJson();
+    expect(findObject(objects, 'Cluster', 'a').spec.topology.controlPlane.replicas).toBe(3);
+    expect(findObject(objects, 'Cluster', 'b').spec.topology.controlPlane.replicas).toBe(5);
+    expect(b.controlPlaneReplicas).toBe(5);
+  });
+
+  test('a cluster cannot override what the class\'s control-plane template decides', () => {
+    const { chart } = newChart();
+    const cls = new TenantClusterClass(chart, 'golden', { defaultVersion: 'v1.33.2', defaultImage: UBUNTU_133 });
+    expect(() => new TenantCluster(chart, 'a', { clusterClass: cls, controlPlane: { certSans: ['api.example.com'] } }))
+      .toThrow(/\[test\/a\] controlPlane\.certSans: a cluster built from class "golden" takes certSans from the class's control-plane template/);
   });
 });

@@ -1,5 +1,6 @@
 // What a tenant cluster occupies on the under cluster, read from the cluster as declared (pools,
 // control plane, datastore), for quotas and boundaries. Internal.
+import type { ClassNodePool } from '../class-node-pool';
 import { DedicatedEtcdDataStore } from '../datastore';
 import type { TenantCluster } from '../tenant-cluster';
 import { parseQuantity } from './quantities';
@@ -122,15 +123,16 @@ function classPools(cluster: TenantCluster): PoolShape[] {
   const classVariables: any[] = renderOnce(cluster.clusterClass!.clusterClass)?.spec?.variables ?? [];
   const classVars = new Map<string, any>(classVariables.map((v) => [v.name, (v?.schema?.openAPIV3Schema ?? v?.schema?.openApiv3Schema)?.default]));
   const deployments = new Map<string, any>((topology.workers?.machineDeployments ?? []).map((md: any) => [md.name, md]));
-  return cluster.nodePoolOptions.map((p) => {
+  return (cluster.pools as ClassNodePool[]).map((pool) => {
+    const p = pool._options;
     const md = deployments.get(p.name) ?? {};
     const overrides = new Map<string, any>((md.variables?.overrides ?? []).map((o: any) => [o.name, o.value]));
     const variable = (name: string, fallback: number): number =>
       Number(overrides.get(name) ?? clusterVars.get(name) ?? classVars.get(name) ?? fallback);
-    const autoscaled = p.minReplicas !== undefined || p.maxReplicas !== undefined;
     return {
       name: p.name,
-      vms: autoscaled ? (p.maxReplicas ?? p.minReplicas ?? 1) : (p.replicas ?? 2),
+      // The most VMs the pool may run: its count, or the autoscaler's upper bound (the resolver's).
+      vms: pool._resolved.maxReplicas ?? pool._resolved.replicas!,
       cpuCores: variable('workerCpuCores', 2),
       memoryGiB: variable('workerMemoryGiB', 4),
       gpus: (p.gpus ?? []).map((g) => ({ deviceName: g.deviceName, count: g.count ?? 1 })),

@@ -136,4 +136,14 @@ export const ADDON_ENTRIES: BadInput[] = [
     message: /ConfigMap "platform-settings" in namespace "kube-system" \(API group core\) is defined twice for cluster "under"/,
     fix: /give one of them another name or namespace, or remove the duplicate/,
   },
+  {
+    id: 'addon-unknown-prop',
+    construct: 'AddonProfile',
+    title: 'a misspelt add-on profile prop',
+    declare: (app) => profile(app, { helmChart: [CILIUM] } as any),
+    path: 'platform-configs/cni',
+    field: 'helmChart',
+    message: /"helmChart" is not a property of AddonProfileProps/,
+    fix: /did you mean "helmCharts"\?/,
+  },
 ];

@@ -138,4 +138,14 @@ export const BAREMETAL_ENTRIES: BadInput[] = [
     message: /the host selector .* matches none of the 1 host\(s\) of pool "servers", so machines would wait forever for a server/,
     fix: /label some of the pool's hosts with these labels, or drop hostLabels/,
   },
+  {
+    id: 'host-unknown-prop',
+    construct: 'BareMetalHost',
+    title: 'a misspelt host prop',
+    declare: (app) => servers(app, { bootMac: '0c:c4:7a:00:10:01' } as any),
+    path: 'platform-configs/servers/metal-01',
+    field: 'bootMac',
+    message: /"bootMac" is not a property of BareMetalHostProps/,
+    fix: /did you mean "bootMacAddress"\?/,
+  },
 ];

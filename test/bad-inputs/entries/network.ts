@@ -270,6 +270,73 @@ export const NETWORK_ENTRIES: BadInput[] = [
     message: /"" names no approver/,
     fix: /say who approved it/,
   },
+  // Networks a tenant cluster cannot work with.
+  {
+    id: 'tenant-service-cidr-too-large',
+    construct: 'TenantCluster',
+    title: 'a service network larger than kube-apiserver accepts (/12 for IPv4)',
+    declare: (app) => base(app).platform.addTenantCluster('acme', { version: 'v1.33.2', serviceCidr: '10.64.0.0/10' }),
+    path: 'tenant-acme/acme',
+    field: 'serviceCidr',
+    message: /10\.64\.0\.0\/10 holds more than 2\^20 addresses, which kube-apiserver refuses/,
+    fix: /use a \/12 or smaller range/,
+  },
+  {
+    id: 'tenant-pod-cidr-on-vip-pool',
+    construct: 'TenantCluster',
+    title: 'a pod network covering the control-plane VIPs (pods could not reach their API server)',
+    declare: (app) => base(app).platform.addTenantCluster('acme', { version: 'v1.33.2', podCidr: '203.0.113.0/24' }),
+    path: 'tenant-acme/acme',
+    field: 'podCidr',
+    message: /203\.0\.113\.0\/24 overlaps the control-plane VIP pool "tenant-api" \(203\.0\.113\.64\/27\)/,
+    fix: /a pod range outside every network its nodes and control plane use/,
+  },
+  {
+    id: 'tenant-pod-cidr-on-management',
+    construct: 'TenantCluster',
+    title: 'a pod network covering the management plane',
+    declare: (app) => base(app).platform.addTenantCluster('acme', { version: 'v1.33.2', podCidr: '192.168.0.0/16' }),
+    path: 'tenant-acme/acme',
+    field: 'podCidr',
+    message: /192\.168\.0\.0\/16 overlaps the management plane \(the under cluster's node network 192\.168\.10\.0\/24\)/,
+    fix: /a pod range outside every network/,
+  },
+  {
+    id: 'tenant-pod-cidr-on-own-subnet',
+    construct: 'TenantCluster',
+    title: 'a pod network covering the subnet the tenant\'s own workers are on',
+    declare: (app) => {
+      const { vpc: v, platform } = vpc(app, [{ name: 'workers', cidr: '10.244.8.0/24' }]);
+      platform.addTenantCluster('acme', { version: 'v1.33.2', network: v.findSubnet('workers') });
+    },
+    path: 'tenant-acme/acme',
+    field: 'podCidr',
+    message: /10\.244\.0\.0\/16 overlaps the workers' subnet tenant-acme\/vpc\/Subnet-workers \(10\.244\.8\.0\/24\)/,
+    fix: /a pod range outside every network/,
+  },
+  {
+    id: 'vpc-unknown-prop',
+    construct: 'TenantVpc',
+    title: 'a misspelt VPC prop',
+    declare: (app) => vpc(app, [], { subnet: [{ name: 'workers', cidr: '10.1.0.0/24' }] } as any),
+    path: 'tenant-acme/vpc',
+    field: 'subnet',
+    message: /"subnet" is not a property of TenantVpcProps/,
+    fix: /did you mean "subnets"\?/,
+  },
+  {
+    id: 'vip-pool-outside-public-network',
+    construct: 'ControlPlaneVipPool',
+    title: 'a VIP pool outside the public network it is announced on by ARP',
+    declare: (app) => {
+      const b = base(app);
+      new ControlPlaneVipPool(b.platform.configs, 'far-vips', { addresses: ['198.51.100.0/28'], planes: b.planes });
+    },
+    path: 'platform-configs/far-vips',
+    field: 'addresses',
+    message: /198\.51\.100\.0\/28 is outside the public network 203\.0\.113\.0\/24 the pool is announced on/,
+    fix: /take the VIPs from 203\.0\.113\.0\/24, or announce them over BGP/,
+  },
 ];
 
 /** A pending peering (refused by no one: reported instead), for catalog.test.ts. */

@@ -130,4 +130,14 @@ export const PLATFORM_ENTRIES: BadInput[] = [
     message: /is 31 characters; names derived from it must fit 63, which leaves 30 for it/,
     fix: /shorten it to at most 30 characters/,
   },
+  {
+    id: 'platform-unknown-prop',
+    construct: 'PlatformUnderCluster',
+    title: 'a misspelt platform prop (from JavaScript or another jsii language)',
+    declare: (app) => base(app, { allowedKubernetesVersions: ['v1.33'] } as any),
+    path: 'platform',
+    field: 'allowedKubernetesVersions',
+    message: /"allowedKubernetesVersions" is not a property of PlatformUnderClusterProps/,
+    fix: /did you mean "allowedKubernetesMinors"\?/,
+  },
 ];

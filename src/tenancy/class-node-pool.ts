@@ -1,0 +1,96 @@
+import { Construct } from 'constructs';
+import { GpuRequest, healthCheckSpec, INodePool, NodePoolOptions } from './node-pool';
+import { resolveNodePoolOptions, ResolvedNodePoolOptions } from './node-pool-resolver';
+import type { TenantCluster } from './tenant-cluster';
+import { ClusterSpecTopologyWorkersMachineDeploymentsHealthCheckRemediationTriggerIfUnhealthyLessThanOrEqualTo as TriggerIfUnhealthy } from '../imports/cluster.x-k8s.io';
+
+/** Props of `ClassNodePool`. Usually created through `TenantCluster.addNodePool()` of a class-based cluster. */
+export interface ClassNodePoolProps extends NodePoolOptions {
+  /** The class-based cluster the pool belongs to (it must have a `clusterClass`). */
+  readonly cluster: TenantCluster;
+}
+
+/**
+ * A node pool of a cluster built from a `TenantClusterClass`: an entry of the cluster's
+ * `topology.workers.machineDeployments`, from which Cluster API creates the MachineDeployment with
+ * the class's templates. It emits no objects of its own.
+ *
+ * Its options are checked by the same resolver as `NodePool`'s, so a pool is refused (or accepted)
+ * the same way on both kinds of cluster; the class then refuses what it has no variable for.
+ */
+export class ClassNodePool extends Construct implements INodePool {
+  /** Pool name. */
+  public readonly poolName: string;
+  /** Worker VMs (undefined when the autoscaler owns the count). */
+  public readonly replicas?: number;
+  /** Lower bound of the autoscaler, if any. */
+  public readonly minReplicas?: number;
+  /** Upper bound of the autoscaler, if any. */
+  public readonly maxReplicas?: number;
+  /** GPUs per VM, by device name. */
+  public readonly gpus: GpuRequest[];
+  /** The class's worker class the pool uses. */
+  public readonly workerClass: string;
+  /** vCPU cores per VM as the pool sets them (undefined: the class's variable decides). */
+  public readonly cpuCores?: number;
+  /** Memory per VM in GiB as the pool sets it (undefined: the class's variable decides). */
+  public readonly memoryGiB?: number;
+
+  /** The options as given. @internal */
+  public readonly _options: NodePoolOptions;
+  /** The options checked, with defaults. @internal */
+  public readonly _resolved: ResolvedNodePoolOptions;
+
+  constructor(scope: Construct, id: string, props: ClassNodePoolProps) {
+    super(scope, id);
+    const clusterClass = props.cluster.clusterClass;
+    const resolved = resolveNodePoolOptions(this, props.cluster.clusterName, props);
+    if (!clusterClass) {
+      throw new Error(`ClassNodePool ${this.node.path}: cluster ${props.cluster.node.path} is not built from a class (use NodePool)`);
+    }
+    clusterClass._checkPool(this, props);
+    const { cluster: _, ...options } = props;
+    this._options = options;
+    this._resolved = resolved;
+    this.poolName = resolved.name;
+    this.replicas = resolved.replicas;
+    this.minReplicas = resolved.minReplicas;
+    this.maxReplicas = resolved.maxReplicas;
+    this.gpus = resolved.gpus;
+    this.cpuCores = resolved.cpuCores;
+    this.memoryGiB = resolved.memoryGiB;
+    this.workerClass = props.workerClass ?? clusterClass.workerClassNames[0];
+  }
+
+  /** The pool's entry in the cluster's `topology.workers.machineDeployments` (upstream field names). @internal */
+  public _topologyEntry(overrides: Array<{ name: string; value: any }>): any {
+    const r = this._resolved;
+    const hc = r.healthCheck;
+    // Only a pool that sets healthCheck overrides the class's (which has no remediation limit).
+    const healthCheck = this._options.healthCheck === undefined ? undefined : hc ? {
+      ...healthCheckSpec(hc),
+      // The Cluster's L1 converters take int-or-string values only as their wrapper class.
+      remediation: {
+        triggerIf: {
+          unhealthyLessThanOrEqualTo: /%$/.test(hc.maxUnhealthy)
+            ? TriggerIfUnhealthy.fromString(hc.maxUnhealthy)
+            : TriggerIfUnhealthy.fromNumber(Number(hc.maxUnhealthy)),
+        },
+      },
+    } : { enabled: false };
+    return {
+      class: this.workerClass,
+      name: r.name,
+      ...(r.autoscaled ? {
+        metadata: {
+          annotations: {
+            'cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size': String(r.minReplicas),
+            'cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size': String(r.maxReplicas),
+          },
+        },
+      } : { replicas: r.replicas }),
+      ...(healthCheck ? { healthCheck } : {}),
+      ...(overrides.length ? { variables: { overrides } } : {}),
+    };
+  }
+}

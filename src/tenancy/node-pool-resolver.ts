@@ -1,0 +1,231 @@
+// The one place where a node pool's options are checked and defaulted, for pools emitted as objects
+// (`NodePool`) and pools of class-based clusters (`ClassNodePool`) alike: the same options get the
+// same verdict, with the same field, on both paths (test/tenancy/node-pool-resolver.test.ts proves
+// it on random options). What only one path can express (a class has no variable for a root disk)
+// is checked by that path afterwards.
+import { IConstruct } from 'constructs';
+import { DeviceAttachment, GpuRequest, NodePoolHealthCheck, NodePoolOptions, NodeTaint, TaintEffect } from './node-pool';
+import { KmetalValidationError, showValue } from '../util/errors';
+import { refuseLibraryLabels } from '../util/library-labels';
+import { isLabel, isLabelKey, isLabelValue, validateDnsLabel } from '../util/names';
+import { checkEnum, checkKnownProps } from '../util/props';
+
+/** Every property of `NodePoolOptions` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const NODE_POOL_OPTIONS_KEYS: readonly string[] = [
+  'name', 'replicas', 'minReplicas', 'maxReplicas', 'cpuCores', 'memoryGiB', 'gpus', 'rootDiskGiB', 'storageClassName',
+  'image', 'nodeLabels', 'taints', 'network', 'healthCheck', 'workerClass', 'hostSelector',
+];
+/** Every property of `GpuRequest`. */
+export const GPU_REQUEST_KEYS: readonly string[] = ['deviceName', 'count', 'attachment'];
+/** Every property of `NodeTaint`. */
+export const NODE_TAINT_KEYS: readonly string[] = ['key', 'value', 'effect'];
+/** Every property of `NodePoolHealthCheck`. */
+export const NODE_POOL_HEALTH_CHECK_KEYS: readonly string[] = ['enabled', 'nodeStartupTimeoutMinutes', 'unhealthyTimeoutMinutes', 'maxUnhealthy'];
+
+// Pool names may be long when the cluster name is short: the combined check below is what binds.
+const POOL_NAME_MAX = 32;
+// Machines are named `<deployment>-<5>-<5>` and become VM and host names (DNS labels, 63 chars);
+// Cluster API names a class-based pool's MachineDeployment `<cluster>-<pool>-<5>` the same way.
+const DEPLOYMENT_NAME_MAX = 51;
+
+/** Health checking of a pool with defaults applied. @internal */
+export interface ResolvedHealthCheck {
+  readonly nodeStartupTimeoutMinutes: number;
+  readonly unhealthyTimeoutMinutes: number;
+  /** A count (`2`) or a percentage (`40%`) of at most 100%. */
+  readonly maxUnhealthy: string;
+}
+
+/** A pool's options, checked, with the defaults that do not depend on the path applied. @internal */
+export interface ResolvedNodePoolOptions {
+  readonly name: string;
+  /** `<cluster>-<pool>`, the MachineDeployment's name (a prefix of it for class-based pools). */
+  readonly deploymentName: string;
+  /** Whether the autoscaler owns the count (`minReplicas`/`maxReplicas` given). */
+  readonly autoscaled: boolean;
+  /** Workers, when not autoscaled (default 2). */
+  readonly replicas?: number;
+  readonly minReplicas?: number;
+  readonly maxReplicas?: number;
+  /** As given: the default depends on the path (2 for plain pools, the worker class's for class pools). */
+  readonly cpuCores?: number;
+  /** As given (see `cpuCores`). */
+  readonly memoryGiB?: number;
+  readonly rootDiskGiB?: number;
+  /** With `count` and `attachment` defaulted. */
+  readonly gpus: GpuRequest[];
+  readonly nodeLabels: { [key: string]: string };
+  readonly hostSelector: { [key: string]: string };
+  readonly taints: NodeTaint[];
+  /** Undefined when health checking is disabled. */
+  readonly healthCheck?: ResolvedHealthCheck;
+}
+
+/** Labels the library sets on every node of a pool (pools select and report by them). */
+const LIBRARY_NODE_LABELS = ['kmetal.io/node-pool', 'kmetal.io/worker-class'];
+
+/**
+ * Labels kubelet sets on itself only when they are in its allowed set: kubelet refuses to start
+ * with any other `--node-labels` key in the `kubernetes.io` or `k8s.io` namespaces (or their
+ * subdomains), so the node would never join. The rule is kubelet's `ValidateKubeletFlags`
+ * (kubernetes/kubernetes cmd/kubelet/app/options/options.go, `isKubernetesLabel`) with the allowed
+ * labels and namespaces of `IsKubeletLabel` (k8s.io/kubelet/pkg/apis/well_known_labels.go); see
+ * also https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#noderestriction.
+ */
+const KUBELET_LABELS = [
+  'kubernetes.io/hostname', 'topology.kubernetes.io/zone', 'topology.kubernetes.io/region',
+  'failure-domain.beta.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/region',
+  'beta.kubernetes.io/instance-type', 'node.kubernetes.io/instance-type',
+  'kubernetes.io/os', 'kubernetes.io/arch', 'beta.kubernetes.io/os', 'beta.kubernetes.io/arch',
+];
+const KUBELET_LABEL_NAMESPACES = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
+
+function inNamespace(namespace: string, domain: string): boolean {
+  return namespace === domain || namespace.endsWith(`.${domain}`);
+}
+
+/** Whether kubelet refuses `key` in `--node-labels` (see KUBELET_LABELS). @internal */
+export function kubeletRefusesLabel(key: string): boolean {
+  const namespace = key.includes('/') ? key.split('/')[0] : '';
+  if (!inNamespace(namespace, 'kubernetes.io') && !inNamespace(namespace, 'k8s.io')) return false;
+  if (KUBELET_LABELS.includes(key)) return false;
+  return !KUBELET_LABEL_NAMESPACES.some((allowed) => inNamespace(namespace, allowed));
+}
+
+function wholeNumber(scope: IConstruct, field: string, value: unknown, min: number, fix: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new KmetalValidationError(scope, field, `${showValue(value)} is not a whole number of at least ${min}`, fix);
+  }
+  return value;
+}
+
+function labelMap(scope: IConstruct, field: string, labels: unknown, fix: string): { [key: string]: string } {
+  if (labels === undefined) return {};
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+    throw new KmetalValidationError(scope, field, `${showValue(labels)} is not a map of labels`, 'give an object of label keys to values, e.g. { "example.com/role": "gpu" }');
+  }
+  for (const [k, v] of Object.entries(labels)) {
+    if (!isLabel(k, v)) {
+      throw new KmetalValidationError(scope, `${field}.${k}`, `${showValue(k)}=${showValue(v)} is not a valid Kubernetes label`, fix);
+    }
+  }
+  return { ...(labels as { [key: string]: string }) };
+}
+
+function resolveHealthCheck(scope: IConstruct, hc: NodePoolHealthCheck | undefined): ResolvedHealthCheck | undefined {
+  checkKnownProps(scope, 'healthCheck', hc, NODE_POOL_HEALTH_CHECK_KEYS, 'NodePoolHealthCheck');
+  const options = hc ?? {};
+  if (options.enabled !== undefined && typeof options.enabled !== 'boolean') {
+    throw new KmetalValidationError(scope, 'healthCheck.enabled', `${showValue(options.enabled)} is not true or false`, 'give a boolean');
+  }
+  if (options.enabled === false) return undefined;
+  const startup = wholeNumber(scope, 'healthCheck.nodeStartupTimeoutMinutes', options.nodeStartupTimeoutMinutes ?? 20, 1, 'give at least 1 minute (VMs need several to boot and join)');
+  const unhealthy = wholeNumber(scope, 'healthCheck.unhealthyTimeoutMinutes', options.unhealthyTimeoutMinutes ?? 5, 1, 'give at least 1 minute');
+  const maxUnhealthy = options.maxUnhealthy ?? '40%';
+  const m = typeof maxUnhealthy === 'string' ? /^(\d+)(%?)$/.exec(maxUnhealthy) : null;
+  if (!m) {
+    throw new KmetalValidationError(scope, 'healthCheck.maxUnhealthy', `${showValue(maxUnhealthy)} is neither a count nor a percentage`, 'write e.g. "40%" or "2"');
+  }
+  // Cluster API compares the share of unhealthy machines with it: above 100% remediation could
+  // never stop, which is the storm protection the setting exists for.
+  if (m[2] && Number(m[1]) > 100) {
+    throw new KmetalValidationError(scope, 'healthCheck.maxUnhealthy', `${showValue(maxUnhealthy)} is more than the whole pool, so remediation would never pause in a failure storm`, 'give a percentage of at most 100%, e.g. "40%", or a count of machines');
+  }
+  return { nodeStartupTimeoutMinutes: startup, unhealthyTimeoutMinutes: unhealthy, maxUnhealthy };
+}
+
+/**
+ * Checks a pool's options and applies the defaults shared by every kind of pool. Errors name
+ * `scope` (the pool's construct) and the option as written (`replicas`, `gpus[0].count`).
+ *
+ * @param clusterName the cluster's name, which machine names are derived from with the pool's
+ * @internal
+ */
+export function resolveNodePoolOptions(scope: IConstruct, clusterName: string, options: NodePoolOptions): ResolvedNodePoolOptions {
+  checkKnownProps(scope, '', options, [...NODE_POOL_OPTIONS_KEYS, 'cluster'], 'NodePoolOptions');
+  const name = validateDnsLabel(scope, 'name', options.name, POOL_NAME_MAX);
+  const deploymentName = `${clusterName}-${name}`;
+  if (deploymentName.length > DEPLOYMENT_NAME_MAX) {
+    throw new KmetalValidationError(scope, 'name', `"${deploymentName}" (cluster name + pool name) is ${deploymentName.length} characters; machine and VM names derived from it must stay within 63`, `shorten the pool or cluster name so together they fit ${DEPLOYMENT_NAME_MAX - 1} characters`);
+  }
+
+  const autoscaled = options.minReplicas !== undefined || options.maxReplicas !== undefined;
+  let replicas: number | undefined;
+  let minReplicas: number | undefined;
+  let maxReplicas: number | undefined;
+  if (autoscaled) {
+    // A pool cannot scale from zero: the Cluster API autoscaler needs capacity annotations for that,
+    // which the library does not write.
+    minReplicas = wholeNumber(scope, 'minReplicas', options.minReplicas ?? 1, 1, 'give minReplicas of at least 1');
+    maxReplicas = wholeNumber(scope, 'maxReplicas', options.maxReplicas ?? minReplicas, 1, 'give maxReplicas of at least 1');
+    if (maxReplicas < minReplicas) {
+      throw new KmetalValidationError(scope, 'maxReplicas', `${maxReplicas} is below minReplicas ${minReplicas}`, 'make maxReplicas at least minReplicas');
+    }
+    if (options.replicas !== undefined) {
+      throw new KmetalValidationError(scope, 'replicas', 'replicas is set together with minReplicas/maxReplicas, but the autoscaler owns the count', 'drop replicas, or drop the autoscaler bounds');
+    }
+  } else {
+    replicas = wholeNumber(scope, 'replicas', options.replicas ?? 2, 1, 'a pool needs at least 1 replica; remove the pool to have none');
+  }
+  if (options.cpuCores !== undefined) wholeNumber(scope, 'cpuCores', options.cpuCores, 1, 'give at least 1 vCPU core per VM');
+  const memoryGiB: unknown = options.memoryGiB;
+  if (memoryGiB !== undefined && (typeof memoryGiB !== 'number' || !Number.isFinite(memoryGiB) || memoryGiB < 1)) {
+    throw new KmetalValidationError(scope, 'memoryGiB', typeof memoryGiB === 'number'
+      ? `${showValue(memoryGiB)} GiB cannot run a Kubernetes node`
+      : `${showValue(memoryGiB)} is not a number of GiB`, 'give a number of GiB of at least 1 (4 is the default), e.g. memoryGiB: 8');
+  }
+  if (options.rootDiskGiB !== undefined && (typeof options.rootDiskGiB !== 'number' || !Number.isInteger(options.rootDiskGiB) || options.rootDiskGiB < 1)) {
+    throw new KmetalValidationError(scope, 'rootDiskGiB', `${showValue(options.rootDiskGiB)} is not a disk size`, 'give a whole number of GiB, e.g. 40');
+  }
+  if (options.gpus !== undefined && !Array.isArray(options.gpus)) {
+    throw new KmetalValidationError(scope, 'gpus', `${showValue(options.gpus)} is not a list of GPU requests`, 'give a list, e.g. [{ deviceName: "nvidia.com/GA102GL_A10" }]');
+  }
+  const gpus = (options.gpus ?? []).map((g, i) => {
+    checkKnownProps(scope, `gpus[${i}]`, g, GPU_REQUEST_KEYS, 'GpuRequest');
+    if (!g || typeof g.deviceName !== 'string' || !g.deviceName.includes('/')) {
+      throw new KmetalValidationError(scope, `gpus[${i}].deviceName`, `${showValue(g?.deviceName)} is not a KubeVirt device resource name`, 'name the device as KubeVirt permittedHostDevices exposes it, e.g. "nvidia.com/GA102GL_A10"');
+    }
+    const count = wholeNumber(scope, `gpus[${i}].count`, g.count ?? 1, 1, 'request at least 1 device');
+    const attachment = checkEnum(scope, `gpus[${i}].attachment`, g.attachment ?? DeviceAttachment.GPU, DeviceAttachment, 'DeviceAttachment');
+    return { deviceName: g.deviceName, count, attachment };
+  });
+
+  const nodeLabels = labelMap(scope, 'nodeLabels', options.nodeLabels, 'use a key like "example.com/role" and a value of at most 63 alphanumerics, "-", "_" or "."');
+  refuseLibraryLabels(scope, 'nodeLabels', nodeLabels, LIBRARY_NODE_LABELS, 'the pool\'s nodes carry it already');
+  for (const key of Object.keys(nodeLabels)) {
+    if (kubeletRefusesLabel(key)) {
+      throw new KmetalValidationError(scope, `nodeLabels.${key}`, `kubelet refuses to set ${showValue(key)} on its own node (labels in the kubernetes.io and k8s.io namespaces are restricted), so the VMs would never join`,
+        'use your own prefix (e.g. "example.com/role"), a node.kubernetes.io/ or kubelet.kubernetes.io/ key, or set restricted labels such as node-role.kubernetes.io/* from a controller after the node joins');
+    }
+  }
+  const hostSelector = labelMap(scope, 'hostSelector', options.hostSelector, 'use the labels of the under cluster\'s nodes, e.g. { "kmetal.io/site": "factory-a" }');
+
+  if (options.taints !== undefined && !Array.isArray(options.taints)) {
+    throw new KmetalValidationError(scope, 'taints', `${showValue(options.taints)} is not a list of taints`, 'give a list, e.g. [{ key: "gpu", effect: TaintEffect.NO_SCHEDULE }]');
+  }
+  const taints = (options.taints ?? []).map((t, i) => {
+    checkKnownProps(scope, `taints[${i}]`, t, NODE_TAINT_KEYS, 'NodeTaint');
+    if (!t || !isLabelKey(t.key) || (t.value !== undefined && !isLabelValue(t.value))) {
+      throw new KmetalValidationError(scope, `taints[${i}]`, `${showValue(t)} is not a valid taint`, 'give a label-style key, an optional label-style value and an effect');
+    }
+    checkEnum(scope, `taints[${i}].effect`, t.effect, TaintEffect, 'taint effect');
+    return t;
+  });
+
+  return {
+    name,
+    deploymentName,
+    autoscaled,
+    replicas,
+    minReplicas,
+    maxReplicas,
+    cpuCores: options.cpuCores,
+    memoryGiB: options.memoryGiB,
+    rootDiskGiB: options.rootDiskGiB,
+    gpus,
+    nodeLabels,
+    hostSelector,
+    taints,
+    healthCheck: resolveHealthCheck(scope, options.healthCheck),
+  };
+}

@@ -1,0 +1,56 @@
+// The run-time props checks (src/util/props.ts) refuse keys that are not in a props interface's
+// key list. Those lists are written by hand next to each interface; this test compares each list
+// with the interface's properties as jsii compiled them into the assembly (.jsii at the repository
+// root, written by `npx jsii` / the projen compile step), so a new prop cannot be forgotten in its
+// list (it would be refused) and a removed one cannot linger.
+import * as fs from 'fs';
+import * as path from 'path';
+import { ADDON_PROFILE_PROPS_KEYS } from '../../src/addons/addon-profile';
+import { BARE_METAL_HOST_SPEC_KEYS, BMC_SPEC_KEYS, ROOT_DEVICE_HINTS_KEYS } from '../../src/baremetal/bare-metal-host';
+import { BARE_METAL_POOL_PROPS_KEYS } from '../../src/baremetal/bare-metal-pool';
+import { TENANT_SUBNET_OPTIONS_KEYS, TENANT_VPC_PROPS_KEYS } from '../../src/network/tenant-vpc';
+import { PERMITTED_PCI_DEVICE_KEYS, PLATFORM_UNDER_CLUSTER_PROPS_KEYS } from '../../src/platform/platform-under-cluster';
+import { CONTAINER_RESOURCES_KEYS, CONTROL_PLANE_OPTIONS_KEYS } from '../../src/tenancy/control-plane';
+import { GPU_REQUEST_KEYS, NODE_POOL_HEALTH_CHECK_KEYS, NODE_POOL_OPTIONS_KEYS, NODE_TAINT_KEYS } from '../../src/tenancy/node-pool-resolver';
+import { DEDICATED_ETCD_OPTIONS_KEYS, TENANT_CLUSTER_PROPS_KEYS } from '../../src/tenancy/tenant-cluster';
+import { TENANT_CLUSTER_CLASS_PROPS_KEYS, WORKER_CLASS_OPTIONS_KEYS } from '../../src/tenancy/tenant-cluster-class';
+
+const ASSEMBLY = path.join(__dirname, '..', '..', '.jsii');
+
+const LISTS: Array<[string, readonly string[]]> = [
+  ['TenantClusterProps', TENANT_CLUSTER_PROPS_KEYS],
+  ['DedicatedEtcdOptions', DEDICATED_ETCD_OPTIONS_KEYS],
+  ['NodePoolOptions', NODE_POOL_OPTIONS_KEYS],
+  ['GpuRequest', GPU_REQUEST_KEYS],
+  ['NodeTaint', NODE_TAINT_KEYS],
+  ['NodePoolHealthCheck', NODE_POOL_HEALTH_CHECK_KEYS],
+  ['ControlPlaneOptions', CONTROL_PLANE_OPTIONS_KEYS],
+  ['ContainerResources', CONTAINER_RESOURCES_KEYS],
+  ['TenantClusterClassProps', TENANT_CLUSTER_CLASS_PROPS_KEYS],
+  ['WorkerClassOptions', WORKER_CLASS_OPTIONS_KEYS],
+  ['PlatformUnderClusterProps', PLATFORM_UNDER_CLUSTER_PROPS_KEYS],
+  ['PermittedPciDevice', PERMITTED_PCI_DEVICE_KEYS],
+  ['TenantVpcProps', TENANT_VPC_PROPS_KEYS],
+  ['TenantSubnetOptions', TENANT_SUBNET_OPTIONS_KEYS],
+  ['BareMetalPoolProps', BARE_METAL_POOL_PROPS_KEYS],
+  ['BareMetalHostSpec', BARE_METAL_HOST_SPEC_KEYS],
+  ['BmcSpec', BMC_SPEC_KEYS],
+  ['RootDeviceHints', ROOT_DEVICE_HINTS_KEYS],
+  ['AddonProfileProps', ADDON_PROFILE_PROPS_KEYS],
+];
+
+/** The properties of an interface of the assembly, with those of the interfaces it extends. */
+function jsiiKeys(types: any, fqn: string): string[] {
+  const type = types[fqn];
+  if (!type) throw new Error(`${fqn} is not in the jsii assembly (run npx jsii)`);
+  const own = (type.properties ?? []).map((p: any) => p.name);
+  return [...own, ...(type.interfaces ?? []).flatMap((parent: string) => jsiiKeys(types, parent))];
+}
+
+describe('props key lists', () => {
+  const assembly = JSON.parse(fs.readFileSync(ASSEMBLY, 'utf8'));
+
+  test.each(LISTS)('the key list of %s is the interface\'s properties in the jsii assembly', (name, keys) => {
+    expect([...keys].sort()).toEqual([...new Set(jsiiKeys(assembly.types, `${assembly.name}.${name}`))].sort());
+  });
+});
