@@ -35,6 +35,10 @@ export class ClassNodePool extends Construct implements INodePool {
   public readonly cpuCores?: number;
   /** Memory per VM in GiB as the pool sets it (undefined: the class's variable decides). */
   public readonly memoryGiB?: number;
+  /** vCPU cores each VM runs with: the pool's `cpuCores`, else its worker class's. */
+  public readonly vmCpuCores: number;
+  /** Memory in GiB each VM runs with: the pool's `memoryGiB`, else its worker class's. */
+  public readonly vmMemoryGiB: number;
 
   /** The options as given. @internal */
   public readonly _options: NodePoolOptions;
@@ -60,6 +64,9 @@ export class ClassNodePool extends Construct implements INodePool {
     this.cpuCores = resolved.cpuCores;
     this.memoryGiB = resolved.memoryGiB;
     this.workerClass = props.workerClass ?? clusterClass.workerClassNames[0];
+    const size = clusterClass.workerClassSize(this.workerClass);
+    this.vmCpuCores = resolved.cpuCores ?? size.cpuCores;
+    this.vmMemoryGiB = resolved.memoryGiB ?? size.memoryGiB;
   }
 
   /** The pool's entry in the cluster's `topology.workers.machineDeployments` (upstream field names). @internal */

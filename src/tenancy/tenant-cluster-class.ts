@@ -26,6 +26,14 @@ export interface WorkerClassOptions {
   readonly memoryGiB?: number;
 }
 
+/** The size of one worker VM. */
+export interface WorkerVmSize {
+  /** vCPU cores. */
+  readonly cpuCores: number;
+  /** Memory in GiB. */
+  readonly memoryGiB: number;
+}
+
 /** Props of `TenantClusterClass`. */
 export interface TenantClusterClassProps {
   /** ClusterClass name. @default - the construct id */
@@ -101,6 +109,7 @@ export class TenantClusterClass extends Construct {
   public readonly controlPlaneTemplate: ApiObject;
   /** Names of the worker classes. */
   public readonly workerClassNames: string[];
+  private readonly workerSizes = new Map<string, WorkerVmSize>();
 
   private readonly variableDefinitions: VariableDefinition[];
   private readonly controlPlane: ResolvedControlPlane;
@@ -140,6 +149,7 @@ export class TenantClusterClass extends Construct {
       }
     }
     this.workerClassNames = workers.map((w) => w.name);
+    for (const w of workers) this.workerSizes.set(w.name, { cpuCores: w.cpuCores ?? 2, memoryGiB: w.memoryGiB ?? 4 });
     if (props.createNamespace ?? true) {
       // Classes of one namespace (usually the default one) share its Namespace object: the first
       // class emits it, the others depend on that class (so a class in another unit waits for it).
@@ -222,7 +232,6 @@ export class TenantClusterClass extends Construct {
     const machineSelector = { apiVersion: 'infrastructure.cluster.x-k8s.io/v1alpha1', kind: 'KubevirtMachineTemplate', matchResources: { machineDeploymentClass: { names: this.workerClassNames } } };
     const cpSelector = { apiVersion: 'controlplane.cluster.x-k8s.io/v1alpha2', kind: 'KamajiControlPlaneTemplate', matchResources: { controlPlane: true } };
     const infraSelector = { apiVersion: 'infrastructure.cluster.x-k8s.io/v1alpha1', kind: 'KubevirtClusterTemplate', matchResources: { infrastructureCluster: true } };
-    const defaults = workers[0];
     this.clusterClass = new ClusterClass(this, 'ClusterClass', {
       metadata: { name: base, namespace: ns },
       spec: {
@@ -248,11 +257,7 @@ export class TenantClusterClass extends Construct {
           name: v.name,
           required: v.required,
           schema: {
-            openApiv3Schema: {
-              ...v.schema,
-              ...(v.name === 'workerCpuCores' ? { default: defaults.cpuCores ?? 2 } : {}),
-              ...(v.name === 'workerMemoryGiB' ? { default: defaults.memoryGiB ?? 4 } : {}),
-            },
+            openApiv3Schema: { ...v.schema },
           },
         })),
         patches: [
@@ -306,15 +311,17 @@ export class TenantClusterClass extends Construct {
               }],
             }],
           },
+          // A pool's size overrides its worker class's only when set: the templates already carry each
+          // class's size, and one cluster-wide default would give every class the first class's VMs.
           {
-            name: 'worker-size-and-image',
-            definitions: [{
-              selector: machineSelector,
-              jsonPatches: [
-                { op: 'replace', path: `${VM_SPEC}/domain/cpu/cores`, valueFrom: { variable: 'workerCpuCores' } },
-                { op: 'replace', path: `${VM_SPEC}/domain/memory/guest`, valueFrom: { template: '{{ .workerMemoryGiB }}Gi' } },
-              ],
-            }],
+            name: 'worker-cpu',
+            enabledIf: '{{ if .workerCpuCores }}true{{ end }}',
+            definitions: [{ selector: machineSelector, jsonPatches: [{ op: 'replace', path: `${VM_SPEC}/domain/cpu/cores`, valueFrom: { variable: 'workerCpuCores' } }] }],
+          },
+          {
+            name: 'worker-memory',
+            enabledIf: '{{ if .workerMemoryGiB }}true{{ end }}',
+            definitions: [{ selector: machineSelector, jsonPatches: [{ op: 'replace', path: `${VM_SPEC}/domain/memory/guest`, valueFrom: { template: '{{ .workerMemoryGiB }}Gi' } }] }],
           },
           {
             name: 'worker-image',
@@ -393,6 +400,18 @@ export class TenantClusterClass extends Construct {
         throw new KmetalValidationError(scope, `variables.${name}`, 'the site variables are set by the cluster\'s placement at a site', 'pass site on the TenantCluster (or use IslandSite.addTenantCluster()) instead');
       }
     }
+  }
+
+  /**
+   * The VM size of a worker class (its machine template's), which a pool of that class runs unless
+   * it sets `cpuCores`/`memoryGiB` itself: the one answer for capacity, quotas and reports.
+   *
+   * @param workerClass the worker class's name
+   */
+  public workerClassSize(workerClass: string): WorkerVmSize {
+    const size = this.workerSizes.get(workerClass);
+    if (!size) throw new KmetalValidationError(this, 'workerClasses', `class "${this.className}" has no worker class ${showValue(workerClass)}`, `use one of: ${this.workerClassNames.join(', ')}`);
+    return size;
   }
 
   /**

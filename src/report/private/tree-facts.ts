@@ -87,16 +87,8 @@ function apiServerResources(cluster: TenantCluster): any {
 }
 
 function classWorkerSize(cluster: TenantCluster): FleetReportMachineSize | undefined {
-  if (!cluster.clusterClass) return undefined;
-  const variables: any[] = cluster.clusterClass.clusterClass.toJson()?.spec?.variables ?? [];
-  const defaultOf = (name: string): number | undefined => {
-    const v = variables.find((x) => x?.name === name);
-    const d = (v?.schema?.openAPIV3Schema ?? v?.schema?.openApiv3Schema)?.default;
-    return typeof d === 'number' ? d : undefined;
-  };
-  const cpuCores = defaultOf('workerCpuCores');
-  const memoryGiB = defaultOf('workerMemoryGiB');
-  return cpuCores !== undefined && memoryGiB !== undefined ? { cpuCores, memoryGiB } : undefined;
+  const cc = cluster.clusterClass;
+  return cc ? { ...cc.workerClassSize(cc.workerClassNames[0]) } : undefined;
 }
 
 function quotaOf(g: TenantGovernance, cluster: TenantCluster): FleetReportQuota {

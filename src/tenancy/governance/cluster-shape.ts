@@ -116,25 +116,22 @@ function objectPools(cluster: TenantCluster): PoolShape[] {
 }
 
 function classPools(cluster: TenantCluster): PoolShape[] {
-  // Sizes of class-based pools are ClusterClass variables: a pool override, else the cluster's
-  // value, else the class default. The rendered topology and class hold all three.
+  // Sizes of class-based pools: a pool's override, else the cluster's variable, else the pool's
+  // worker class (its machine template, which the class patches only when a variable is set).
   const topology = renderOnce(cluster.cluster)?.spec?.topology ?? {};
   const clusterVars = new Map<string, any>((topology.variables ?? []).map((v: any) => [v.name, v.value]));
-  const classVariables: any[] = renderOnce(cluster.clusterClass!.clusterClass)?.spec?.variables ?? [];
-  const classVars = new Map<string, any>(classVariables.map((v) => [v.name, (v?.schema?.openAPIV3Schema ?? v?.schema?.openApiv3Schema)?.default]));
   const deployments = new Map<string, any>((topology.workers?.machineDeployments ?? []).map((md: any) => [md.name, md]));
   return (cluster.pools as ClassNodePool[]).map((pool) => {
     const p = pool._options;
     const md = deployments.get(p.name) ?? {};
     const overrides = new Map<string, any>((md.variables?.overrides ?? []).map((o: any) => [o.name, o.value]));
-    const variable = (name: string, fallback: number): number =>
-      Number(overrides.get(name) ?? clusterVars.get(name) ?? classVars.get(name) ?? fallback);
+    const variable = (name: string, fallback: number): number => Number(overrides.get(name) ?? clusterVars.get(name) ?? fallback);
     return {
       name: p.name,
       // The most VMs the pool may run: its count, or the autoscaler's upper bound (the resolver's).
       vms: pool._resolved.maxReplicas ?? pool._resolved.replicas!,
-      cpuCores: variable('workerCpuCores', 2),
-      memoryGiB: variable('workerMemoryGiB', 4),
+      cpuCores: variable('workerCpuCores', pool.vmCpuCores),
+      memoryGiB: variable('workerMemoryGiB', pool.vmMemoryGiB),
       gpus: (p.gpus ?? []).map((g) => ({ deviceName: g.deviceName, count: g.count ?? 1 })),
       diskGiB: 0,
       imageRef: (p.image ?? cluster.defaultImage)?.imageRef,

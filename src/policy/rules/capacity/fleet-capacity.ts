@@ -135,6 +135,14 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
       const schema = v?.schema?.openAPIV3Schema ?? v?.schema?.openApiv3Schema;
       if (schema?.default !== undefined) classDefaults.set(v.name, schema.default);
     }
+    // Without a variable, a worker VM is what its worker class's machine template says (Cluster API
+    // copies the template; the class's patches change it only where a variable is set).
+    const templateShape = (workerClass: unknown) => {
+      const entry = (get(cc?.json, 'spec.workers.machineDeployments') ?? []).find((w: any) => w?.class === workerClass);
+      const ref = entry?.infrastructure?.templateRef;
+      const tmpl = ref?.kind === 'KubevirtMachineTemplate' ? context.findObject('infrastructure.cluster.x-k8s.io', 'KubevirtMachineTemplate', String(ref.name), cc?.namespace) : undefined;
+      return tmpl ? vmShape(get(tmpl.json, 'spec.template.spec.virtualMachineTemplate.spec')) : undefined;
+    };
     const clusterVars = new Map<string, any>((topology.variables ?? []).map((v: any) => [v?.name, v?.value]));
     // Placed at an edge site (the class patches the island in as infra cluster): the site checks it.
     if (clusterVars.get('siteInfraClusterSecret') !== undefined) continue;
@@ -148,8 +156,8 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
         owner: cl,
         cluster: `${cl.namespace}/${cl.name}`,
         vms: autoscaled ?? asCount(md?.replicas) ?? 1,
-        cpuCores: asCount(variable('workerCpuCores')) ?? 2,
-        memoryGiB: asCount(variable('workerMemoryGiB')) ?? 4,
+        cpuCores: asCount(variable('workerCpuCores')) ?? templateShape(md?.class)?.cpuCores ?? 2,
+        memoryGiB: asCount(variable('workerMemoryGiB')) ?? templateShape(md?.class)?.memoryGiB ?? 4,
         gpus,
       });
     }
