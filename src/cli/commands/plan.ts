@@ -1,9 +1,9 @@
 import * as path from 'path';
+import { ExitCode } from '../errors';
+import type { CliIo } from '../io';
 import { planTrees } from '../plan/plan-trees';
 import { renderMarkdown, renderText } from '../plan/render-plan';
 import { treeSourceOf } from '../plan/tree-source';
-import { ExitCode } from '../errors';
-import type { CliIo } from '../io';
 import { writeJson } from '../report';
 
 /** Options of `kmetal plan`. */

@@ -54,9 +54,11 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
     for (const [file, text] of source.read(rels)) {
       for (const doc of parseYamlDocuments(text)) {
         const v: any = doc.value;
-        if (doc.error !== undefined) unreadable.push({ file, reason: `${side}: document ${doc.documentIndex + 1} is not YAML (${doc.error.split('\n')[0]})` });
-        else if (v === undefined || v === null) continue;
-        else if (typeof v !== 'object' || typeof v.kind !== 'string' || typeof v.apiVersion !== 'string' || typeof v.metadata?.name !== 'string') {
+        if (doc.error !== undefined) {
+          unreadable.push({ file, reason: `${side}: document ${doc.documentIndex + 1} is not YAML (${doc.error.split('\n')[0]})` });
+        } else if (v === undefined || v === null) {
+          continue;
+        } else if (typeof v !== 'object' || typeof v.kind !== 'string' || typeof v.apiVersion !== 'string' || typeof v.metadata?.name !== 'string') {
           unreadable.push({ file, reason: `${side}: document ${doc.documentIndex + 1} is not a Kubernetes object (no apiVersion, kind or metadata.name)` });
         } else {
           owners.noteNamespace(v);
@@ -73,7 +75,7 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
   const checker = ConformanceChecker.default();
   const lookups = new AfterTreeLookups(after, next);
 
-  const changes = new Map<string, { change: PlanChange; owner: PlanOwner }>();
+  const changes = new Map<string, { change: PlanChange; readonly owner: PlanOwner }>();
   const keys = [...new Set([...previous.keys(), ...next.keys()])].sort();
   for (const key of keys) {
     const b = previous.get(key);
@@ -209,29 +211,28 @@ function acknowledgementsIn(tree: TreeSource): Map<string, string> {
 }
 
 /** A MachineDeployment that switched template: the old and new template are its roll, not a loss and a gain. */
-function markTemplateSwaps(changes: Map<string, { change: PlanChange; owner: PlanOwner }>, previous: Map<string, Located>, next: Map<string, Located>): void {
-  const refs = (j: any) => [
-    ['spec.template.spec.infrastructureRef', j?.spec?.template?.spec?.infrastructureRef],
-    ['spec.template.spec.bootstrap.configRef', j?.spec?.template?.spec?.bootstrap?.configRef],
-  ] as const;
+type Changes = Map<string, { change: PlanChange; readonly owner: PlanOwner }>;
+
+function markTemplateSwaps(changes: Changes, previous: Map<string, Located>, next: Map<string, Located>): void {
+  const refs = (j: any): any[] => [j?.spec?.template?.spec?.infrastructureRef, j?.spec?.template?.spec?.bootstrap?.configRef];
   for (const [key, { change }] of changes) {
     if (change.kind !== 'MachineDeployment' || !change.effects.includes('rolls-machines')) continue;
-    const b = previous.get(key)?.json;
-    const a = next.get(key)?.json;
     const site = key.slice(0, key.length - change.object.length);
-    const ns = change.namespace;
-    for (const [[, oldRef], [, newRef]] of refs(b).map((r, i) => [r, refs(a)[i]] as const)) {
-      if (!oldRef?.name || !newRef?.name || oldRef.name === newRef.name) continue;
-      const template = (ref: any) => [...changes.entries()].find(([k, c]) => k.startsWith(site) && c.change.kind === ref.kind && c.change.name === ref.name && c.change.namespace === ns);
-      const gone = template(oldRef);
-      const added = template(newRef);
-      if (gone && gone[1].change.effects[0] === 'destroyed' && !gone[1].change.destructive) {
-        changes.set(gone[0], { ...gone[1], change: { ...gone[1].change, effects: ['rolls-machines'], detail: `replaced by ${newRef.name} (MachineDeployment ${change.name} rolls onto it; Flux prunes the old template)` } });
+    // v1beta2 references name the group (apiGroup), v1beta1 the apiVersion.
+    const keyOfRef = (ref: any) => `${site}${ref.apiGroup ?? String(ref.apiVersion ?? '').split('/')[0]}/${ref.kind} ${change.namespace}/${ref.name}`;
+    const newRefs = refs(next.get(key)?.json);
+    refs(previous.get(key)?.json).forEach((oldRef, i) => {
+      const newRef = newRefs[i];
+      if (!oldRef?.name || !newRef?.name || oldRef.name === newRef.name) return;
+      const gone = changes.get(keyOfRef(oldRef));
+      const added = changes.get(keyOfRef(newRef));
+      if (gone && gone.change.effects[0] === 'destroyed' && !gone.change.destructive) {
+        gone.change = { ...gone.change, effects: ['rolls-machines'], detail: `replaced by ${newRef.name} (MachineDeployment ${change.name} rolls onto it; Flux prunes the old template)` };
       }
-      if (added && added[1].change.effects[0] === 'created') {
-        changes.set(added[0], { ...added[1], change: { ...added[1].change, effects: ['rolls-machines'], detail: `replaces ${oldRef.name}: MachineDeployment ${change.name} rolls onto it` } });
+      if (added && added.change.effects[0] === 'created') {
+        added.change = { ...added.change, effects: ['rolls-machines'], detail: `replaces ${oldRef.name}: MachineDeployment ${change.name} rolls onto it` };
       }
-    }
+    });
   }
 }
 
@@ -305,8 +306,14 @@ class AfterTreeLookups {
         out.push({
           owner: owners.ownerOf(file, cluster),
           change: {
-            effects: ['rolls-machines'], object: identityOf(cluster), apiVersion: cluster.apiVersion, kind: cluster.kind, name: cluster.metadata.name,
-            namespace: cluster.metadata.namespace, file, machines,
+            effects: ['rolls-machines'],
+            object: identityOf(cluster),
+            apiVersion: cluster.apiVersion,
+            kind: cluster.kind,
+            name: cluster.metadata.name,
+            namespace: cluster.metadata.namespace,
+            file,
+            machines,
             detail: `${DERIVED}${machines} machine${machines === 1 ? '' : 's'} of pool${pools.length === 1 ? '' : 's'} ${pools.map((p: any) => p.name).join(', ')} (the worker template of class ${topology.classRef?.name ?? topology.class} changed)`,
           },
         });

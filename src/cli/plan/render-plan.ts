@@ -32,7 +32,7 @@ function bySummary(groups: PlanGroup[]): Array<{ summary: string; names: string[
   return [...map].map(([summary, names]) => ({ summary, names }));
 }
 
-function names(list: string[]): string {
+function someNames(list: string[]): string {
   return list.length <= NAMES_SHOWN ? list.join(', ') : `${list.slice(0, NAMES_SHOWN).join(', ')} and ${list.length - NAMES_SHOWN} more`;
 }
 
@@ -52,7 +52,7 @@ export function renderText(doc: PlanDocument): string {
   if (effects.length) lines.push(`  ${effects.join(' · ')}`);
   if (doc.tenants.length) {
     lines.push('tenant clusters:');
-    for (const g of bySummary(doc.tenants)) lines.push(`  ${g.names.length > 1 ? `${g.names.length} tenants (${names(g.names)})` : g.names[0]}: ${g.summary}`);
+    for (const g of bySummary(doc.tenants)) lines.push(`  ${g.names.length > 1 ? `${g.names.length} tenants (${someNames(g.names)})` : g.names[0]}: ${g.summary}`);
   }
   if (doc.components.length) {
     lines.push('platform components:');
@@ -68,9 +68,12 @@ function refusedLines(doc: PlanDocument): string[] {
   if (doc.refused.length === 0) {
     return doc.summary.destructive ? [`${plural(doc.summary.destructive, 'destructive change')}, all acknowledged`] : [];
   }
-  const lines = [`refused by policy: ${plural(doc.refused.length, 'destructive change')} not acknowledged (acknowledge each in code, as written, or undo it):`];
+  const count = plural(doc.refused.length, 'destructive change');
+  const lines = [`refused by policy: ${count} not acknowledged (acknowledge each in code, as written, or undo it):`];
   const consequences = new Map<string, string>();
-  for (const g of [...doc.tenants, ...doc.components]) for (const c of g.changes) for (const d of c.destructive ?? []) consequences.set(d.change, d.consequence);
+  for (const g of [...doc.tenants, ...doc.components]) {
+    for (const c of g.changes) for (const d of c.destructive ?? []) consequences.set(d.change, d.consequence);
+  }
   for (const id of doc.refused.slice(0, 20)) lines.push(`  guard.acknowledge('${id}', '<why>')  # ${consequences.get(id)}`);
   if (doc.refused.length > 20) lines.push(`  ... and ${doc.refused.length - 20} more (--json lists them all)`);
   return lines;
@@ -80,7 +83,7 @@ function refusedLines(doc: PlanDocument): string[] {
 export function renderMarkdown(doc: PlanDocument): string {
   const out: string[] = ['### kmetal plan', '', `\`${doc.before}\` → \`${doc.after}\`: **${headline(doc)}**`, ''];
   if (doc.refused.length) {
-    out.push(`> [!CAUTION]`, `> **Refused by policy**: ${plural(doc.refused.length, 'destructive change')} not acknowledged. Acknowledge each in code as written, or undo it:`, '>');
+    out.push('> [!CAUTION]', `> **Refused by policy**: ${plural(doc.refused.length, 'destructive change')} not acknowledged. Acknowledge each in code as written, or undo it:`, '>');
     for (const id of doc.refused.slice(0, 20)) out.push(`> - \`guard.acknowledge('${id}', '<why>')\``);
     if (doc.refused.length > 20) out.push(`> - ... and ${doc.refused.length - 20} more`);
     out.push('');
@@ -97,7 +100,7 @@ export function renderMarkdown(doc: PlanDocument): string {
   }
   if (doc.tenants.length) {
     out.push(`**Tenant clusters affected: ${doc.tenants.length}**`, '', '| tenants | what happens |', '|---|---|');
-    for (const g of bySummary(doc.tenants)) out.push(`| ${cell(g.names.length > 1 ? `${g.names.length}: ${names(g.names)}` : g.names[0])} | ${cell(g.summary)} |`);
+    for (const g of bySummary(doc.tenants)) out.push(`| ${cell(g.names.length > 1 ? `${g.names.length}: ${someNames(g.names)}` : g.names[0])} | ${cell(g.summary)} |`);
     out.push('');
   }
   if (doc.components.length) {
