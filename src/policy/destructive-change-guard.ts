@@ -196,10 +196,12 @@ export class DestructiveChangeGuard extends PolicyPack {
   }
 
   /**
-   * Accepts one destructive change, named exactly as the finding and `kmetal plan` name it:
-   * `delete <group>/<Kind> <namespace>/<name>` or `change <group>/<Kind> <namespace>/<name> <field>`,
-   * with `core` for the core group (`delete core/Namespace tenant-x`; `/Namespace` and
-   * `v1/Namespace` are refused with the id to write).
+   * Accepts one destructive change, named exactly as the finding and `kmetal plan` name it.
+   *
+   * The id is `delete <group>/<Kind> <namespace>/<name>` or
+   * `change <group>/<Kind> <namespace>/<name> <field>`, with `core` for the core group
+   * (`delete core/Namespace tenant-x`). Other spellings of the core group (`/Namespace`,
+   * `v1/Namespace`) are refused with the id to write, so that one change has one id.
    *
    * @param change the change
    * @param reason why it is intended (at least 10 characters; shown in the report)
