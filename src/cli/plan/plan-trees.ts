@@ -4,7 +4,8 @@ import { OwnerResolver, type PlanOwner } from './owner';
 import { EFFECTS, type PlanChange, type PlanDocument, type PlanEffect, type PlanGroup } from './plan-document';
 import { sameFile, type TreeSource } from './tree-source';
 import { ConformanceChecker } from '../../conformance/conformance-checker';
-import { parseYamlDocuments } from '../../conformance/yaml-documents';
+import { parseYamlDocuments, type YamlDocument } from '../../conformance/yaml-documents';
+import { FastYamlReader } from '../../gitops/private/fast-yaml-reader';
 import { destructiveRemoval, identityOf, ImmutableFields } from '../../policy/private/destructive-change';
 
 interface Located {
@@ -52,7 +53,7 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
   const parse = (source: TreeSource, rels: string[], side: string): Map<string, Located> => {
     const objects = new Map<string, Located>();
     for (const [file, text] of source.read(rels)) {
-      for (const doc of parseYamlDocuments(text)) {
+      for (const doc of documentsOf(text)) {
         const v: any = doc.value;
         if (doc.error !== undefined) {
           unreadable.push({ file, reason: `${side}: document ${doc.documentIndex + 1} is not YAML (${doc.error.split('\n')[0]})` });
@@ -155,6 +156,14 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
     unknownKinds: [...new Set(all.filter((c) => c.unknownKind).map((c) => `${c.apiVersion.includes('/') ? c.apiVersion.split('/')[0] : 'core'}/${c.kind}`))].sort(),
     unreadable,
   };
+}
+
+const reader = new FastYamlReader();
+
+/** The documents of a file: FluxTree's own files through the fast reader, anything else through the `yaml` package. */
+function documentsOf(text: string): YamlDocument[] {
+  const value = reader.read(text);
+  return value !== undefined ? [{ documentIndex: 0, value }] : parseYamlDocuments(text);
 }
 
 /** A site's objects are compared within the site: two sites may hold the same names. */
@@ -294,7 +303,7 @@ class AfterTreeLookups {
     const files = [...this.tree.files().keys()].filter((r) => /(^|\/)cluster-[^/]*\.ya?ml$/.test(r));
     for (const [file, text] of this.tree.read(files)) {
       if (![...this.classWorkers.keys()].some((name) => text.includes(name))) continue;
-      for (const doc of parseYamlDocuments(text)) {
+      for (const doc of documentsOf(text)) {
         const cluster: any = doc.value;
         const topology = cluster?.kind === 'Cluster' ? cluster.spec?.topology : undefined;
         const cls = this.classWorkers.get(topology?.classRef?.name ?? topology?.class);
@@ -333,7 +342,7 @@ class AfterTreeLookups {
       const files = [...this.tree.files().keys()].filter((r) => r.startsWith(prefix) && !r.slice(folder.length).includes('/'));
       objects = [];
       for (const text of this.tree.read(files).values()) {
-        for (const doc of parseYamlDocuments(text)) if ((doc.value as any)?.kind === kind) objects.push(doc.value);
+        for (const doc of documentsOf(text)) if ((doc.value as any)?.kind === kind) objects.push(doc.value);
       }
       this.parsed.set(key, objects);
     }
