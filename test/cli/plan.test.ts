@@ -21,6 +21,8 @@ interface Variant {
   readonly poolReplicas?: number;
   readonly poolCpuCores?: number;
   readonly certManager?: string;
+  /** The golden class's worker VM size. */
+  readonly classWorkerCpuCores?: number;
   /** A Widget (a kind without a pinned schema) in acme's unit. */
   readonly widget?: string;
   /** Acknowledge these changes with a DestructiveChangeGuard against `previousOutput`, writing the policy report into the tree. */
@@ -42,7 +44,11 @@ function platformAt(v: Variant, outdir: string): string {
     mandatory: true,
     helmCharts: [{ repositoryUrl: 'https://helm.cilium.io', chart: 'cilium', version: '1.18.2', releaseNamespace: 'kube-system' }],
   });
-  const golden = new TenantClusterClass(platform.clusterTemplates, 'golden', { defaultVersion: v.classVersion ?? 'v1.33.2', defaultImage: IMAGE });
+  const golden = new TenantClusterClass(platform.clusterTemplates, 'golden', {
+    defaultVersion: v.classVersion ?? 'v1.33.2',
+    defaultImage: IMAGE,
+    ...(v.classWorkerCpuCores ? { workerClasses: [{ name: 'worker', cpuCores: v.classWorkerCpuCores }] } : {}),
+  });
   for (const t of v.tenants ?? ['acme', 'globex']) {
     platform.addTenantCluster(t, { clusterClass: golden, nodePools: [{ name: 'general', replicas: 2 }] });
   }
@@ -112,6 +118,23 @@ describe('kmetal plan', () => {
     expect(doc.summary.machines).toBe(4);
     expect(doc.refused).toEqual([]);
     expect(out).toMatch(/2 tenants \(acme, globex\): upgrades the control plane v1\.33\.2 → v1\.34\.1; rolls 2 worker machines/);
+  });
+
+  test('a class\'s worker size rolls the workers of every cluster of the class, though their Clusters do not change', async () => {
+    const { code, doc, out } = await plan(baseline, tree({ classWorkerCpuCores: 8 }));
+    expect(code).toBe(1);
+    const templates = doc.components.find((c: any) => c.name === 'infrastructure/cluster-templates');
+    expect(templates.effects[0]).toBe('rolls-machines');
+    expect(templates.changes.find((c: any) => c.kind === 'KubevirtMachineTemplate').detail).toMatch(/^worker template of ClusterClass golden \(worker\)/);
+    for (const name of ['acme', 'globex']) {
+      const t = tenant(doc, name);
+      expect(t).toMatchObject({ effects: ['rolls-machines', 'in-place'], machines: 2 });
+      expect(t.changes.map((c: any) => [c.kind, c.effects[0]])).toEqual([['Cluster', 'rolls-machines'], ['Tenant', 'in-place']]);
+      expect(t.changes[0].detail).toMatch(/^rolls with its class: 2 machines of pool general/);
+    }
+    expect(tenant(doc, 'initech')).toBeUndefined();
+    expect(doc.summary.machines).toBe(4);
+    expect(out).toMatch(/2 tenants \(acme, globex\): rolls 2 worker machines; 1 in place/);
   });
 
   test('a pool resize changes in place: no machine is replaced', async () => {

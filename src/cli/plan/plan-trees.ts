@@ -85,6 +85,7 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
     if (b && a && b.file === a.file && JSON.stringify(b.json) === JSON.stringify(a.json)) continue;
     let c: Classification = classifyChange(b?.json, a?.json);
     if (b && a && isMachineTemplateKind(json.kind) && c.effects[0] !== 'metadata') c = templateEditedInPlace(a.json, c, lookups);
+    if (b && a && json.kind === 'ClusterClass') c = classWorkersChanged(b.json, a.json, c, lookups);
     const destructive: NonNullable<PlanChange['destructive']> = [];
     const guard = (change: string, consequence: string) => destructive.push({
       change, consequence, acknowledged: acknowledged.has(change), ...(acknowledged.has(change) ? { reason: acknowledged.get(change) } : {}),
@@ -260,6 +261,25 @@ function templateEditedInPlace(after: any, c: Classification, lookups: AfterTree
   return c;
 }
 
+/** A ClusterClass whose worker classes reference other templates: every cluster of the class rolls those workers. */
+function classWorkersChanged(before: any, after: any, c: Classification, lookups: AfterTreeLookups): Classification {
+  // v1beta2 names templates with templateRef, v1beta1 with template.<x>.ref.
+  const refs = (w: any) => JSON.stringify([
+    w?.infrastructure?.templateRef, w?.bootstrap?.templateRef, w?.template?.infrastructure?.ref, w?.template?.bootstrap?.ref,
+  ]);
+  const workers = (cc: any) => new Map<string, any>((cc.spec?.workers?.machineDeployments ?? []).map((w: any) => [String(w.class), w]));
+  const old = workers(before);
+  const changed = [...workers(after)].filter(([name, w]) => old.has(name) && refs(old.get(name)) !== refs(w)).map(([name]) => name);
+  if (changed.length === 0) return c;
+  lookups.noteClassWorkers(after, changed);
+  const which = `worker class${changed.length === 1 ? '' : 'es'} ${changed.join(', ')}`;
+  return {
+    ...c,
+    effects: ['rolls-machines', ...c.effects.filter((e) => e !== 'rolls-machines' && e !== 'in-place')],
+    detail: `${which} reference other templates: every cluster of the class rolls those workers; ${c.detail}`,
+  };
+}
+
 /**
  * What a change needs from the rest of the after tree, read only when asked: the
  * MachineDeployments and ClusterClasses next to a template, the Clusters of a class.
@@ -285,11 +305,17 @@ class AfterTreeLookups {
       ].some((ref: any) => ref?.kind === template.kind && ref?.name === template.metadata.name)).map((w: any) => String(w.class));
       if (workers.length === 0) continue;
       out.push({ name: cc.metadata.name, workerClasses: workers });
-      const known = this.classWorkers.get(cc.metadata.name) ?? { namespace: cc.metadata.namespace, workerClasses: new Set<string>() };
-      for (const w of workers) known.workerClasses.add(w);
-      this.classWorkers.set(cc.metadata.name, known);
+      this.noteClassWorkers(cc, workers);
     }
     return out;
+  }
+
+  /** Notes worker classes of a ClusterClass that roll: `classRolls` then finds the clusters of the class. */
+  public noteClassWorkers(clusterClass: any, workerClasses: string[]): void {
+    const name = clusterClass.metadata.name;
+    const known = this.classWorkers.get(name) ?? { namespace: clusterClass.metadata.namespace, workerClasses: new Set<string>() };
+    for (const w of workerClasses) known.workerClasses.add(w);
+    this.classWorkers.set(name, known);
   }
 
   /**
