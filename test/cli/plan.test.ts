@@ -131,9 +131,14 @@ describe('kmetal plan', () => {
       expect(t).toMatchObject({ effects: ['rolls-machines', 'in-place'], machines: 2 });
       expect(t.changes.map((c: any) => [c.kind, c.effects[0]])).toEqual([['Cluster', 'rolls-machines'], ['Tenant', 'in-place']]);
       expect(t.changes[0].detail).toMatch(/^rolls with its class: 2 machines of pool general/);
+      expect(t.changes[0].derivedFrom).toBe('infrastructure.cluster.x-k8s.io/KubevirtMachineTemplate kmetal-classes/golden-worker');
     }
     expect(tenant(doc, 'initech')).toBeUndefined();
     expect(doc.summary.machines).toBe(4);
+    // Counted once, as the template's change: the tenants' rolls follow from it.
+    const every = [...doc.tenants, ...doc.components].flatMap((g: any) => g.changes);
+    expect(doc.summary.changes).toBe(every.filter((c: any) => !c.derivedFrom).length);
+    expect(every.filter((c: any) => c.derivedFrom)).toHaveLength(2);
     expect(out).toMatch(/2 tenants \(acme, globex\): rolls 2 worker machines; 1 in place/);
   });
 

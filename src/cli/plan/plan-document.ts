@@ -59,6 +59,12 @@ export interface PlanChange {
     /** The acknowledgement's reason, when acknowledged. */
     readonly reason?: string;
   }>;
+  /**
+   * Set on a change no file of its own makes: a Cluster whose workers roll because its ClusterClass's
+   * worker template changed names that template (`group/Kind ns/name`). Not counted in
+   * `summary.changes` or `summary.byEffect` (the template's change is).
+   */
+  readonly derivedFrom?: string;
   /** The kind has no pinned schema: plan knows nothing about what its controller does with the change. */
   readonly unknownKind?: boolean;
 }
@@ -85,7 +91,7 @@ export interface PlanDocument {
   readonly before: string;
   readonly after: string;
   readonly summary: {
-    /** Objects that differ. */
+    /** Objects that differ (changes with `derivedFrom` excluded). */
     readonly changes: number;
     /** Changes per effect (a change with two effects counts under both). */
     readonly byEffect: { readonly [effect in PlanEffect]?: number };

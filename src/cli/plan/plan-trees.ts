@@ -124,13 +124,15 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
     list_.push(change);
     map.set(name, list_);
   }
-  const all = [...changes.values()].map((c) => c.change);
+  // A derived change (a Cluster rolling with its class) is the template's change, seen from a tenant.
+  const all = [...changes.values()].map((c) => c.change).filter((c) => c.derivedFrom === undefined);
   const byEffect: { [effect in PlanEffect]?: number } = {};
   for (const e of EFFECTS) {
     const n = all.filter((c) => c.effects.includes(e)).length;
     if (n > 0) byEffect[e] = n;
   }
   const guarded = all.flatMap((c) => c.destructive ?? []);
+  const unknownKinds = all.filter((c) => c.unknownKind).map((c) => `${c.apiVersion.includes('/') ? c.apiVersion.split('/')[0] : 'core'}/${c.kind}`);
   const refused = guarded.filter((d) => !d.acknowledged).map((d) => d.change);
   const tenantGroups = [...tenants].sort(([x], [y]) => x.localeCompare(y)).map(([name, cs]) => group(name, cs, true));
   const componentGroups = [...components].sort(([x], [y]) => x.localeCompare(y)).map(([name, cs]) => group(name, cs, false));
@@ -139,8 +141,7 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
     before: before.label,
     after: after.label,
     summary: {
-      // Changes that are derived (a class template rolling each of its clusters) are counted per tenant, not here.
-      changes: all.filter((c) => !c.detail.startsWith(DERIVED)).length,
+      changes: all.length,
       byEffect,
       tenants: tenantGroups.length,
       components: componentGroups.length,
@@ -154,7 +155,7 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
     tenants: tenantGroups,
     components: componentGroups,
     refused,
-    unknownKinds: [...new Set(all.filter((c) => c.unknownKind).map((c) => `${c.apiVersion.includes('/') ? c.apiVersion.split('/')[0] : 'core'}/${c.kind}`))].sort(),
+    unknownKinds: [...new Set(unknownKinds)].sort(),
     unreadable,
   };
 }
@@ -271,7 +272,7 @@ function classWorkersChanged(before: any, after: any, c: Classification, lookups
   const old = workers(before);
   const changed = [...workers(after)].filter(([name, w]) => old.has(name) && refs(old.get(name)) !== refs(w)).map(([name]) => name);
   if (changed.length === 0) return c;
-  lookups.noteClassWorkers(after, changed);
+  lookups.noteClassWorkers(after, changed, identityOf(after));
   const which = `worker class${changed.length === 1 ? '' : 'es'} ${changed.join(', ')}`;
   return {
     ...c,
@@ -286,7 +287,8 @@ function classWorkersChanged(before: any, after: any, c: Classification, lookups
  */
 class AfterTreeLookups {
   private readonly parsed = new Map<string, any[]>();
-  private readonly classWorkers = new Map<string, { namespace?: string; workerClasses: Set<string> }>();
+  /** Per ClusterClass name: the worker classes that roll, and the object whose change makes them roll. */
+  private readonly classWorkers = new Map<string, { namespace?: string; workerClasses: Set<string>; cause: string }>();
 
   constructor(private readonly tree: TreeSource, private readonly changed: Map<string, Located>) {}
 
@@ -305,15 +307,15 @@ class AfterTreeLookups {
       ].some((ref: any) => ref?.kind === template.kind && ref?.name === template.metadata.name)).map((w: any) => String(w.class));
       if (workers.length === 0) continue;
       out.push({ name: cc.metadata.name, workerClasses: workers });
-      this.noteClassWorkers(cc, workers);
+      this.noteClassWorkers(cc, workers, identityOf(template));
     }
     return out;
   }
 
   /** Notes worker classes of a ClusterClass that roll: `classRolls` then finds the clusters of the class. */
-  public noteClassWorkers(clusterClass: any, workerClasses: string[]): void {
+  public noteClassWorkers(clusterClass: any, workerClasses: string[], cause: string): void {
     const name = clusterClass.metadata.name;
-    const known = this.classWorkers.get(name) ?? { namespace: clusterClass.metadata.namespace, workerClasses: new Set<string>() };
+    const known = this.classWorkers.get(name) ?? { namespace: clusterClass.metadata.namespace, workerClasses: new Set<string>(), cause };
     for (const w of workerClasses) known.workerClasses.add(w);
     this.classWorkers.set(name, known);
   }
@@ -349,6 +351,7 @@ class AfterTreeLookups {
             namespace: cluster.metadata.namespace,
             file,
             machines,
+            derivedFrom: cls.cause,
             detail: `${DERIVED}${machines} machine${machines === 1 ? '' : 's'} of pool${pools.length === 1 ? '' : 's'} ${pools.map((p: any) => p.name).join(', ')} (the worker template of class ${topology.classRef?.name ?? topology.class} changed)`,
           },
         });
