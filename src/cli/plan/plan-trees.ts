@@ -168,10 +168,13 @@ function documentsOf(text: string): YamlDocument[] {
   return value !== undefined ? [{ documentIndex: 0, value }] : parseYamlDocuments(text);
 }
 
-/** A site's objects are compared within the site: two sites may hold the same names. */
+/**
+ * Objects are compared within their app and site: `sites/<site>/...`, or `<app>/...` when the trees
+ * are outdirs holding several apps, may hold the same names for other clusters.
+ */
 function keyOf(file: string, json: any): string {
-  const site = /^sites\/[^/]+\//.exec(file)?.[0] ?? '';
-  return `${site}${identityOf(json)}`;
+  const scope = /^(?:.*?\/)?sites\/[^/]+\//.exec(file)?.[0] ?? /^(.*?\/)?(?:infrastructure|tenants|clusters|bootstrap)\//.exec(file)?.[1] ?? '';
+  return `${scope}${identityOf(json)}`;
 }
 
 const DERIVED = 'rolls with its class: ';
