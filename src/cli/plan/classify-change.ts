@@ -25,7 +25,11 @@ export function isMachineTemplateKind(kind: string): boolean {
  */
 export function classifyChange(before: any, after: any): Classification {
   if (before === undefined) return created(after);
-  if (after === undefined) return { effects: ['destroyed'], detail: 'deleted (Flux prunes it)' };
+  if (after === undefined) {
+    // The guard's consequence still applies: the object is gone from git, and a later cleanup deletes it.
+    const orphaned = before?.metadata?.annotations?.['kustomize.toolkit.fluxcd.io/prune'] === 'disabled';
+    return { effects: ['destroyed'], detail: orphaned ? 'leaves the tree; it carries prune: disabled, so Flux leaves it in the cluster, orphaned' : 'deleted (Flux prunes it)' };
+  }
   const all = changedFields(before, after);
   const fields = all.slice(0, MAX_FIELDS);
   const spec = all.filter((f) => !f.startsWith('metadata.'));
