@@ -25,7 +25,7 @@ const STANDARD_TENANTS_PER_HOST = 8;
 const GPU_TENANTS_PER_HOST = 1;
 
 /** Builds the fleet's construct tree (nothing is synthesized yet). */
-export function buildFleet(tenants: number): { app: App; platform: PlatformUnderCluster } {
+export function buildFleet(tenants: number, options: { classVersion?: string } = {}): { app: App; platform: PlatformUnderCluster } {
   const app = new App();
   const image = new NodeImage(app, 'worker-image', {
     name: 'ubuntu-2404-kubeadm',
@@ -71,7 +71,8 @@ export function buildFleet(tenants: number): { app: App; platform: PlatformUnder
   }
 
   const golden = new TenantClusterClass(platform.clusterTemplates, 'golden', {
-    defaultVersion: 'v1.33.2',
+    // The plan benchmark bumps it: every tenant's control plane upgrades and its workers roll.
+    defaultVersion: options.classVersion ?? 'v1.33.2',
     defaultImage: image,
     workerClasses: [{ name: 'worker', cpuCores: STANDARD_POOL.cpuCores, memoryGiB: STANDARD_POOL.memoryGiB }],
   });

@@ -2,6 +2,7 @@ import { parseArgs } from 'util';
 import type { CheckOptions } from './commands/check';
 import type { DriftOptions } from './commands/drift';
 import type { InventoryOptions } from './commands/inventory';
+import type { PlanOptions } from './commands/plan';
 import type { SynthOptions } from './commands/synth';
 import type { VerifyOptions } from './commands/verify';
 import { UsageError } from './errors';
@@ -13,6 +14,7 @@ export type CommandLine =
   | { readonly command: 'usage' }
   | { readonly command: 'version' }
   | { readonly command: 'check'; readonly options: CheckOptions }
+  | { readonly command: 'plan'; readonly options: PlanOptions }
   | { readonly command: 'verify'; readonly options: VerifyOptions }
   | { readonly command: 'drift'; readonly options: DriftOptions }
   | { readonly command: 'inventory'; readonly options: InventoryOptions }
@@ -26,6 +28,7 @@ const CLUSTER: { [name: string]: OptionSpec } = {
 };
 const OPTIONS: { [command: string]: { [name: string]: OptionSpec } } = {
   check: { json: { type: 'boolean' }, policy: { type: 'string' } },
+  plan: { json: { type: 'boolean' }, markdown: { type: 'boolean' } },
   verify: { ...CLUSTER, 'cluster': { type: 'string' }, 'json': { type: 'boolean' }, 'quiet': { type: 'boolean' }, 'fallback-namespace': { type: 'string' } },
   drift: { ...CLUSTER, 'cluster': { type: 'string' }, 'json': { type: 'boolean' }, 'quiet': { type: 'boolean' }, 'orphans-dir': { type: 'string' } },
   // The inventory is JSON already: --json only makes a failure a JSON document too (see main.ts).
@@ -44,7 +47,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   if (command === '--version') return { command: 'version' };
   const spec = OPTIONS[command];
-  if (!spec) throw new UsageError(`unknown command "${command}" (commands: synth, check, verify, drift, inventory; see kmetal --help)`);
+  if (!spec) throw new UsageError(`unknown command "${command}" (commands: synth, check, plan, verify, drift, inventory; see kmetal --help)`);
   if (command === 'synth') {
     // kmetal synth <program> [--] [program arguments]: only a leading --help is kmetal's.
     if (rest[0] === undefined) throw new UsageError('synth needs the program that builds the app, e.g. kmetal synth main.ts (see kmetal synth --help)');
@@ -69,6 +72,13 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (command === 'inventory') {
     if (positionals.length > 0) throw new UsageError(`inventory takes no folder (got ${positionals.join(' ')}; see kmetal inventory --help)`);
     return { command, options: { ...clusterOptions(str), output: str('output'), namespace: str('namespace') } };
+  }
+  if (command === 'plan') {
+    if (positionals.length !== 2) {
+      throw new UsageError(`plan needs two trees: before and after, e.g. kmetal plan origin/main dist/quickstart or kmetal plan old/quickstart dist/quickstart (got ${positionals.length}; see kmetal plan --help)`);
+    }
+    if (v.json === true && v.markdown === true) throw new UsageError('plan: --json and --markdown exclude each other (see kmetal plan --help)');
+    return { command, options: { before: positionals[0], after: positionals[1], format: v.json === true ? 'json' : v.markdown === true ? 'markdown' : 'text' } };
   }
   if (positionals.length !== 1) {
     throw new UsageError(`${command} needs one folder: the synthesized tree, e.g. kmetal ${command} dist/quickstart (see kmetal ${command} --help)`);

@@ -23,10 +23,12 @@ export class UsageError extends CliFatalError {
 export enum ExitCode {
   /** Nothing to report (check, verify), no drift (drift), inventory written. */
   OK = 0,
-  /** Findings: errors (check, verify) or drift (drift). */
+  /** Findings: errors (check, verify), drift (drift), changes (plan). */
   FINDINGS = 1,
   /** The command could not run: usage, kubeconfig, connection, unreadable tree. */
   FATAL = 2,
+  /** Refused by policy (plan): a destructive change the destructive-change guard watches is not acknowledged. */
+  REFUSED = 3,
 }
 
 /** True for a `CliFatalError` (also across module copies, where `instanceof` fails). */

@@ -17,14 +17,18 @@ Commands:
   check <dist-dir>        conformance (pinned CRD schemas and CEL rules), tree structure and
                           policy checks of a synthesized tree, or of every app of an outdir (dist);
                           no cluster needed
+  plan <before> <after>   what applying a tree changes, per tenant cluster and platform component:
+                          two tree folders, or a git ref and a folder (kmetal plan origin/main
+                          dist/quickstart); no cluster needed
   verify <dist-dir>       server-side dry-run apply of every object, in Flux layer order
   drift <dist-dir>        what the cluster lacks, what differs from the tree, and orphans
   inventory               BareMetalHosts and node GPUs into an inventory file BareMetalPool loads
 
 ${READ_ONLY}
 
-Exit codes: 0 nothing to report, 1 findings (errors, rejections, drift), 2 the command could not run
-(also a usage error, and kmetal without a command). With --json, a command that could not run prints
+Exit codes: 0 nothing to report, 1 findings (errors, rejections, drift, changes), 2 the command could
+not run (also a usage error, and kmetal without a command), 3 refused by policy (plan: a destructive
+change not acknowledged). With --json, a command that could not run prints
 {"command", "error": {"kind": "usage"|"fatal"|"internal", "message", "exitCode"}} on standard output
 too, besides its line on standard error.
 Run kmetal <command> --help for a command's options.
@@ -57,6 +61,33 @@ Options:
   --policy on|off         run the policy pack (default on)
 
 Exit code 1 when there is an error finding.
+`,
+  'plan': `Usage: kmetal plan <before> <after> [--markdown | --json]
+
+Compares two trees written by FluxTree (dist/<app>) and says what applying the after tree does,
+per tenant cluster (tenants/<name>/, and objects labelled kmetal.io/tenant-cluster) and per
+platform component (a HelmRelease, a release-manifest source, an infrastructure unit). Each change
+is one or more of: destroyed (and whether the destructive-change guard refuses it), upgrades the
+control plane (version from → to), rolls worker machines (how many VMs), reconfigures the control
+plane, upgrades a component (chart or artifact version), created, changes in place, metadata only.
+Kinds without a pinned schema are reported as such, never dropped.
+
+A side that is not an existing folder is read as a git ref (git rev-parse --verify), at the path
+the other side's folder has in the repository: kmetal plan origin/main dist/quickstart compares
+the committed dist/quickstart of origin/main with the one on disk. Files identical in both trees
+are skipped before parsing. Needs no cluster.
+
+A destructive change (a stateful object deleted, an immutable field changed) counts as
+acknowledged when the after tree's policy report (report/policy-report.json, written by
+Policy.writeReportTo) records its acknowledgement; the id printed is what
+DestructiveChangeGuard.acknowledge() takes.
+
+Options:
+  --markdown              print a pull-request comment (tables, counts, collapsed details)
+  --json                  print one JSON document (its shape: README, "Reviewing changes")
+
+Exit code 0 no changes, 1 changes, 2 the command could not run, 3 refused by policy (a destructive
+change not acknowledged).
 `,
   'verify': `Usage: kmetal verify <dist-dir> [--kubeconfig FILE] [--context NAME] [--json]
 

@@ -4,6 +4,7 @@ import { parseCommandLine, wantsJson } from './args';
 import { runCheck } from './commands/check';
 import { runDrift } from './commands/drift';
 import { runInventory } from './commands/inventory';
+import { runPlan } from './commands/plan';
 import { runSynth } from './commands/synth';
 import { runVerify } from './commands/verify';
 import { ExitCode, isCliFatalError, isUsageError, type CliErrorDocument, type CliErrorKind } from './errors';
@@ -21,7 +22,8 @@ import { writeJson } from './report';
  * (`CliErrorDocument`), so a script reading stdout always gets JSON. Everything written passes the
  * secret scrubber.
  *
- * @returns the exit code: 0 nothing to report, 1 findings, 2 the command could not run
+ * @returns the exit code: 0 nothing to report, 1 findings (plan: changes), 2 the command could not run,
+ * 3 refused by policy (plan: a destructive change not acknowledged)
  */
 export async function runKmetal(argv: readonly string[], io: CliIo): Promise<number> {
   const scrubber = new SecretScrubber();
@@ -49,6 +51,8 @@ export async function runKmetal(argv: readonly string[], io: CliIo): Promise<num
         return ExitCode.OK;
       case 'check':
         return runCheck(line.options, out);
+      case 'plan':
+        return runPlan(line.options, out);
       case 'verify':
         return await runVerify(line.options, out, scrubber);
       case 'drift':

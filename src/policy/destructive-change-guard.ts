@@ -4,12 +4,10 @@ import { Policy } from './policy';
 import type { PolicyContext } from './policy-context';
 import { PolicyPack } from './policy-pack';
 import { PolicyRule, PolicySeverity, PolicyViolation } from './policy-rule';
+import { destructiveRemoval, groupKind, identityOf, ImmutableFields, parseChangeId } from './private/destructive-change';
 import { KeyedViolation } from './private/engine';
-import { groupKind, identityOf, readPreviousOutput } from './private/previous-output';
-import { transitionViolations } from './private/transition';
+import { readPreviousOutput } from './private/previous-output';
 import { PRUNE_ANNOTATION, PRUNE_DISABLED, StatefulKind, StatefulObjects } from './stateful-objects';
-import { ConformanceChecker } from '../conformance/conformance-checker';
-import { TransitionRule } from '../conformance/transition-rule';
 import { FastYamlWriter } from '../gitops/private/yaml-document';
 import { KmetalValidationError } from '../util/errors';
 
@@ -63,8 +61,7 @@ class Comparison {
     // A first synthesis: nothing to compare with.
     if (!fs.existsSync(this.props.previousOutput)) return { removed: [], changed: [] };
     const kinds = [...StatefulObjects.DEFAULT_KINDS, ...(this.props.additionalKinds ?? [])];
-    const checker = ConformanceChecker.default();
-    const rulesOf = new Map<string, TransitionRule[]>();
+    const immutable = new ImmutableFields();
     const checkImmutable = this.props.checkImmutableFields ?? true;
     const current = new Map<string, PolicyContext['objects'][number]>();
     const watched = new Set<string>(kinds.map((k) => k.kind));
@@ -72,13 +69,7 @@ class Comparison {
       const id = identityOf(o.json);
       if (!current.has(id)) current.set(id, o);
       if (!checkImmutable) continue;
-      const gk = `${o.apiVersion}/${o.kind}`;
-      let rules = rulesOf.get(gk);
-      if (!rules) {
-        rules = o.apiGroup === '' ? [] : checker.listTransitionRules(o.apiVersion, o.kind);
-        rulesOf.set(gk, rules);
-      }
-      if (rules.length) watched.add(o.kind);
+      if (immutable.rules(o.apiVersion, o.kind).length) watched.add(o.kind);
     }
     // The files FluxTree writes are these renderings: identical files need no parsing.
     const writer = new FastYamlWriter();
@@ -102,16 +93,16 @@ class Comparison {
       const id = identityOf(p.json);
       const now = current.get(id);
       if (!now) {
-        const kind = StatefulObjects.kindOf(p.json, kinds);
-        if (!kind) continue;
+        const removal = destructiveRemoval(p.json, this.props.additionalKinds);
+        if (!removal) continue;
         const candidates = newOfGroupKind.get(groupKind(p.json)) ?? [];
         const rename = candidates.length ? ` It may have been renamed: new ${p.json.kind} in this output: ${candidates.slice(0, 3).join(', ')}${candidates.length > 3 ? ', ...' : ''}.` : '';
         const orphan = p.json?.metadata?.annotations?.[PRUNE_ANNOTATION] === PRUNE_DISABLED
           ? ' (It carries prune: disabled, so Flux leaves it orphaned instead of deleting it; a rename then runs two copies.)'
           : '';
-        const change = `delete ${id}`;
+        const change = removal.change;
         removed.push({
-          message: `${p.json.kind} ${id.slice(groupKind(p.json).length + 1)} (in ${p.file}) is gone from the output: ${kind.consequence}.${rename}${orphan}`,
+          message: `${p.json.kind} ${id.slice(groupKind(p.json).length + 1)} (in ${p.file}) is gone from the output: ${removal.consequence}.${rename}${orphan}`,
           object: {
             apiVersion: p.json.apiVersion,
             kind: p.json.kind,
@@ -124,10 +115,8 @@ class Comparison {
         continue;
       }
       if (!checkImmutable) continue;
-      const rules = rulesOf.get(`${now.apiVersion}/${now.kind}`) ?? [];
-      if (!rules.length) continue;
-      for (const t of transitionViolations(rules, p.json, now.json)) {
-        const change = `change ${id} ${t.path}`;
+      for (const t of immutable.violations(p.json, now.json)) {
+        const change = t.change;
         changed.push({
           message: `${now.displayName}: ${t.path} would change ${describeChange(t.before, t.after)}, which its CRD forbids (${t.message ?? t.rule}); the API server refuses the update and Flux stops applying the unit`,
           construct: now.apiObject,
@@ -207,21 +196,26 @@ export class DestructiveChangeGuard extends PolicyPack {
   }
 
   /**
-   * Accepts one destructive change, named exactly as the finding names it:
-   * `delete <group>/<Kind> <namespace>/<name>` or `change <group>/<Kind> <namespace>/<name> <field>`.
+   * Accepts one destructive change, named exactly as the finding and `kmetal plan` name it.
+   *
+   * The id is `delete <group>/<Kind> <namespace>/<name>` or
+   * `change <group>/<Kind> <namespace>/<name> <field>`, with `core` for the core group
+   * (`delete core/Namespace tenant-x`). Other spellings of the core group (`/Namespace`,
+   * `v1/Namespace`) are refused with the id to write, so that one change has one id.
    *
    * @param change the change
    * @param reason why it is intended (at least 10 characters; shown in the report)
    */
   public acknowledge(change: string, reason: string): void {
-    const ruleId = typeof change === 'string' && change.startsWith('delete ') ? REMOVED : typeof change === 'string' && change.startsWith('change ') ? IMMUTABLE : undefined;
-    if (!ruleId) {
-      throw new KmetalValidationError('DestructiveChangeGuard', 'acknowledge change', `${JSON.stringify(change)} is not a change as findings name them`, 'copy the change from the finding: "delete <group>/<Kind> <ns>/<name>" or "change <group>/<Kind> <ns>/<name> <field>"');
+    const parsed = parseChangeId(change);
+    if ('problem' in parsed) {
+      throw new KmetalValidationError('DestructiveChangeGuard', 'acknowledge change', parsed.problem, 'copy the change from the finding or from kmetal plan: "delete <group>/<Kind> <ns>/<name>" or "change <group>/<Kind> <ns>/<name> <field>" (core for the core group: "delete core/Namespace tenant-x")');
     }
+    const ruleId = parsed.action === 'delete' ? REMOVED : IMMUTABLE;
     if (typeof reason !== 'string' || reason.trim().length < 10) {
       throw new KmetalValidationError('DestructiveChangeGuard', `acknowledge(${JSON.stringify(change)}) reason`, `a reason of at least 10 characters is required, got ${JSON.stringify(reason)}`, 'say why losing this is acceptable; the report shows it to reviewers');
     }
-    const ack = { ruleId, change, reason };
+    const ack = { ruleId, change: change.trim(), reason };
     this.acknowledgements.push(ack);
     for (const scope of this.scopes) Policy._acknowledge(scope, ack.ruleId, ack.change, ack.reason);
   }

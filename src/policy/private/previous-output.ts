@@ -8,17 +8,8 @@ export interface PreviousObject {
   readonly file: string;
 }
 
-/** `group/Kind` of a manifest (`core` for the core group). */
-export function groupKind(json: any): string {
-  const apiVersion = String(json?.apiVersion ?? '');
-  return `${apiVersion.includes('/') ? apiVersion.split('/')[0] : 'core'}/${json?.kind ?? ''}`;
-}
-
-/** `group/Kind ns/name` (or `group/Kind name`): the identity the guard compares by. */
-export function identityOf(json: any): string {
-  const ns = json?.metadata?.namespace;
-  return `${groupKind(json)} ${ns ? `${ns}/` : ''}${json?.metadata?.name ?? ''}`;
-}
+// How objects are named and compared is the destructive-change classification's.
+export { groupKind, identityOf } from './destructive-change';
 
 const KIND_LINE = /^kind:\s*["']?([A-Za-z0-9]+)/m;
 

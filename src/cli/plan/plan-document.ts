@@ -1,0 +1,120 @@
+/**
+ * What `kmetal plan --json` prints (README, "Reviewing changes: `kmetal plan`", documents it). A
+ * script should read `effects` and `summary`; `detail` is prose for people.
+ */
+
+/**
+ * What a change does once Flux applies it, most consequential first (the order of `EFFECTS`).
+ *
+ * - `destroyed`: the object leaves the tree and Flux prunes it;
+ * - `upgrades-control-plane`: a tenant's Kubernetes version changes (KamajiControlPlane
+ *   `spec.version`, a class-based Cluster's `spec.topology.version`);
+ * - `rolls-machines`: worker VMs are replaced (a MachineDeployment's machine template changes name
+ *   or content, a topology version or worker class changes);
+ * - `reconfigures-control-plane`: other control-plane settings change (Kamaji rolls its pods);
+ * - `upgrades-component`: a platform component's chart or artifact version changes;
+ * - `created`: a new object;
+ * - `in-place`: other spec changes the controller applies without replacing anything (a resize);
+ * - `metadata`: only labels or annotations change.
+ */
+export type PlanEffect =
+  | 'destroyed' | 'upgrades-control-plane' | 'rolls-machines' | 'reconfigures-control-plane'
+  | 'upgrades-component' | 'created' | 'in-place' | 'metadata';
+
+export const EFFECTS: readonly PlanEffect[] = [
+  'destroyed', 'upgrades-control-plane', 'rolls-machines', 'reconfigures-control-plane', 'upgrades-component', 'created', 'in-place', 'metadata',
+];
+
+/** One object that differs between the trees. */
+export interface PlanChange {
+  /** What it does, most consequential first; never empty. */
+  readonly effects: PlanEffect[];
+  /** `group/Kind [ns/]name` (`core` for the core group), as the destructive-change guard names objects. */
+  readonly object: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  /** The file in the tree that has it (the after tree's, or the before tree's for a destroyed object). */
+  readonly file: string;
+  /** One line for people: what changes and what it causes. */
+  readonly detail: string;
+  /** The fields that differ (dotted paths, at most 20), for a changed object. */
+  readonly fields?: string[];
+  /** Version from → to: of the control plane, or of a component's chart or artifact. */
+  readonly version?: { readonly from?: string; readonly to?: string };
+  /** How many worker VMs are replaced (`rolls-machines`). */
+  readonly machines?: number;
+  /**
+   * What the destructive-change guard refuses in this change unless acknowledged: a stateful object
+   * deleted, or each immutable field changed. Absent when none.
+   */
+  readonly destructive?: Array<{
+    /** The id `DestructiveChangeGuard.acknowledge()` takes, exactly. */
+    readonly change: string;
+    /** What is lost, or why the server refuses it. */
+    readonly consequence: string;
+    /** Acknowledged in the after tree's policy report (`report/policy-report.json`). */
+    readonly acknowledged: boolean;
+    /** The acknowledgement's reason, when acknowledged. */
+    readonly reason?: string;
+  }>;
+  /**
+   * Set on a change no file of its own makes: a Cluster whose workers roll because its ClusterClass's
+   * worker template changed names that template (`group/Kind ns/name`). Not counted in
+   * `summary.changes` or `summary.byEffect` (the template's change is).
+   */
+  readonly derivedFrom?: string;
+  /** The kind has no pinned schema: plan knows nothing about what its controller does with the change. */
+  readonly unknownKind?: boolean;
+}
+
+/** The changes of one tenant cluster or one platform component. */
+export interface PlanGroup {
+  /** The tenant's name (`tenants/<name>/`), or the component's (a HelmRelease, an OCIRepository, a unit folder). */
+  readonly name: string;
+  /** Every effect of its changes, most consequential first. */
+  readonly effects: PlanEffect[];
+  /** One line: what happens to it. */
+  readonly summary: string;
+  /** Worker VMs replaced. */
+  readonly machines: number;
+  /** Control-plane (tenant) or chart/artifact (component) version from → to, when it changes. */
+  readonly version?: { readonly from?: string; readonly to?: string };
+  readonly changes: PlanChange[];
+}
+
+/** The whole plan. */
+export interface PlanDocument {
+  readonly command: 'plan';
+  /** The before and after trees as given (a ref is shown `ref:folder`). */
+  readonly before: string;
+  readonly after: string;
+  readonly summary: {
+    /** Objects that differ (changes with `derivedFrom` excluded). */
+    readonly changes: number;
+    /** Changes per effect (a change with two effects counts under both). */
+    readonly byEffect: { readonly [effect in PlanEffect]?: number };
+    readonly tenants: number;
+    readonly components: number;
+    /** Worker VMs replaced in all. */
+    readonly machines: number;
+    /** Destructive changes, and those of them not acknowledged (they make the exit code 3). */
+    readonly destructive: number;
+    readonly refused: number;
+    /** Files of the two trees, and those that differ (only these are parsed). */
+    readonly filesCompared: number;
+    readonly filesChanged: number;
+    readonly durationMs: number;
+  };
+  /** Per tenant cluster, by name. */
+  readonly tenants: PlanGroup[];
+  /** Per platform component, by name. */
+  readonly components: PlanGroup[];
+  /** The destructive changes not acknowledged: ids to acknowledge, or to undo. */
+  readonly refused: string[];
+  /** `group/Kind` of the changed objects whose kind has no pinned schema. */
+  readonly unknownKinds: string[];
+  /** Files that differ but are not Kubernetes objects plan can read (not YAML, or a document that does not parse). */
+  readonly unreadable: Array<{ readonly file: string; readonly reason: string }>;
+}
