@@ -15,6 +15,7 @@ export * from './tenancy/node-pool';
 export * from './tenancy/class-node-pool';
 export * from './tenancy/tenant-cluster';
 export * from './tenancy/tenant-cluster-class';
+export * from './tenancy/rollout-plan';
 export * from './platform/helm-chart-repository';
 export * from './gitops';
 export * from './network/control-plane-vip';

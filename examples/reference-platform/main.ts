@@ -7,7 +7,7 @@ import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   AddonProfile, AdmissionGuardrails, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ConformanceChecker, ControlPlaneVipPool, EventHook, FleetReport, FluxTree,
-  HookAction, NetworkPlanes, NodeImage, PeeringRequest, PlatformPolicyPack, PlatformUnderCluster, Policy, TenantClusterClass, TenantGuardrails, TenantVpc,
+  HookAction, NetworkPlanes, NodeImage, PeeringRequest, PlatformPolicyPack, PlatformUnderCluster, Policy, RolloutPlan, TenantClusterClass, TenantGuardrails, TenantVpc,
 } from '../../src';
 
 const app = new App();
@@ -63,6 +63,17 @@ const golden = new TenantClusterClass(platform.clusterTemplates, 'golden', {
   defaultImage: image,
   workerClasses: [{ name: 'worker', cpuCores: 4, memoryGiB: 16 }],
 });
+// Upgrades roll in waves: the canary tenants, then every standard tenant, then the GPU tenants. To
+// release v1.34.1, set it on the canary wave; promote it wave by wave (one line each). `kmetal plan`
+// shows each promotion per wave ("wave standard: 26 clusters v1.33.2 → v1.34.1").
+new RolloutPlan(platform.clusterTemplates, 'rollout', {
+  clusterClass: golden,
+  waves: [
+    { name: 'canary', clusterLabels: { 'kmetal.io/rollout': 'canary' }, version: 'v1.33.2' },
+    { name: 'standard', clusterLabels: { 'kmetal.io/tier': 'standard' }, version: 'v1.33.2', maintenanceWindow: 'Tue-Thu 06:00-16:00 UTC' },
+    { name: 'gpu', clusterLabels: { 'kmetal.io/tier': 'gpu' }, version: 'v1.33.2', maintenanceWindow: 'Sat 02:00-06:00 UTC' },
+  ],
+});
 
 // Add-ons every tenant cluster must have, and the billing hook.
 new AddonProfile(platform.configs, 'cni', {
@@ -105,7 +116,12 @@ for (const [i, name] of tenants.entries()) {
   vpcs.set(name, vpc);
   platform.addTenantCluster(name, {
     clusterClass: golden,
-    labels: { 'kmetal.io/tier': gpuTenant ? 'gpu' : 'standard', 'kmetal.io/billing-account': `ba-${String(i + 1).padStart(4, '0')}` },
+    labels: {
+      'kmetal.io/tier': gpuTenant ? 'gpu' : 'standard',
+      'kmetal.io/billing-account': `ba-${String(i + 1).padStart(4, '0')}`,
+      // Two internal tenants take every new release first (the canary wave below).
+      ...(name === 'initech' || name === 'umbrella' ? { 'kmetal.io/rollout': 'canary' } : {}),
+    },
     network: vpc.findSubnet('workers'),
     nodePools: gpuTenant
       ? [{ name: 'gpu', replicas: 1, cpuCores: 16, memoryGiB: 128, gpus: [{ deviceName: 'nvidia.com/GA100_A100_PCIE_80GB', count: 2 }] }]

@@ -6,6 +6,7 @@ import { CONTROL_PLANE_OPTIONS_KEYS, ControlPlaneOptions, kamajiControlPlaneSpec
 import { FleetRegistry } from './governance/fleet-registry';
 import { KubernetesVersion } from './kubernetes-version';
 import { DeviceAttachment, NodePoolOptions } from './node-pool';
+import type { RolloutPlan } from './rollout-plan';
 import type { TenantSitePlacement } from '../edge/tenant-site';
 import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
 import { ClusterClass } from '../imports/cluster.x-k8s.io';
@@ -109,6 +110,8 @@ export class TenantClusterClass extends Construct {
   public readonly controlPlaneTemplate: ApiObject;
   /** Names of the worker classes. */
   public readonly workerClassNames: string[];
+  /** The class's rollout waves (set by `RolloutPlan`). @internal */
+  public _rolloutPlan?: RolloutPlan;
   private readonly workerSizes = new Map<string, WorkerVmSize>();
 
   private readonly variableDefinitions: VariableDefinition[];

@@ -8,6 +8,7 @@ import { DedicatedEtcdDataStore, IHelmRepository, IDataStore } from './datastore
 import { DatastoreBackup, DatastoreBackupOptions } from './datastore-backup';
 import { KubernetesVersion } from './kubernetes-version';
 import { INodePool, NodePool, NodePoolOptions } from './node-pool';
+import { MAINTENANCE_WINDOW_ANNOTATION, ROLLOUT_WAVE_LABEL, type RolloutWave } from './rollout-plan';
 import type { TenantClusterClass } from './tenant-cluster-class';
 import { TenantGovernance, TenantGovernanceOptions } from './tenant-governance';
 import type { ITenantSite, TenantSitePlacement } from '../edge/tenant-site';
@@ -141,7 +142,7 @@ export const TENANT_CLUSTER_PROPS_KEYS: readonly string[] = [
 export const DEDICATED_ETCD_OPTIONS_KEYS: readonly string[] = ['replicas', 'storageGiB', 'storageClassName', 'chartRepository'];
 
 /** Labels the library sets on a tenant's Cluster object (add-on profiles, reports and policies select by them). */
-const LIBRARY_CLUSTER_LABELS = ['kmetal.io/tenant-cluster', 'kmetal.io/kubernetes-minor', 'kmetal.io/cluster-class'];
+const LIBRARY_CLUSTER_LABELS = ['kmetal.io/tenant-cluster', 'kmetal.io/kubernetes-minor', 'kmetal.io/cluster-class', ROLLOUT_WAVE_LABEL];
 
 /**
  * kube-apiserver keeps a bitmap of the service range in etcd and refuses a range of more than 2^20
@@ -229,7 +230,7 @@ export class TenantCluster extends Construct {
    * pin their own).
    */
   public get defaultImage(): IMachineImage | undefined {
-    return this.pinnedImage ?? this.clusterClass?.defaultImage;
+    return this.pinnedImage ?? this.rolloutWave?.image ?? this.clusterClass?.defaultImage;
   }
 
   /** The platform whose defaults the cluster took (`platform`), if any. */
@@ -311,7 +312,14 @@ export class TenantCluster extends Construct {
       props.clusterClass._checkVariables(this, this.variables);
       if (props.network) this.bindClassNetwork(props.network);
       this.cluster = new Cluster(this, 'Cluster', {
-        metadata: { name: this.clusterName, namespace: this.namespace, labels: this.clusterLabels() },
+        metadata: {
+          name: this.clusterName,
+          namespace: this.namespace,
+          labels: this.clusterLabels(),
+          // For reviewers: `kmetal plan` shows the wave's window beside its changes.
+          // Lazy per value (the L1 converter walks the map itself); no window, no annotation.
+          annotations: { [MAINTENANCE_WINDOW_ANNOTATION]: Lazy.any({ produce: () => this.rolloutWave?.maintenanceWindow }) as any },
+        },
         // Produced at synth so that pools added later with addNodePool() are in the topology.
         spec: Lazy.any({ produce: () => this.clusterSpec() }),
       });
@@ -422,7 +430,16 @@ export class TenantCluster extends Construct {
 
   /** Whether the cluster runs its class's `defaultVersion` (it pins none of its own). @internal */
   public get _followsClassVersion(): boolean {
-    return this.pinnedVersion === undefined && this.clusterClass !== undefined;
+    return this.pinnedVersion === undefined && this.clusterClass !== undefined && this.rolloutWave?.version === undefined;
+  }
+
+  /**
+   * The wave of its class's `RolloutPlan` the cluster rolls with, if any (read at synth: the plan
+   * may be declared after the cluster).
+   */
+  public get rolloutWave(): RolloutWave | undefined {
+    const plan = this.clusterClass?._rolloutPlan;
+    return plan?.waveOf(this);
   }
 
   /**
@@ -430,7 +447,7 @@ export class TenantCluster extends Construct {
    * (so editing the class rolls clusters that do not pin a version).
    */
   public get version(): KubernetesVersion {
-    return KubernetesVersion.of(this.pinnedVersion ?? this.clusterClass!.defaultVersion);
+    return KubernetesVersion.of(this.pinnedVersion ?? this.rolloutWave?.version ?? this.clusterClass!.defaultVersion);
   }
 
   /**
@@ -473,7 +490,11 @@ export class TenantCluster extends Construct {
       'kmetal.io/tenant-cluster': this.clusterName,
       // Lazy: a class-based cluster follows the class's default version until synth.
       'kmetal.io/kubernetes-minor': Lazy.any({ produce: () => this.version.minorText }) as any,
-      ...(this.clusterClass ? { 'kmetal.io/cluster-class': this.clusterClass.className } : {}),
+      ...(this.clusterClass ? {
+        'kmetal.io/cluster-class': this.clusterClass.className,
+        // Lazy: the plan may come after the cluster; no wave, no label.
+        [ROLLOUT_WAVE_LABEL]: Lazy.any({ produce: () => this.rolloutWave?.name }) as any,
+      } : {}),
     };
   }
 
@@ -484,7 +505,7 @@ export class TenantCluster extends Construct {
         version: this.version.text,
         controlPlane: this.controlPlaneWithAddress(),
         dataStoreName: this.dataStore.dataStoreName,
-        image: this.pinnedImage,
+        image: this.pinnedImage ?? this.rolloutWave?.image,
         variables: this.variables,
         site: this.sitePlacement,
         pools: this.classPools,

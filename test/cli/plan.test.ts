@@ -6,7 +6,7 @@ import { ApiObject, App } from 'cdk8s';
 import { memoryIo } from './support/memory-io';
 import { removeFolder } from './support/tree-builder';
 import {
-  AddonProfile, ControlPlaneVipPool, DestructiveChangeGuard, FluxTree, MachineImage, PlatformUnderCluster, Policy, TenantClusterClass,
+  AddonProfile, ControlPlaneVipPool, DestructiveChangeGuard, FluxTree, MachineImage, PlatformUnderCluster, Policy, RolloutPlan, TenantClusterClass,
 } from '../../src';
 import { runKmetal } from '../../src/cli/main';
 
@@ -25,6 +25,8 @@ interface Variant {
   readonly classWorkerCpuCores?: number;
   /** A Widget (a kind without a pinned schema) in acme's unit. */
   readonly widget?: string;
+  /** Rollout waves of the golden class: canary (acme, labelled kmetal.io/tier=canary) at this version, then standard. */
+  readonly waves?: { canary?: string; standard?: string };
   /** Acknowledge these changes with a DestructiveChangeGuard against `previousOutput`, writing the policy report into the tree. */
   readonly acknowledge?: { previousOutput: string; changes: string[] };
 }
@@ -50,7 +52,16 @@ function platformAt(v: Variant, outdir: string): string {
     ...(v.classWorkerCpuCores ? { workerClasses: [{ name: 'worker', cpuCores: v.classWorkerCpuCores }] } : {}),
   });
   for (const t of v.tenants ?? ['acme', 'globex']) {
-    platform.addTenantCluster(t, { clusterClass: golden, nodePools: [{ name: 'general', replicas: 2 }] });
+    platform.addTenantCluster(t, { clusterClass: golden, labels: t === 'acme' ? { 'kmetal.io/tier': 'canary' } : {}, nodePools: [{ name: 'general', replicas: 2 }] });
+  }
+  if (v.waves) {
+    new RolloutPlan(platform.clusterTemplates, 'waves', {
+      clusterClass: golden,
+      waves: [
+        { name: 'canary', clusterLabels: { 'kmetal.io/tier': 'canary' }, version: v.waves.canary },
+        { name: 'standard', version: v.waves.standard, maintenanceWindow: 'Sat 02:00-06:00 UTC' },
+      ],
+    });
   }
   platform.addTenantCluster('initech', {
     version: 'v1.33.2',
@@ -140,6 +151,25 @@ describe('kmetal plan', () => {
     expect(doc.summary.changes).toBe(every.filter((c: any) => !c.derivedFrom).length);
     expect(every.filter((c: any) => c.derivedFrom)).toHaveLength(2);
     expect(out).toMatch(/2 tenants \(acme, globex\): rolls 2 worker machines; 1 in place/);
+  });
+
+  test('rollout waves: promoting a wave upgrades only its clusters, and the plan reads per wave; the class default no longer moves pinned waves', async () => {
+    const before = tree({ waves: { canary: 'v1.34.1', standard: 'v1.33.2' } });
+    const promoted = await plan(before, tree({ waves: { canary: 'v1.34.1', standard: 'v1.34.1' } }));
+    expect(promoted.code).toBe(1);
+    expect(promoted.doc.waves).toEqual([
+      { name: 'standard', maintenanceWindow: 'Sat 02:00-06:00 UTC', clusters: 1, machines: 2, upgrades: [{ from: 'v1.33.2', to: 'v1.34.1', clusters: 1 }] },
+    ]);
+    expect(tenant(promoted.doc, 'acme')).toBeUndefined();
+    expect(tenant(promoted.doc, 'globex').version).toEqual({ from: 'v1.33.2', to: 'v1.34.1' });
+    expect(promoted.out).toContain('  wave standard: 1 cluster v1.33.2 → v1.34.1, 2 worker machines replaced (maintenance window: Sat 02:00-06:00 UTC)');
+    const markdown = memoryIo();
+    await runKmetal(['plan', before, tree({ waves: { canary: 'v1.34.1', standard: 'v1.34.1' } }), '--markdown'], markdown);
+    expect(markdown.out()).toContain('**Rollout waves**\n\n- wave standard: 1 cluster v1.33.2 → v1.34.1');
+    // Both waves pin their release: editing the class's defaultVersion upgrades no cluster.
+    const bumped = await plan(before, tree({ classVersion: 'v1.34.1', waves: { canary: 'v1.34.1', standard: 'v1.33.2' } }));
+    expect(bumped.doc.tenants.filter((t: any) => t.effects.includes('upgrades-control-plane'))).toEqual([]);
+    expect(bumped.doc.waves).toEqual([]);
   });
 
   test('a pool resize changes in place: no machine is replaced', async () => {

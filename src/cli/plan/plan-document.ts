@@ -84,6 +84,20 @@ export interface PlanGroup {
   readonly changes: PlanChange[];
 }
 
+/** What one rollout wave (`RolloutPlan`, label `kmetal.io/rollout-wave` on its Clusters) undergoes. */
+export interface PlanWave {
+  /** The wave's name. */
+  readonly name: string;
+  /** Its maintenance window, as declared (`kmetal.io/maintenance-window` on its Clusters). */
+  readonly maintenanceWindow?: string;
+  /** Its tenant clusters that change. */
+  readonly clusters: number;
+  /** Control-plane upgrades, per from → to, with how many of the wave's clusters make each. */
+  readonly upgrades: Array<{ readonly from?: string; readonly to?: string; readonly clusters: number }>;
+  /** Worker VMs the wave's changes replace. */
+  readonly machines: number;
+}
+
 /** The whole plan. */
 export interface PlanDocument {
   readonly command: 'plan';
@@ -111,6 +125,8 @@ export interface PlanDocument {
   readonly tenants: PlanGroup[];
   /** Per platform component, by name. */
   readonly components: PlanGroup[];
+  /** Per rollout wave of the changed tenants, by name (empty when no changed cluster is in a wave). */
+  readonly waves: PlanWave[];
   /** The destructive changes not acknowledged: ids to acknowledge, or to undo. */
   readonly refused: string[];
   /** `group/Kind` of the changed objects whose kind has no pinned schema. */

@@ -1,12 +1,13 @@
 import { classifyChange, isMachineTemplateKind, list, type Classification } from './classify-change';
 import { valueAt } from './field-changes';
 import { OwnerResolver, type PlanOwner } from './owner';
-import { EFFECTS, type PlanChange, type PlanDocument, type PlanEffect, type PlanGroup } from './plan-document';
+import { EFFECTS, type PlanChange, type PlanDocument, type PlanEffect, type PlanGroup, type PlanWave } from './plan-document';
 import { sameFile, type TreeSource } from './tree-source';
 import { ConformanceChecker } from '../../conformance/conformance-checker';
 import { parseYamlDocuments, type YamlDocument } from '../../conformance/yaml-documents';
 import { FastYamlReader } from '../../gitops/private/fast-yaml-reader';
 import { destructiveRemoval, identityOf, ImmutableFields } from '../../policy/private/destructive-change';
+import { MAINTENANCE_WINDOW_ANNOTATION, ROLLOUT_WAVE_LABEL } from '../../tenancy/rollout-plan';
 
 interface Located {
   readonly json: any;
@@ -77,6 +78,7 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
   const lookups = new AfterTreeLookups(after, next);
 
   const changes = new Map<string, { change: PlanChange; readonly owner: PlanOwner }>();
+  const waveOfCluster = new Map<PlanChange, { wave: string; window?: string }>();
   const keys = [...new Set([...previous.keys(), ...next.keys()])].sort();
   for (const key of keys) {
     const b = previous.get(key);
@@ -112,6 +114,10 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
       ...(checker.scopeOf(json.apiVersion, json.kind) === undefined ? { unknownKind: true } : {}),
     };
     changes.set(key, { change, owner: owners.ownerOf(change.file, json) });
+    if (json.kind === 'Cluster' && String(json.apiVersion).startsWith('cluster.x-k8s.io/')) {
+      const labels = json.metadata?.labels ?? {};
+      if (typeof labels[ROLLOUT_WAVE_LABEL] === 'string') waveOfCluster.set(change, { wave: labels[ROLLOUT_WAVE_LABEL], window: json.metadata?.annotations?.[MAINTENANCE_WINDOW_ANNOTATION] });
+    }
   }
   markTemplateSwaps(changes, previous, next);
   for (const derived of lookups.classRolls(changes)) changes.set(`derived ${derived.change.object} ${derived.change.detail}`, derived);
@@ -154,6 +160,7 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
     },
     tenants: tenantGroups,
     components: componentGroups,
+    waves: wavesOf(tenantGroups, waveOfCluster),
     refused,
     unknownKinds: [...new Set(unknownKinds)].sort(),
     unreadable,
@@ -178,6 +185,28 @@ function keyOf(file: string, json: any): string {
 }
 
 const DERIVED = 'rolls with its class: ';
+
+/** The changed tenants per rollout wave: a promotion reads "wave standard: 28 clusters v1.33.2 → v1.34.1". */
+function wavesOf(tenants: PlanGroup[], waveOfCluster: Map<PlanChange, { wave: string; window?: string }>): PlanWave[] {
+  const waves = new Map<string, { window?: string; clusters: number; machines: number; upgrades: Map<string, { from?: string; to?: string; clusters: number }> }>();
+  for (const g of tenants) {
+    const entry = g.changes.map((c) => waveOfCluster.get(c)).find((w) => w !== undefined);
+    if (!entry) continue;
+    const w = waves.get(entry.wave) ?? { window: entry.window, clusters: 0, machines: 0, upgrades: new Map() };
+    w.clusters++;
+    w.machines += g.machines;
+    if (g.effects.includes('upgrades-control-plane') && g.version) {
+      const k = `${g.version.from}\u0000${g.version.to}`;
+      const u = w.upgrades.get(k) ?? { ...(g.version.from ? { from: g.version.from } : {}), ...(g.version.to ? { to: g.version.to } : {}), clusters: 0 };
+      u.clusters++;
+      w.upgrades.set(k, u);
+    }
+    waves.set(entry.wave, w);
+  }
+  return [...waves].sort(([a], [b]) => a.localeCompare(b)).map(([name, w]) => ({
+    name, ...(w.window ? { maintenanceWindow: w.window } : {}), clusters: w.clusters, machines: w.machines, upgrades: [...w.upgrades.values()],
+  }));
+}
 
 /** What a tenant or component undergoes, in one line; its version and machines in all. */
 function group(name: string, changes: PlanChange[], tenant: boolean): PlanGroup {

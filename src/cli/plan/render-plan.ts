@@ -1,4 +1,4 @@
-import type { PlanDocument, PlanEffect, PlanGroup } from './plan-document';
+import type { PlanDocument, PlanEffect, PlanGroup, PlanWave } from './plan-document';
 
 const WORDS: { [effect in PlanEffect]: string } = {
   'destroyed': 'destroyed',
@@ -45,11 +45,22 @@ export function headline(doc: PlanDocument): string {
     ` (${s.filesChanged} of ${plural(s.filesCompared, 'manifest file')} differ)`;
 }
 
+/** "wave standard: 28 clusters v1.33.2 → v1.34.1, 56 worker machines (window Sat 02:00-06:00 UTC)". */
+export function waveLine(w: PlanWave): string {
+  const upgrades = w.upgrades.map((u) => `${w.upgrades.length > 1 ? `${u.clusters} ` : ''}${u.from ?? 'unset'} → ${u.to ?? 'unset'}`).join(', ');
+  return `wave ${w.name}: ${plural(w.clusters, 'cluster')}${upgrades ? ` ${upgrades}` : ' change'}${w.machines ? `, ${plural(w.machines, 'worker machine')} replaced` : ''}` +
+    `${w.maintenanceWindow ? ` (maintenance window: ${w.maintenanceWindow})` : ''}`;
+}
+
 /** The terminal summary: counts, then one line per kind of tenant change and per component. */
 export function renderText(doc: PlanDocument): string {
   const lines = [`kmetal plan ${doc.before} → ${doc.after}: ${headline(doc)}`];
   const effects = Object.entries(doc.summary.byEffect).map(([e, n]) => `${WORDS[e as PlanEffect]} ${n}`);
   if (effects.length) lines.push(`  ${effects.join(' · ')}`);
+  if (doc.waves.length) {
+    lines.push('rollout waves:');
+    for (const w of doc.waves) lines.push(`  ${waveLine(w)}`);
+  }
   if (doc.tenants.length) {
     lines.push('tenant clusters:');
     for (const g of bySummary(doc.tenants)) lines.push(`  ${g.names.length > 1 ? `${g.names.length} tenants (${someNames(g.names)})` : g.names[0]}: ${g.summary}`);
@@ -97,6 +108,9 @@ export function renderMarkdown(doc: PlanDocument): string {
       out.push(`| ${WORDS[e]} | ${n} | ${t} | ${c} |`);
     }
     out.push('');
+  }
+  if (doc.waves.length) {
+    out.push('**Rollout waves**', '', ...doc.waves.map((w) => `- ${waveLine(w)}`), '');
   }
   if (doc.tenants.length) {
     out.push(`**Tenant clusters affected: ${doc.tenants.length}**`, '', '| tenants | what happens |', '|---|---|');

@@ -1,0 +1,151 @@
+import { Construct } from 'constructs';
+import { KubernetesVersion } from './kubernetes-version';
+import type { TenantCluster } from './tenant-cluster';
+import type { TenantClusterClass } from './tenant-cluster-class';
+import { IMachineImage } from '../os/machine-image';
+import { KmetalValidationError, showValue } from '../util/errors';
+import { isLabel, validateDnsLabel } from '../util/names';
+import { checkKnownProps } from '../util/props';
+
+/** The label every cluster of a wave carries (`kmetal plan` groups changes by it). */
+export const ROLLOUT_WAVE_LABEL = 'kmetal.io/rollout-wave';
+/** The annotation carrying a wave's maintenance window on its clusters. */
+export const MAINTENANCE_WINDOW_ANNOTATION = 'kmetal.io/maintenance-window';
+
+/** One wave of a `RolloutPlan`. */
+export interface RolloutWave {
+  /** Wave name, a DNS label (e.g. `canary`); written on its clusters as `kmetal.io/rollout-wave`. */
+  readonly name: string;
+  /**
+   * The clusters of the wave: those whose labels include all of these. A cluster belongs to the
+   * first wave that selects it.
+   * @default - every cluster of the class no earlier wave selected (only the last wave may omit it)
+   */
+  readonly clusterLabels?: { [key: string]: string };
+  /**
+   * The Kubernetes release the wave's clusters run, unless a cluster pins its own `version`.
+   * Promoting a wave is changing this line.
+   * @default - the class's `defaultVersion`
+   */
+  readonly version?: string;
+  /**
+   * The worker image the wave's clusters boot, unless a cluster pins its own `defaultImage`.
+   * @default - the class's `defaultImage`
+   */
+  readonly image?: IMachineImage;
+  /**
+   * When changes to the wave's clusters may roll machines, for reviewers (e.g. `Sat 02:00-06:00 UTC`).
+   * Flux cannot hold a change until a time, so this is not enforced; `kmetal plan` shows it beside
+   * the wave's changes.
+   * @default - none
+   */
+  readonly maintenanceWindow?: string;
+}
+
+/** Props of `RolloutPlan`. */
+export interface RolloutPlanProps {
+  /** The class whose clusters roll in waves. One plan per class. */
+  readonly clusterClass: TenantClusterClass;
+  /** The waves, in the order changes go out (e.g. canary, standard, gpu). */
+  readonly waves: RolloutWave[];
+}
+
+const ROLLOUT_PLAN_PROPS_KEYS = ['clusterClass', 'waves'];
+const ROLLOUT_WAVE_KEYS = ['name', 'clusterLabels', 'version', 'image', 'maintenanceWindow'];
+
+/**
+ * Fleet changes in waves: the clusters of a class are split by labels into ordered waves, and
+ * each wave runs its own Kubernetes release and worker image until it is promoted. Changing the
+ * class's `defaultVersion` no longer upgrades every cluster at once: only clusters in no wave
+ * follow it, and a wave follows it only when it pins no version of its own.
+ *
+ * Promotion is a one-line change (`version` of the next wave); `kmetal plan` shows it per wave
+ * ("wave standard: 28 clusters v1.33.2 → v1.34.1"). The plan checks at synth that the waves are
+ * ordered: no wave runs a newer release than a wave before it, so a release reaches the canary
+ * first. Clusters that pin their own `version` or `defaultImage` keep them.
+ */
+export class RolloutPlan extends Construct {
+  /** The plan of a class, if it has one. */
+  public static of(clusterClass: TenantClusterClass): RolloutPlan | undefined {
+    return clusterClass._rolloutPlan;
+  }
+
+  /** The class whose clusters the plan rolls. */
+  public readonly clusterClass: TenantClusterClass;
+  /** The waves, in order. */
+  public readonly waves: RolloutWave[];
+
+  constructor(scope: Construct, id: string, props: RolloutPlanProps) {
+    super(scope, id);
+    checkKnownProps(this, '', props, ROLLOUT_PLAN_PROPS_KEYS, 'RolloutPlanProps');
+    const cc = props?.clusterClass;
+    if (!cc || typeof (cc as any)._topologyFor !== 'function') {
+      throw new KmetalValidationError(this, 'clusterClass', `${showValue(cc)} is not a TenantClusterClass`, 'pass the TenantClusterClass whose clusters roll in these waves');
+    }
+    if (cc._rolloutPlan) {
+      throw new KmetalValidationError(this, 'clusterClass', `class "${cc.className}" already rolls by ${cc._rolloutPlan.node.path}`, 'declare one RolloutPlan per class, with all its waves');
+    }
+    if (!Array.isArray(props.waves) || props.waves.length === 0) {
+      throw new KmetalValidationError(this, 'waves', `${showValue(props.waves)} is not a list of waves`, 'give the waves in order, e.g. [{ name: "canary", clusterLabels: { "kmetal.io/tier": "canary" } }, { name: "standard" }]');
+    }
+    const names = new Set<string>();
+    props.waves.forEach((w, i) => {
+      const field = `waves[${i}]`;
+      checkKnownProps(this, field, w, ROLLOUT_WAVE_KEYS, 'RolloutWave');
+      validateDnsLabel(this, `${field}.name`, w.name, 63);
+      if (names.has(w.name)) throw new KmetalValidationError(this, `${field}.name`, `wave ${showValue(w.name)} is declared twice`, 'give every wave its own name');
+      names.add(w.name);
+      if (w.clusterLabels === undefined) {
+        if (i !== props.waves.length - 1) {
+          throw new KmetalValidationError(this, `${field}.clusterLabels`, `wave "${w.name}" selects every cluster left, so the waves after it would get none`, 'give the wave clusterLabels, or make it the last wave');
+        }
+      } else {
+        if (typeof w.clusterLabels !== 'object' || w.clusterLabels === null || Object.keys(w.clusterLabels).length === 0) {
+          throw new KmetalValidationError(this, `${field}.clusterLabels`, `${showValue(w.clusterLabels)} selects no clusters by label`, 'give at least one label, e.g. { "kmetal.io/tier": "canary" }, or leave it out on the last wave');
+        }
+        for (const [k, v] of Object.entries(w.clusterLabels)) {
+          if (!isLabel(k, v)) throw new KmetalValidationError(this, `${field}.clusterLabels.${k}`, `${showValue(k)}=${showValue(v)} is not a valid Kubernetes label`, 'use keys like "kmetal.io/tier" and values of at most 63 alphanumerics, "-", "_" or "."');
+        }
+      }
+      if (w.version !== undefined) KubernetesVersion._validate(this, `${field}.version`, w.version);
+      if (w.image !== undefined && typeof (w.image as any)?.bindToVirtualMachine !== 'function') {
+        throw new KmetalValidationError(this, `${field}.image`, `${showValue(w.image)} is not a machine image`, 'use MachineImage.containerDisk(...) or a NodeImage');
+      }
+      if (w.maintenanceWindow !== undefined && (typeof w.maintenanceWindow !== 'string' || w.maintenanceWindow.trim() === '')) {
+        throw new KmetalValidationError(this, `${field}.maintenanceWindow`, `${showValue(w.maintenanceWindow)} is not a window`, 'describe it, e.g. "Sat 02:00-06:00 UTC"');
+      }
+    });
+    this.clusterClass = cc;
+    this.waves = props.waves.map((w) => ({ ...w, ...(w.clusterLabels ? { clusterLabels: { ...w.clusterLabels } } : {}) }));
+    cc._rolloutPlan = this;
+    // Versions can change after construction (the class's defaultVersion, a promotion through the
+    // escape hatch), so the order is checked on the values that are written.
+    this.node.addValidation({ validate: () => this.orderProblems() });
+  }
+
+  /** The wave a cluster of the class belongs to, if any. */
+  public waveOf(cluster: TenantCluster): RolloutWave | undefined {
+    return this.waves.find((w) => w.clusterLabels === undefined || Object.entries(w.clusterLabels).every(([k, v]) => cluster.labels[k] === v));
+  }
+
+  /** The release a wave's clusters run (its own, else the class's current `defaultVersion`). */
+  public versionOf(wave: RolloutWave): KubernetesVersion {
+    return KubernetesVersion.of(wave.version ?? this.clusterClass.defaultVersion);
+  }
+
+  private orderProblems(): string[] {
+    const out: string[] = [];
+    for (let i = 1; i < this.waves.length; i++) {
+      const before = this.versionOf(this.waves[i - 1]);
+      const after = this.versionOf(this.waves[i]);
+      if (compareVersions(after, before) > 0) {
+        out.push(`[${this.node.path}] waves[${i}].version: wave "${this.waves[i].name}" runs ${after.text}, newer than ${before.text} of wave "${this.waves[i - 1].name}" before it, so the release would skip the earlier wave. Fix: promote the waves in order (set wave "${this.waves[i - 1].name}" to ${after.text} first)`);
+      }
+    }
+    return out;
+  }
+}
+
+function compareVersions(a: KubernetesVersion, b: KubernetesVersion): number {
+  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+}
