@@ -6,8 +6,9 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  AddonProfile, AdmissionGuardrails, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ConformanceChecker, ControlPlaneVipPool, EventHook, FleetReport, FluxTree,
-  HookAction, NetworkPlanes, NodeImage, PeeringRequest, PlatformPolicyPack, PlatformUnderCluster, Policy, RolloutPlan, TenantClusterClass, TenantGuardrails, TenantVpc,
+  AddonProfile, AdmissionGuardrails, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ConformanceChecker, ControlPlaneVipPool, EventHook,
+  FleetReport, FluxTree, HookAction, NetworkPlanes, NodeImage, PeeringRequest, PlatformPolicyPack, PlatformUnderCluster, Policy, RolloutPlan,
+  TenantClusterClass, TenantGuardrails, TenantVpc,
 } from '../../src';
 
 const app = new App();

@@ -188,7 +188,8 @@ const DERIVED = 'rolls with its class: ';
 
 /** The changed tenants per rollout wave: a promotion reads "wave standard: 28 clusters v1.33.2 → v1.34.1". */
 function wavesOf(tenants: PlanGroup[], waveOfCluster: Map<PlanChange, { wave: string; window?: string }>): PlanWave[] {
-  const waves = new Map<string, { window?: string; clusters: number; machines: number; upgrades: Map<string, { from?: string; to?: string; clusters: number }> }>();
+  type Upgrade = { from?: string; to?: string; clusters: number };
+  const waves = new Map<string, { window?: string; clusters: number; machines: number; upgrades: Map<string, Upgrade> }>();
   for (const g of tenants) {
     const entry = g.changes.map((c) => waveOfCluster.get(c)).find((w) => w !== undefined);
     if (!entry) continue;
@@ -197,7 +198,7 @@ function wavesOf(tenants: PlanGroup[], waveOfCluster: Map<PlanChange, { wave: st
     w.machines += g.machines;
     if (g.effects.includes('upgrades-control-plane') && g.version) {
       const k = `${g.version.from}\u0000${g.version.to}`;
-      const u = w.upgrades.get(k) ?? { ...(g.version.from ? { from: g.version.from } : {}), ...(g.version.to ? { to: g.version.to } : {}), clusters: 0 };
+      const u: Upgrade = w.upgrades.get(k) ?? { ...(g.version.from ? { from: g.version.from } : {}), ...(g.version.to ? { to: g.version.to } : {}), clusters: 0 };
       u.clusters++;
       w.upgrades.set(k, u);
     }
