@@ -198,7 +198,8 @@ function wavesOf(tenants: PlanGroup[], waveOfCluster: Map<PlanChange, { wave: st
     w.machines += g.machines;
     if (g.effects.includes('upgrades-control-plane') && g.version) {
       const k = `${g.version.from}\u0000${g.version.to}`;
-      const u: Upgrade = w.upgrades.get(k) ?? { ...(g.version.from ? { from: g.version.from } : {}), ...(g.version.to ? { to: g.version.to } : {}), clusters: 0 };
+      const { from, to } = g.version;
+      const u: Upgrade = w.upgrades.get(k) ?? { ...(from ? { from } : {}), ...(to ? { to } : {}), clusters: 0 };
       u.clusters++;
       w.upgrades.set(k, u);
     }
