@@ -1,11 +1,12 @@
 import { ApiObject, Chart, Lazy, Yaml } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ClusterSelector } from './cluster-selector';
-import { HelmChartAddon, resolveHelmChart, ResolvedHelmChart, sveltosHelmChart } from './helm-chart';
+import { HelmChartAddon, refuseCredentials, resolveHelmChart, ResolvedHelmChart, sveltosHelmChart } from './helm-chart';
 import { ClusterProfile } from '../imports/config.projectsveltos.io';
 import { FleetRegistry } from '../tenancy/governance/fleet-registry';
 import { SynthWarnings } from '../tenancy/governance/synth-warnings';
 import type { TenantCluster } from '../tenancy/tenant-cluster';
+import { secretValueKeys } from '../util/credentials';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
 import { checkEnum, checkKnownProps } from '../util/props';
@@ -185,6 +186,7 @@ export class AddonProfile extends Construct {
       }
     });
     const copy = JSON.parse(JSON.stringify(manifests));
+    copy.forEach((m: any, i: number) => refuseContentCredentials(this, `content.${name}[${i}]`, m));
     return this.addContent(name, () => Yaml.stringify(...copy), options);
   }
 
@@ -212,6 +214,7 @@ export class AddonProfile extends Construct {
       if (objects.length === 0) {
         throw new KmetalValidationError(this, `content.${name}`, `chart ${chart.node.path || chart.node.id} has no objects`, 'add constructs to the chart, or drop the content');
       }
+      objects.forEach((m: any, i: number) => refuseContentCredentials(this, `content.${name}[${i}]`, m));
       return Yaml.stringify(...objects);
     }, options);
   }
@@ -313,4 +316,18 @@ export class AddonProfile extends Construct {
     SynthWarnings._print(this, analysis.warnings.get(this) ?? []);
     return out;
   }
+}
+
+/**
+ * Content goes to git in a ConfigMap (or a Secret, which git holds in clear just the same): a Secret
+ * with values, or a credential anywhere in an object, is refused where it is added.
+ */
+function refuseContentCredentials(scope: IConstruct, field: string, manifest: any): void {
+  const keys = secretValueKeys(manifest);
+  if (keys.length) {
+    throw new KmetalValidationError(scope, field, `Secret ${manifest.metadata?.name} carries ${keys.length} value(s) (keys: ${keys.join(', ')}), which would be written to git in clear inside the add-on's content`,
+      'ship an ExternalSecret (or a SOPS-encrypted Secret) that makes the Secret in the tenant cluster instead');
+  }
+  const { metadata: _metadata, ...rest } = manifest ?? {};
+  refuseCredentials(scope, field, rest);
 }

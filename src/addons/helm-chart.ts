@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import * as YAML from 'yaml';
+import { credentialLocations } from '../util/credentials';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { isDnsLabel } from '../util/names';
 
@@ -61,6 +62,10 @@ export function resolveHelmChart(scope: IConstruct, field: string, chart: HelmCh
   if (typeof url !== 'string' || !REPOSITORY_URL.test(url)) {
     throw new KmetalValidationError(scope, `${field}.repositoryUrl`, `${showValue(url)} is not a Helm repository URL`, 'give an https:// repository or an oci:// registry path');
   }
+  if (url.startsWith('http://')) {
+    // Every tenant cluster would install whatever a machine in the path answers: no TLS, no identity.
+    throw new KmetalValidationError(scope, `${field}.repositoryUrl`, `${showValue(url)} is served over plain http, so anyone on the path can change the charts every selected cluster installs`, 'serve the repository over https:// or mirror the chart to an oci:// registry');
+  }
   if (typeof chart.chart !== 'string' || !/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/.test(chart.chart)) {
     throw new KmetalValidationError(scope, `${field}.chart`, `${showValue(chart.chart)} is not a chart name`, 'give the chart name as the repository lists it, e.g. "cert-manager"');
   }
@@ -91,8 +96,21 @@ export function resolveHelmChart(scope: IConstruct, field: string, chart: HelmCh
     } catch {
       throw new KmetalValidationError(scope, `${field}.values`, 'the values cannot be serialized (a cycle, or a BigInt)', 'give plain JSON data');
     }
+    refuseCredentials(scope, `${field}.values`, chart.values);
   }
   return { repositoryUrl: url.replace(/\/+$/, ''), repositoryName, chart: chart.chart, version: chart.version, releaseName, releaseNamespace, values: chart.values };
+}
+
+/**
+ * Refuses credentials in data the library writes to git in clear (chart values, add-on content):
+ * the paths, never the values. @internal
+ */
+export function refuseCredentials(scope: IConstruct, field: string, data: unknown): void {
+  const found = credentialLocations(data, field);
+  if (found.length === 0) return;
+  const list = found.slice(0, 5).map((f) => `${f.path} (${f.why})`).join(', ') + (found.length > 5 ? ` and ${found.length - 5} more` : '');
+  throw new KmetalValidationError(scope, found[0].path, `${found.length} credential value(s) would be written to git in clear: ${list}`,
+    'keep credentials out of git: put them in a Secret created outside it (ExternalSecret, SOPS) and reference it (most charts take an existingSecret value; Sveltos helmCharts take valuesFrom)');
 }
 
 /** Renders values as YAML with sorted keys, so that the same values always give the same text. @internal */

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import type { ClusterLifecycleEvent } from './event-hook';
+import { credentialInString } from '../util/credentials';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
 
@@ -186,8 +187,11 @@ class WebhookAction extends HookAction {
     if (typeof o.url !== 'string' || !/^https?:\/\/[^\s"'`$\\]+$/.test(o.url)) {
       throw new KmetalValidationError(scope, 'action.url', `${showValue(o.url)} is not an http(s) URL (quotes, "$" and "\\" are refused: it goes into a shell command)`, 'give e.g. "https://billing.example.com/hooks/cluster"');
     }
-    if (/^https?:\/\/[^/]*@/.test(o.url)) {
-      throw new KmetalValidationError(scope, 'action.url', 'the URL carries credentials', 'put the token in a Secret and pass bearerTokenSecret');
+    if (/^https?:\/\/[^/]*@/.test(o.url) || credentialInString(o.url)) {
+      throw new KmetalValidationError(scope, 'action.url', 'the URL carries credentials (user information, or a token in its query), which would be written to git in clear', 'put the token in a Secret and pass bearerTokenSecret');
+    }
+    if (o.url.startsWith('http://') && o.bearerTokenSecret) {
+      throw new KmetalValidationError(scope, 'action.url', `${showValue(o.url)} is plain http, so the bearer token crosses the network in clear on every event`, 'call the webhook over https://');
     }
     const image = o.image ?? 'curlimages/curl:8.11.1';
     checkImage(scope, 'action.image', image);

@@ -2,6 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ComponentInstall } from './component-install';
 import { ComponentVersion, InstallMethod, VersionMatrix } from './version-matrix';
+import { refuseCredentials } from '../addons/helm-chart';
 import { resolveProvisioningNetwork, type ProvisioningNetworkProps } from '../baremetal/provisioning-network';
 import { IslandSite, IslandSiteProps } from '../edge/island-site';
 import { GitOpsUnit } from '../gitops/gitops-unit';
@@ -184,6 +185,8 @@ export class PlatformUnderCluster extends Construct {
     this.configs = new GitOpsUnit(scope, `${id}-configs`, { path: 'infrastructure/configs', cluster: this.clusterName, dependsOn: [this.controllers], wait: true, timeout: '15m' });
     this.clusterTemplates = new GitOpsUnit(scope, `${id}-cluster-templates`, { path: 'infrastructure/cluster-templates', cluster: this.clusterName, dependsOn: [this.configs], wait: true });
 
+    // Helm values land in git with the HelmReleases: a credential among them is refused here.
+    for (const [component, values] of Object.entries(props.values ?? {})) refuseCredentials(this, `values.${component}`, values);
     for (const component of this.components) {
       if (component.installMethod === InstallMethod.REFERENCED_CHART || component.installMethod === InstallMethod.CAPI_PROVIDER) continue;
       this.installs.set(component.component, new ComponentInstall(this.controllers, component.component, {

@@ -212,9 +212,12 @@ function demandOf(objects: Placed[], namespaces: Set<string>): Demand {
       const v = (k: string, fallback: any) => overrides.get(k) ?? clusterVars.get(k) ?? defaults.get(k) ?? fallback;
       const device = v('workerGpuDeviceName', undefined);
       const count = Number(v('workerGpuCount', 0));
+      // Without a variable, Cluster API keeps the worker class's machine template as it is.
+      const ref = (cc?.spec?.workers?.machineDeployments ?? []).find((w: any) => w.class === md.class)?.infrastructure?.templateRef;
+      const template = vmOf(kindOf(objects, 'KubevirtMachineTemplate').find((p) => name(p.obj) === ref?.name && ns(p.obj) === ns(cc))?.obj);
       addVms(poolSize(md), {
-        cores: Number(v('workerCpuCores', 2)),
-        memMiB: Number(v('workerMemoryGiB', 4)) * 1024,
+        cores: Number(v('workerCpuCores', template.cores)),
+        memMiB: v('workerMemoryGiB', undefined) !== undefined ? Number(v('workerMemoryGiB', 4)) * 1024 : template.memMiB,
         diskGiB: 0,
         gpus: device && count > 0 ? new Map([[device, count]]) : new Map(),
       });

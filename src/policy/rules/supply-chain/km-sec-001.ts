@@ -1,12 +1,7 @@
+import { credentialLocations, secretValueKeys } from '../../../util/credentials';
 import type { PolicyContext } from '../../policy-context';
 import { PolicyRule, PolicySeverity, PolicyViolation } from '../../policy-rule';
-import { walkJson } from '../helpers';
 
-// Keys whose string value is a credential (compared without case, "-" and "_").
-const CREDENTIAL_KEYS = new Set(['password', 'passwd', 'secret', 'token', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'clientsecret', 'bearertoken', 'secretaccesskey', 'authtoken', 'credentials', 'passphrase']);
-const CREDENTIAL_SUFFIXES = ['password', 'passwd', 'token', 'apikey', 'privatekey', 'secretkey', 'clientsecret', 'passphrase'];
-const PRIVATE_KEY = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----/;
-const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 // Fields that hold the NAME of a credential (a key of the Secret to create), never its value, by API
 // group: an ExternalSecret's spec.data[].secretKey is "password" for the key that will hold one.
 const NAME_FIELDS = new Map<string, Set<string>>([['external-secrets.io', new Set(['secretKey'])]]);
@@ -16,12 +11,6 @@ function namesKeyOfSiblingSecret(key: string, parent: any): boolean {
   const m = /^(.*)SecretKey$/.exec(key);
   if (!m || parent === null || typeof parent !== 'object' || Array.isArray(parent)) return false;
   return parent[`${m[1]}SecretName`] !== undefined || parent[`${m[1]}SecretRef`] !== undefined;
-}
-// Values that are placeholders filled in later (Flux post-build substitution, Helm, env), not credentials.
-const PLACEHOLDER = /^(\$\{[^}]+\}|\{\{.*\}\}|\$\([^)]+\)|<[^>]+>)$/;
-
-function normalized(key: string): string {
-  return key.toLowerCase().replace(/[-_]/g, '');
 }
 
 /**
@@ -47,22 +36,14 @@ export class CredentialValuesRule extends PolicyRule {
       // SOPS-encrypted manifests carry their metadata at the top level; their values are ciphertext.
       if (o.json.sops !== undefined) continue;
       if (o.kind === 'Secret' && o.apiGroup === '') {
-        const keys = [...Object.keys(o.json.data ?? {}), ...Object.keys(o.json.stringData ?? {})];
-        if (keys.length) out.push(this.violationOf(o, `Secret ${o.namespace ?? ''}/${o.name} carries ${keys.length} value(s) in the output (keys: ${keys.sort().join(', ')})`));
+        const keys = secretValueKeys(o.json);
+        if (keys.length) out.push(this.violationOf(o, `Secret ${o.namespace ?? ''}/${o.name} carries ${keys.length} value(s) in the output (keys: ${keys.join(', ')})`));
         continue;
       }
-      const found: string[] = [];
       const nameFields = NAME_FIELDS.get(o.apiGroup);
-      walkJson(o.json, (key, value, path, parent) => {
-        if (typeof value !== 'string') return;
-        if (path.startsWith('metadata.')) return;
-        if (nameFields?.has(key) || namesKeyOfSiblingSecret(key, parent)) return;
-        const k = normalized(key);
-        const credentialKey = CREDENTIAL_KEYS.has(k) || CREDENTIAL_SUFFIXES.some((s) => k.endsWith(s));
-        if (credentialKey && value.trim() !== '' && !PLACEHOLDER.test(value.trim())) found.push(`${path} (a credential-like field)`);
-        else if (PRIVATE_KEY.test(value)) found.push(`${path} (a PEM private key)`);
-        else if (URL_WITH_PASSWORD.test(value)) found.push(`${path} (a URL with a password)`);
-      });
+      const found = credentialLocations(o.json, '', (key, parent) => nameFields?.has(key) === true || namesKeyOfSiblingSecret(key, parent))
+        .filter((l) => !l.path.startsWith('metadata.'))
+        .map((l) => `${l.path} (${l.why})`);
       for (const f of found) out.push(this.violationOf(o, `${o.displayName} holds a credential value at ${f}`));
     }
     return out;
