@@ -124,8 +124,9 @@ function appliedTwice(state: ClusterState): ReconcileFinding[] {
       continue;
     }
     seen.set(k, o);
-    const produced = state.allOf(o.group, o.kind)
-      .find((p) => p.rule !== undefined && !p.createIfAbsent && p.name === o.name && p.namespace === o.namespace && p.by !== o);
+    // By identity: a scan of every provision of the kind per object was quadratic in the fleet.
+    const produced = state.provisionsOf(o.group, o.kind, o.namespace, o.name)
+      .find((p) => p.rule !== undefined && !p.createIfAbsent && p.by !== o);
     if (produced) {
       out.push(findingOn(state, o, {
         severity: ReconcileSeverity.ERROR,
@@ -206,10 +207,10 @@ function namespaces(state: ClusterState): ReconcileFinding[] {
   const system = new Set(SYSTEM_NAMESPACES);
   const available = (namespace: string, o: ClusterObject): boolean => {
     if (system.has(namespace)) return true;
-    return state.allOf('', 'Namespace').some((p) => p.name === namespace && state.tree.isReadyBefore(p.by.layer, o.layer));
+    return state.provisionsOf('', 'Namespace', undefined, namespace).some((p) => state.tree.isReadyBefore(p.by.layer, o.layer));
   };
   const missing = (o: ClusterObject, namespace: string, field: string, why: string): ReconcileFinding => {
-    const creators = state.allOf('', 'Namespace').filter((p) => p.name === namespace);
+    const creators = state.provisionsOf('', 'Namespace', undefined, namespace);
     const late = creators.length > 0 ? ` (it is created by ${creators.map((p) => `${p.by.kind} ${p.by.name} in layer ${p.by.layer.name}`).join(', ')}, which layer ${o.layer.name} does not wait for)` : '';
     return findingOn(state, o, {
       severity: ReconcileSeverity.ERROR,

@@ -124,6 +124,11 @@ export class ClusterState {
     return undefined;
   }
 
+  /** Every provision of one object identity (emitted first, then produced). */
+  public provisionsOf(group: string, kind: string, namespace: string | undefined, name: string): readonly Provision[] {
+    return this.provided.get(key(group, kind, namespace, name)) ?? [];
+  }
+
   /** Every provision of a kind (emitted and produced), e.g. all `cluster.x-k8s.io/Cluster`s. */
   public allOf(group: string, kind: string): readonly Provision[] {
     return this.byKind.get(`${group}\u0000${kind}`) ?? [];
