@@ -24,6 +24,22 @@ describe('capacity rules', () => {
     ]));
   });
 
+  test('KM-CAP-001: one VM must fit one eligible host, though the totals fit (memory, vCPUs, GPUs per VM)', () => {
+    const p = policyPlatform();
+    // 248 GiB per host after the reserve: a 300 GiB VM fits the 744 GiB in all but no host.
+    p.platform.addTenantCluster('acme', { version: 'v1.33.2', nodePools: [{ name: 'huge', replicas: 1, cpuCores: 8, memoryGiB: 300 }] });
+    // metal-1 has 2 A10s: a VM asking for 3 runs nowhere.
+    p.platform.addTenantCluster('globex', { version: 'v1.33.2', nodePools: [{ name: 'gpu', replicas: 1, cpuCores: 8, memoryGiB: 16, gpus: [{ deviceName: GPU, count: 3 }] }] });
+    const f = findings(p.app, 'KM-CAP-001');
+    expect(f.map((x) => x.message)).toEqual([
+      'MachineDeployment tenant-acme/acme-huge: one worker VM needs 8 vCPUs, 300 GiB, but no eligible host (3) can run it: the largest, metal-1, offers 120 vCPUs and 248 GiB after the reserve and 2 × GA102GL_A10',
+      `MachineDeployment tenant-globex/globex-gpu: one worker VM needs 8 vCPUs, 16 GiB and 3 × ${GPU}, but no eligible host (3) can run it: the largest, metal-1, offers 120 vCPUs and 248 GiB after the reserve and 2 × GA102GL_A10`,
+    ]);
+    // The finding is the pool's, not the app's.
+    expect(f.map((x) => x.constructPath)).toEqual(['tenant-acme/acme/Pool-huge/MachineDeployment', 'tenant-globex/globex/Pool-gpu/MachineDeployment']);
+    expect(f[0].fix).toMatch(/make the pool's VMs smaller/);
+  });
+
   test('KM-CAP-001: pools pinned to hosts must fit the hosts carrying their labels', () => {
     const p = policyPlatform();
     p.servers.addHost({ name: 'edge-1', bmc: { address: 'redfish-virtualmedia://192.168.20.60/redfish/v1/Systems/1' }, labels: { 'kmetal.io/site': 'factory-a' }, capacity: { cpuCores: 16, memoryGiB: 64 } });

@@ -1,5 +1,6 @@
 // Demand (every tenant's worker VMs, from the synthesized objects) and supply (the VM hosts),
 // computed once per policy run and shared by the capacity rules. Internal.
+import type { BareMetalHost } from '../../../baremetal/bare-metal-host';
 import { parseQuantity } from '../../../tenancy/governance/quantities';
 import type { PolicyContext, SynthesizedObject } from '../../policy-context';
 import { asCount, get } from '../helpers';
@@ -7,7 +8,7 @@ import { CapacityPolicyOptions } from './capacity-options';
 import { KmetalValidationError } from '../../../util/errors';
 
 /** virt-launcher's memory on top of each guest (as TenantGovernance counts it). */
-const VM_OVERHEAD_GIB = 0.25;
+export const VM_OVERHEAD_GIB = 0.25;
 const AUTOSCALER_MAX = 'cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size';
 /** Hosts labelled so run the hosted control planes, not VMs (unless `vmHostLabels` says otherwise). */
 const CONTROL_PLANE_ROLE = ['kmetal.io/role', 'control-plane'];
@@ -23,6 +24,15 @@ export interface PoolDemand {
   readonly hostSelector?: { [key: string]: string };
 }
 
+/** What one host offers a single VM: vCPUs and memory after the reserve (with the overcommit), its GPUs by model. */
+export interface HostOffer {
+  readonly host: string;
+  /** vCPUs. */
+  readonly cpuCores: number;
+  readonly memoryGiB: number;
+  readonly gpus: Map<string, number>;
+}
+
 /** Pools pinned to the same node labels, and the hosts that carry them. */
 export interface PinnedGroup {
   readonly hostSelector: { [key: string]: string };
@@ -32,10 +42,14 @@ export interface PinnedGroup {
   readonly hostCount: number;
   readonly supplyCpu: number;
   readonly supplyMemoryGiB: number;
+  /** The hosts carrying the labels. */
+  readonly hosts: HostOffer[];
 }
 
 export interface FleetCapacity {
   readonly pools: PoolDemand[];
+  /** The hosts that run VMs, as one VM sees each. */
+  readonly vmHosts: HostOffer[];
   readonly demandCpu: number;
   readonly demandMemoryGiB: number;
   readonly demandGpus: Map<string, number>;
@@ -208,6 +222,7 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
       hostCount: matching.length,
       supplyCpu: matching.reduce((n, h) => n + vmCpuOf(h, o), 0),
       supplyMemoryGiB: matching.reduce((n, h) => n + vmMemoryGiBOf(h, o), 0),
+      hosts: matching.map((h) => offerOf(h, o)),
     };
   });
 
@@ -220,6 +235,7 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
   };
   return {
     pools,
+    vmHosts: hosts.map((h) => offerOf(h, o)),
     demandCpu,
     demandMemoryGiB,
     demandGpus,
@@ -237,6 +253,16 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
 
 type HostCapacity = { readonly capacity: { readonly cpuCores: number; readonly memoryGiB: number } };
 type ResolvedCapacity = ReturnType<typeof resolveCapacityOptions>;
+
+/**
+ * What a host offers one VM, in the capacity model's terms: vCPUs (cores less the reserve, times the
+ * overcommit), memory (less the reserve), and its GPUs, which pass through to one VM each.
+ */
+function offerOf(h: BareMetalHost, o: ResolvedCapacity): HostOffer {
+  const gpus = new Map<string, number>();
+  for (const g of h.capacity.gpus ?? []) addGpu(gpus, g.model, g.count ?? 1);
+  return { host: h.hostName, cpuCores: vmCpuOf(h, o), memoryGiB: vmMemoryGiBOf(h, o), gpus };
+}
 
 /** vCPUs a host offers to VMs: its cores less the reserve, times the CPU overcommit. */
 function vmCpuOf(h: HostCapacity, o: ResolvedCapacity): number {

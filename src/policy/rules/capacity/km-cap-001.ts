@@ -1,5 +1,5 @@
 import { CapacityPolicyOptions } from './capacity-options';
-import { fleetCapacity, round, topConsumers } from './fleet-capacity';
+import { fleetCapacity, HostOffer, round, topConsumers, VM_OVERHEAD_GIB } from './fleet-capacity';
 import type { PolicyContext } from '../../policy-context';
 import { PolicyRule, PolicySeverity, PolicyViolation } from '../../policy-rule';
 
@@ -30,6 +30,20 @@ export class VmCapacityRule extends PolicyRule {
     const f = fleetCapacity(context, this.options);
     if (context.bareMetalHosts.length === 0 || f.pools.length === 0) return [];
     const out: PolicyViolation[] = [];
+    // One VM must fit one host: the totals can fit while no single host can take the VM.
+    for (const p of f.pools) {
+      const eligible = p.hostSelector ? f.pinned.find((g) => g.pools.includes(p))?.hosts ?? [] : f.vmHosts;
+      if (eligible.length === 0) continue;
+      const fits = (h: HostOffer) => p.cpuCores <= h.cpuCores && p.memoryGiB + VM_OVERHEAD_GIB <= h.memoryGiB
+        && [...p.gpus].every(([device, n]) => n <= (h.gpus.get(f.modelOf(device) ?? device) ?? 0));
+      if (eligible.some(fits)) continue;
+      const largest = [...eligible].sort((a, b) => b.cpuCores - a.cpuCores || b.memoryGiB - a.memoryGiB)[0];
+      const gpus = [...p.gpus].map(([d, n]) => `${n} × ${d}`).join(', ');
+      const offered = [...largest.gpus].map(([m, n]) => `${n} × ${m}`).join(', ');
+      out.push(this.violationOf(p.owner,
+        `${p.owner.kind} ${p.owner.namespace ?? ''}/${p.owner.name}: one worker VM needs ${p.cpuCores} vCPUs, ${round(p.memoryGiB)} GiB${gpus ? ` and ${gpus}` : ''}, but no eligible host (${eligible.length}) can run it: the largest, ${largest.host}, offers ${round(largest.cpuCores)} vCPUs and ${round(largest.memoryGiB)} GiB after the reserve${offered ? ` and ${offered}` : ''}`,
+        'make the pool\'s VMs smaller (more, smaller VMs), or add a larger host to the pool they run on'));
+    }
     for (const g of f.pinned) {
       const labels = Object.entries(g.hostSelector).map(([k, v]) => `${k}=${v}`).join(', ');
       const hosts = `the ${g.hostCount} host(s) labelled ${labels}`;
