@@ -3,6 +3,7 @@ import * as YAML from 'yaml';
 import { credentialLocations } from '../util/credentials';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { isDnsLabel } from '../util/names';
+import { checkKnownProps } from '../util/props';
 
 /** A Helm chart an `AddonProfile` installs into every cluster it selects (a Sveltos `helmCharts` entry). */
 export interface HelmChartAddon {
@@ -49,11 +50,15 @@ export interface ResolvedHelmChart {
   readonly values?: { [key: string]: any };
 }
 
+/** Every property of `HelmChartAddon` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const HELM_CHART_ADDON_KEYS: readonly string[] = ['chart', 'repositoryUrl', 'version', 'releaseName', 'releaseNamespace', 'repositoryName', 'values'];
+
 /** Checks one chart entry; `field` is where it sits in the props (for the error message). @internal */
 export function resolveHelmChart(scope: IConstruct, field: string, chart: HelmChartAddon): ResolvedHelmChart {
   if (!chart || typeof chart !== 'object') {
     throw new KmetalValidationError(scope, field, `${showValue(chart)} is not a Helm chart`, 'give { repositoryUrl, chart, version }');
   }
+  checkKnownProps(scope, field, chart, HELM_CHART_ADDON_KEYS, 'HelmChartAddon');
   const url = chart.repositoryUrl;
   if (typeof url === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url)) {
     // Not quoted: the message would carry the password into CI logs.

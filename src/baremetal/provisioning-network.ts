@@ -1,6 +1,7 @@
 import type { IConstruct } from 'constructs';
 import { parseAddressRange, parseIp } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
+import { checkKnownProps } from '../util/props';
 
 /**
  * The network Ironic provisions bare-metal hosts on: the under cluster's nodes reach it on one
@@ -30,6 +31,9 @@ export interface ProvisioningNetworkProps {
   readonly ipaDownloaderImageTag?: string;
 }
 
+/** Every property of `ProvisioningNetworkProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const PROVISIONING_NETWORK_PROPS_KEYS: readonly string[] = ['dhcpRange', 'interface', 'ironicAddress', 'ipaDownloaderImageTag', 'ironicImageTag'];
+
 /** A validated provisioning network. @internal */
 export interface ResolvedProvisioningNetwork {
   readonly interface: string;
@@ -48,6 +52,7 @@ const API_PORT = 6385;
 
 /** Checks a provisioning network. @internal */
 export function resolveProvisioningNetwork(scope: IConstruct, field: string, props: ProvisioningNetworkProps): ResolvedProvisioningNetwork {
+  checkKnownProps(scope, field, props, PROVISIONING_NETWORK_PROPS_KEYS, 'ProvisioningNetworkProps');
   if (typeof props?.interface !== 'string' || !/^[A-Za-z0-9_.:-]{1,15}$/.test(props.interface)) {
     throw new KmetalValidationError(scope, `${field}.interface`, `${showValue(props?.interface)} is not a network interface name`, 'give the node interface on the provisioning network, e.g. "eno3" (at most 15 characters)');
   }

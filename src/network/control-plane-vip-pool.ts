@@ -6,6 +6,7 @@ import { BgpAdvertisement, IpAddressPool, L2Advertisement } from '../imports/met
 import { AddressRange, addressBits, findOverlaps, formatIp, OverlapIndex, parseAddressRange, parseIp } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
+import { checkKnownProps } from '../util/props';
 import { allocateSlots, SlotRequest } from './private/slot-allocator';
 
 /** BGP announcement of the VIPs (MetalLB `BGPAdvertisement`). */
@@ -87,6 +88,9 @@ interface Registration {
  * Pool exhaustion and two tenants pinning one address are synth-time errors naming the tenants.
  * Allocation is O(n log n) in the number of tenants, whatever the size of the pool.
  */
+/** Every property of `ControlPlaneVipPoolProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const CONTROL_PLANE_VIP_POOL_PROPS_KEYS: readonly string[] = ['addresses', 'bgp', 'interfaces', 'l2Advertisement', 'name', 'namespace', 'planes'];
+
 export class ControlPlaneVipPool extends Construct implements IControlPlaneVipPool {
   /** Name of the MetalLB IPAddressPool. */
   public readonly poolName: string;
@@ -116,6 +120,7 @@ export class ControlPlaneVipPool extends Construct implements IControlPlaneVipPo
 
   constructor(scope: Construct, id: string, props: ControlPlaneVipPoolProps) {
     super(scope, id);
+    checkKnownProps(this, '', props, CONTROL_PLANE_VIP_POOL_PROPS_KEYS, 'ControlPlaneVipPoolProps');
     this.poolName = validateDnsLabel(this, 'name', props?.name ?? id);
     this.namespace = validateDnsLabel(this, 'namespace', props?.namespace ?? 'metallb-system');
     const given = props?.addresses;

@@ -50,8 +50,10 @@ export interface RolloutPlanProps {
   readonly waves: RolloutWave[];
 }
 
-const ROLLOUT_PLAN_PROPS_KEYS = ['clusterClass', 'waves'];
-const ROLLOUT_WAVE_KEYS = ['name', 'clusterLabels', 'version', 'image', 'maintenanceWindow'];
+/** Every property of `RolloutPlanProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const ROLLOUT_PLAN_PROPS_KEYS: readonly string[] = ['clusterClass', 'waves'];
+/** Every property of `RolloutWave`. */
+export const ROLLOUT_WAVE_KEYS: readonly string[] = ['name', 'clusterLabels', 'version', 'image', 'maintenanceWindow'];
 
 /**
  * Fleet changes in waves: the clusters of a class are split by labels into ordered waves, and

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Tenant } from '../imports/capsule.clastix.io';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
+import { checkKnownProps } from '../util/props';
 import {
   clusterShape, ClusterShape, CONTROL_PLANE_CPU_MILLI, CONTROL_PLANE_MEMORY_MIB, demandOf, ETCD_CPU_MILLI, ETCD_MEMORY_MIB,
   ResourceDemand, VM_MEMORY_OVERHEAD_MIB,
@@ -130,6 +131,13 @@ export interface TenantGovernanceProps extends TenantGovernanceOptions {
 
 const CAPSULE_TENANT_LABEL = 'capsule.clastix.io/tenant';
 
+/** Every property of `TenantGovernanceOptions` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const TENANT_GOVERNANCE_OPTIONS_KEYS: readonly string[] = [
+  'allowedStorageClasses', 'defaultStorageClass', 'limitRanges', 'namespaceQuota', 'networkPolicies', 'nodeSelector', 'owners', 'preventDeletion', 'quota', 'tenantName',
+];
+/** Every property of `TenantGovernanceProps`. */
+export const TENANT_GOVERNANCE_PROPS_KEYS: readonly string[] = [...TENANT_GOVERNANCE_OPTIONS_KEYS, 'clusters'];
+
 /**
  * Capsule governance of one platform tenant: a `Tenant` owning the namespaces on the under cluster
  * where the tenant's control planes, etcd, VMs and VPC objects live, with quotas, allowed storage
@@ -178,6 +186,7 @@ export class TenantGovernance extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantGovernanceProps = {}) {
     super(scope, id);
+    checkKnownProps(this, '', props, TENANT_GOVERNANCE_PROPS_KEYS, 'TenantGovernanceProps');
     const firstCluster = props.clusters?.[0];
     this.tenantName = validateDnsLabel(this, 'tenantName', props.tenantName ?? firstCluster?.clusterName ?? id);
     this.options = props;
