@@ -141,6 +141,13 @@ function sortedObject(labels: { [key: string]: string }): { [key: string]: strin
   return Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]]));
 }
 
+/** JSON with sorted keys and without undefined values: the same data always gives the same text. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => [k, v[k]]))
+    : v));
+}
+
 /** A short, stable digest of a template spec: a changed spec gets a new template name, which is how Cluster API rolls machines. */
 function specDigest(spec: unknown): string {
   return crypto.createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 8);
@@ -226,6 +233,19 @@ export class NodePool extends Construct implements INodePool {
       ...KubevirtMachineTemplate.GVK,
       metadata: { name: machineTemplateName, namespace: ns },
       spec: { template: { spec: { virtualMachineTemplate: { metadata: { namespace: ns }, spec: vmSpec } } } },
+    });
+    // An escape-hatch patch that edits the VM spec keeps the name, and Cluster API never re-reads a
+    // template in place (CAPK refuses the update): the machines would silently not roll. Checked on
+    // the rendered template, and only when it has patches (rendering every template twice costs).
+    const madeSpec = canonicalJson({ vmSpec, ns });
+    this.node.addValidation({
+      validate: () => {
+        if (((this.machineTemplate as any).patches ?? []).length === 0) return [];
+        const rendered = this.machineTemplate.toJson();
+        const spec = canonicalJson({ vmSpec: rendered?.spec?.template?.spec?.virtualMachineTemplate?.spec, ns: rendered?.metadata?.namespace });
+        if (rendered?.metadata?.name === machineTemplateName && spec === madeSpec) return [];
+        return [`[${this.machineTemplate.node.path}] spec: a JSON patch changed the machine template's VM spec (or name) after the pool made it, so its name no longer carries the spec's digest: Cluster API would never roll the pool's machines onto the change (templates are not re-read in place). Fix: set the change through the pool's options (image, cpuCores, memoryGiB, gpus, rootDiskGiB, network), or declare a new pool with it`];
+      },
     });
 
     // Every node carries its pool's name, so tenants can target pools (Machine labels reach nodes

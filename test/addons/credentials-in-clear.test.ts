@@ -1,7 +1,7 @@
 // Data the library writes to git in clear (chart values, add-on content, webhook URLs) is refused
 // where it is given when it carries a credential: the same detector as policy rule KM-SEC-001
 // (src/util/credentials.ts), but without the pack attached. Messages name paths, never values.
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { AddonProfile, ClusterLifecycleEvent, EventHook, HookAction, isKmetalValidationError, MachineImage, PlatformUnderCluster } from '../../src';
 
 const CILIUM = { repositoryUrl: 'https://helm.cilium.io', chart: 'cilium', version: '1.18.2', releaseNamespace: 'kube-system' };
@@ -67,7 +67,7 @@ describe('add-on content shipped to tenant clusters', () => {
   });
 
   test('a credential in a cdk8s chart\'s objects is refused when the content renders (at synth)', () => {
-    const app = new App();
+    const app = Testing.app();
     const profile = new AddonProfile(new Chart(app, 'c'), 'monitoring', {});
     const content = new Chart(new App(), 'addons');
     new ApiObject(content, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'grafana' }, data: { adminPassword: 'grafana-admin-1' } });
