@@ -50,26 +50,23 @@ function podSpecReferences(o: ClusterObject, spec: any, base: string): ObjectRef
   const out: Array<ObjectReference | undefined | false> = [];
   const ns = o.namespace;
   type Emit = (field: string, name: unknown, key?: string) => void;
-  const secret: Emit = (field, name, key) => void out.push(typeof name === 'string' && {
-    field,
-    group: '',
-    kinds: ['Secret'],
-    namespace: ns,
-    name,
-    ...(key !== undefined ? { key } : {}),
-    consequence: 'the kubelet does not start the pod (secret or key not found)',
-    rule: `${K} core/v1 PodSpec: a non-optional Secret volume, secretKeyRef or envFrom secretRef must exist`,
-  });
-  const configMap: Emit = (field, name, key) => void (name !== 'kube-root-ca.crt' && out.push(typeof name === 'string' && {
-    field,
-    group: '',
-    kinds: ['ConfigMap'],
-    namespace: ns,
-    name,
-    ...(key !== undefined ? { key } : {}),
-    consequence: 'the kubelet does not start the pod (configmap or key not found)',
-    rule: `${K} core/v1 PodSpec: a non-optional ConfigMap volume, configMapKeyRef or envFrom configMapRef must exist`,
-  }));
+  // Secrets and ConfigMaps a pod needs: the same reference, another kind (kube-root-ca.crt is made
+  // in every namespace by kube-controller-manager's root-CA publisher).
+  const referenceTo = (kind: 'Secret' | 'ConfigMap', noun: string, refs: string): Emit => (field, name, key) => {
+    if (typeof name !== 'string' || (kind === 'ConfigMap' && name === 'kube-root-ca.crt')) return;
+    out.push({
+      field,
+      group: '',
+      kinds: [kind],
+      namespace: ns,
+      name,
+      ...(key !== undefined ? { key } : {}),
+      consequence: `the kubelet does not start the pod (${noun} or key not found)`,
+      rule: `${K} core/v1 PodSpec: a non-optional ${kind} volume, ${refs} must exist`,
+    });
+  };
+  const secret = referenceTo('Secret', 'secret', 'secretKeyRef or envFrom secretRef');
+  const configMap = referenceTo('ConfigMap', 'configmap', 'configMapKeyRef or envFrom configMapRef');
   const sa = str(spec.serviceAccountName);
   if (sa && sa !== 'default') {
     out.push({
