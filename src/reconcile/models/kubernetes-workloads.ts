@@ -52,7 +52,7 @@ function podSpecReferences(o: ClusterObject, spec: any, base: string): ObjectRef
   type Emit = (field: string, name: unknown, key?: string) => void;
   // Secrets and ConfigMaps a pod needs: the same reference, another kind (kube-root-ca.crt is made
   // in every namespace by kube-controller-manager's root-CA publisher).
-  const referenceTo = (kind: 'Secret' | 'ConfigMap', noun: string, refs: string): Emit => (field, name, key) => {
+  const referenceTo = (kind: 'Secret' | 'ConfigMap', noun: string, fields: string): Emit => (field, name, key) => {
     if (typeof name !== 'string' || (kind === 'ConfigMap' && name === 'kube-root-ca.crt')) return;
     out.push({
       field,
@@ -62,7 +62,7 @@ function podSpecReferences(o: ClusterObject, spec: any, base: string): ObjectRef
       name,
       ...(key !== undefined ? { key } : {}),
       consequence: `the kubelet does not start the pod (${noun} or key not found)`,
-      rule: `${K} core/v1 PodSpec: a non-optional ${kind} volume, ${refs} must exist`,
+      rule: `${K} core/v1 PodSpec: a non-optional ${kind} volume, ${fields} must exist`,
     });
   };
   const secret = referenceTo('Secret', 'secret', 'secretKeyRef or envFrom secretRef');
