@@ -11,7 +11,9 @@ import { PolicyRule, PolicySeverity, PolicyViolation } from '../../policy-rule';
  * topologies and their variables), supply from the BareMetalPools' host capacities. Pools pinned
  * to hosts (`NodePoolOptions.hostSelector`, e.g. an edge site's island) must also fit the hosts
  * carrying their labels. Worker VMs of tenants at edge sites run on their island and are left to
- * the site's own check. Not checked when the app declares no hosts.
+ * the site's own check. Each pool's single VM must also fit one eligible host (its vCPUs with the
+ * overcommit, its memory and its GPUs per model), reported on the pool's object. Not checked when
+ * the app declares no hosts.
  */
 export class VmCapacityRule extends PolicyRule {
   private readonly options: CapacityPolicyOptions;
