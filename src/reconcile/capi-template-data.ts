@@ -57,7 +57,21 @@ export function renderPatchValue(template: string, data: unknown): PatchValueRes
 const goYamlV2Tags = (tags: YAML.Tags): YAML.Tags =>
   tags.filter((t) => (t as { tag?: string }).tag !== 'tag:yaml.org,2002:timestamp' && (t as { format?: string }).format !== 'TIME');
 
+// The rendered texts of a fleet repeat ("true", "", the same pool annotation, "16Gi"...): parsed
+// once each, kept as the JSON text the result is decoded from, so every caller still gets a value of
+// its own. Bounded like the template cache; the first texts seen stay.
+const MAX_CACHED_OUTPUTS = 4096;
+const parsedOutputs = new Map<string, { readonly json: string } | { readonly error: PatchValueResult }>();
+
 function parseRenderedYaml(text: string): PatchValueResult {
+  const cached = parsedOutputs.get(text);
+  if (cached !== undefined) return 'json' in cached ? { ok: true, value: JSON.parse(cached.json) } : cached.error;
+  const result = parseRenderedYamlUncached(text);
+  if (parsedOutputs.size < MAX_CACHED_OUTPUTS) parsedOutputs.set(text, result.ok ? { json: JSON.stringify(result.value) } : { error: result });
+  return result;
+}
+
+function parseRenderedYamlUncached(text: string): PatchValueResult {
   let doc: YAML.Document.Parsed;
   try {
     const docs = YAML.parseAllDocuments(text, { version: '1.1', customTags: goYamlV2Tags });

@@ -28,9 +28,9 @@ const MAX_OUTPUT = 10 * 1024 * 1024;
  * `unsupported` marks refusals for constructs Go accepts but this evaluator does not model.
  */
 export function renderGoTemplate(template: string, data: unknown): GoTemplateResult {
-  let nodes: Node[];
+  let nodes: readonly Node[];
   try {
-    nodes = parseGoTemplate(template);
+    nodes = parsedTemplate(template);
   } catch (e) {
     if (e instanceof TemplateParseError) {
       const unsupported = /not supported by this evaluator|needs Go 1\.23|complex constants|unsupported escape/.test(e.message);
@@ -49,6 +49,20 @@ export function renderGoTemplate(template: string, data: unknown): GoTemplateRes
     if (e instanceof ExecError || e instanceof FuncError) return { ok: false, error: `template: tpl: ${e.message}` };
     throw e;
   }
+}
+
+// A fleet renders the same few ClusterClass templates once per cluster: parsing each once saves
+// most of the work. Parsed nodes are never modified (readonly all the way down). Bounded so a
+// long-running process fed ever new templates keeps a fixed footprint; failures are not kept.
+const MAX_CACHED_TEMPLATES = 1024;
+const parsedTemplates = new Map<string, readonly Node[]>();
+
+function parsedTemplate(template: string): readonly Node[] {
+  const cached = parsedTemplates.get(template);
+  if (cached !== undefined) return cached;
+  const nodes = parseGoTemplate(template);
+  if (parsedTemplates.size < MAX_CACHED_TEMPLATES) parsedTemplates.set(template, nodes);
+  return nodes;
 }
 
 class State {

@@ -18,7 +18,7 @@ import { releaseManifestsApplied, releaseManifestsModel } from './models/release
 import { sveltosModel } from './models/sveltos';
 import type { UpstreamModel } from './models/upstream-model';
 import { checkClassTemplates } from './private/class-templates';
-import { ClusterState, describeTarget, findingOn, type ClusterObject, type ObjectReference } from './private/cluster-state';
+import { ClusterState, describeTarget, findingOn, type ClusterObject, type ObjectReference, type Provision } from './private/cluster-state';
 import { ReconcileSeverity, type ReconcileFinding } from './reconcile-finding';
 import { DiskTreeFiles, type TreeFiles } from '../gitops/private/tree-files';
 import { readTreeModel, treeClusters, type FluxTreeModel } from '../gitops/private/tree-model';
@@ -124,7 +124,9 @@ function appliedTwice(state: ClusterState): ReconcileFinding[] {
       continue;
     }
     seen.set(k, o);
-    const produced = state.allOf(o.group, o.kind)
+    // The provisions of this identity only: scanning every provision of the kind per object was
+    // quadratic in the fleet (thousands of Clusters, Secrets...).
+    const produced = state.provisionsOf(o.group, o.kind, o.namespace, o.name)
       .find((p) => p.rule !== undefined && !p.createIfAbsent && p.name === o.name && p.namespace === o.namespace && p.by !== o);
     if (produced) {
       out.push(findingOn(state, o, {
@@ -204,12 +206,21 @@ function outOfBandOf(o: ClusterObject): Set<string> {
 function namespaces(state: ClusterState): ReconcileFinding[] {
   const out: ReconcileFinding[] = [];
   const system = new Set(SYSTEM_NAMESPACES);
+  // The Namespace provisions by name, in recording order: a scan of every Namespace per object was
+  // quadratic in the fleet (one namespace per tenant).
+  const creatorsByName = new Map<string, Provision[]>();
+  for (const p of state.allOf('', 'Namespace')) {
+    const same = creatorsByName.get(p.name);
+    if (same) same.push(p);
+    else creatorsByName.set(p.name, [p]);
+  }
+  const creatorsOf = (namespace: string): readonly Provision[] => creatorsByName.get(namespace) ?? [];
   const available = (namespace: string, o: ClusterObject): boolean => {
     if (system.has(namespace)) return true;
-    return state.allOf('', 'Namespace').some((p) => p.name === namespace && state.tree.isReadyBefore(p.by.layer, o.layer));
+    return creatorsOf(namespace).some((p) => state.tree.isReadyBefore(p.by.layer, o.layer));
   };
   const missing = (o: ClusterObject, namespace: string, field: string, why: string): ReconcileFinding => {
-    const creators = state.allOf('', 'Namespace').filter((p) => p.name === namespace);
+    const creators = creatorsOf(namespace);
     const late = creators.length > 0 ? ` (it is created by ${creators.map((p) => `${p.by.kind} ${p.by.name} in layer ${p.by.layer.name}`).join(', ')}, which layer ${o.layer.name} does not wait for)` : '';
     return findingOn(state, o, {
       severity: ReconcileSeverity.ERROR,

@@ -124,6 +124,14 @@ export class ClusterState {
     return undefined;
   }
 
+  /**
+   * Every provision of one identity (emitted objects and produced ones, in the order they were
+   * recorded). The key folds an absent namespace into `''`: callers compare `namespace` themselves.
+   */
+  public provisionsOf(group: string, kind: string, namespace: string | undefined, name: string): readonly Provision[] {
+    return this.provided.get(key(group, kind, namespace, name)) ?? [];
+  }
+
   /** Every provision of a kind (emitted and produced), e.g. all `cluster.x-k8s.io/Cluster`s. */
   public allOf(group: string, kind: string): readonly Provision[] {
     return this.byKind.get(`${group}\u0000${kind}`) ?? [];
