@@ -12,7 +12,13 @@
 //   `y` enable it too, while `"true"` (a string) and an empty output do not.
 
 import * as YAML from 'yaml';
-import { renderGoTemplate } from './go-template';
+import { renderGoTemplateOn } from './go-template';
+import { fromJson, INVALID, type GoValue } from './private/go-values';
+
+// The template data this module built, converted to Go values once: a class-based cluster renders
+// every patch of its class against the same data, and converting it per template was a third of
+// the template work. Only data built here is kept (nobody else holds it, so nobody changes it).
+const goData = new WeakMap<object, GoValue | undefined>();
 
 /**
  * The template data Cluster API builds from a Cluster's variables: a JSON round trip of
@@ -26,7 +32,21 @@ export function capiTemplateData(
 ): { [name: string]: unknown } {
   const merged: { [name: string]: unknown } = { ...variables };
   if (builtin !== undefined) merged.builtin = builtin;
-  return JSON.parse(JSON.stringify(merged));
+  const data = JSON.parse(JSON.stringify(merged));
+  goData.set(data, undefined);
+  return data;
+}
+
+function goValueOf(data: unknown): GoValue {
+  // tpl.Execute(w, data): a nil interface{} becomes no value at all (renderGoTemplate's rule).
+  if (data === null || data === undefined) return INVALID;
+  if (typeof data !== 'object' || !goData.has(data)) return fromJson(data);
+  let value = goData.get(data);
+  if (value === undefined) {
+    value = fromJson(data);
+    goData.set(data, value);
+  }
+  return value;
 }
 
 export type EnabledIfResult =
@@ -46,7 +66,7 @@ export function evaluateEnabledIf(enabledIf: string | undefined, data: unknown):
 
 /** The JSON value Cluster API puts in the JSON patch for a `valueFrom.template` (renderValueTemplate). */
 export function renderPatchValue(template: string, data: unknown): PatchValueResult {
-  const rendered = renderGoTemplate(template, data);
+  const rendered = renderGoTemplateOn(template, goValueOf(data));
   if (!rendered.ok) return rendered;
   return parseRenderedYaml(rendered.output);
 }

@@ -28,6 +28,15 @@ const MAX_OUTPUT = 10 * 1024 * 1024;
  * `unsupported` marks refusals for constructs Go accepts but this evaluator does not model.
  */
 export function renderGoTemplate(template: string, data: unknown): GoTemplateResult {
+  // tpl.Execute(w, data): a nil interface{} becomes no value at all, so `.x` on it prints "<no value>".
+  return renderGoTemplateOn(template, data === null || data === undefined ? INVALID : fromJson(data));
+}
+
+/**
+ * `renderGoTemplate` on data converted already (`fromJson`), for callers that render many templates
+ * against the same data. Go values are never modified by the executor.
+ */
+export function renderGoTemplateOn(template: string, root: GoValue): GoTemplateResult {
   let nodes: readonly Node[];
   try {
     nodes = parsedTemplate(template);
@@ -38,8 +47,6 @@ export function renderGoTemplate(template: string, data: unknown): GoTemplateRes
     }
     throw e;
   }
-  // tpl.Execute(w, data): a nil interface{} becomes no value at all, so `.x` on it prints "<no value>".
-  const root = data === null || data === undefined ? INVALID : fromJson(data);
   const state = new State(root);
   try {
     state.walkList(root, nodes);
