@@ -13,6 +13,7 @@
 
 import * as YAML from 'yaml';
 import { renderGoTemplateOn } from './go-template';
+import { isPlainYamlString } from '../gitops/private/yaml-document';
 import { fromJson, INVALID, type GoValue } from './private/go-values';
 
 // The template data this module built, converted to Go values once: a class-based cluster renders
@@ -86,9 +87,55 @@ const parsedOutputs = new Map<string, { readonly json: string } | { readonly err
 function parseRenderedYaml(text: string): PatchValueResult {
   const cached = parsedOutputs.get(text);
   if (cached !== undefined) return 'json' in cached ? { ok: true, value: JSON.parse(cached.json) } : cached.error;
+  const simple = simpleMapping(text);
+  if (simple !== undefined) return { ok: true, value: simple };
   const result = parseRenderedYamlUncached(text);
   if (parsedOutputs.size < MAX_CACHED_OUTPUTS) parsedOutputs.set(text, result.ok ? { json: JSON.stringify(result.value) } : { error: result });
   return result;
+}
+
+const SIMPLE_LINE = /^( *)([^ :][^:]*?):(?: (.*))?$/;
+
+/**
+ * The value of a block mapping of plain strings, e.g. `metallb.io/loadBalancerIPs: 198.18.64.7` or
+ * `annotations:\n  ovn.kubernetes.io/logical_switch: t0001-workers`, read without the YAML parser;
+ * `undefined` for anything else (the parser decides). Such texts embed a cluster's own address or
+ * name, so they never repeat and the cache above does not help; parsing each was most of the
+ * template check of a fleet. Only keys and values a YAML 1.1 parser reads as those very strings are
+ * taken (the writer's rule), keys unique, every nested mapping non-empty and evenly indented.
+ */
+function simpleMapping(text: string): Record<string, unknown> | undefined {
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+  const parsed: Array<{ indent: number; key: string; value?: string }> = [];
+  for (const line of lines) {
+    const m = SIMPLE_LINE.exec(line);
+    if (!m) return undefined;
+    const [, spaces, key, value] = m;
+    if (key === '__proto__' || !isPlainYamlString(key)) return undefined;
+    if (value !== undefined && !isPlainYamlString(value)) return undefined;
+    parsed.push({ indent: spaces.length, key, value });
+  }
+  if (parsed.length === 0 || parsed[0].indent !== 0) return undefined;
+  let i = 0;
+  const mapping = (indent: number): Record<string, unknown> | undefined => {
+    const out: Record<string, unknown> = {};
+    while (i < parsed.length && parsed[i].indent === indent) {
+      const { key, value } = parsed[i++];
+      if (Object.prototype.hasOwnProperty.call(out, key)) return undefined;
+      if (value !== undefined) {
+        out[key] = value;
+        continue;
+      }
+      // `key:` opens a nested mapping on the next, deeper lines (an empty value is not taken).
+      if (i >= parsed.length || parsed[i].indent <= indent) return undefined;
+      const nested = mapping(parsed[i].indent);
+      if (nested === undefined) return undefined;
+      out[key] = nested;
+    }
+    return out;
+  };
+  const value = mapping(0);
+  return value !== undefined && i === parsed.length ? value : undefined;
 }
 
 function parseRenderedYamlUncached(text: string): PatchValueResult {

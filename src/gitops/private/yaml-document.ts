@@ -235,6 +235,15 @@ function doubleQuoted(s: string): string {
   return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * Whether a YAML 1.1 parser reads `s`, written as a plain scalar (key or value, block context), back
+ * as the string `s` (and the `yaml` package writes it so): the writer's fast path, shared with
+ * readers of simple YAML.
+ */
+export function isPlainYamlString(s: string): boolean {
+  return isPlainSafe(s);
+}
+
 function isPlainSafe(s: string): boolean {
   return (PLAIN_SAFE.test(s) && !YAML11_SPECIAL.test(s)) || DOTTED_DIGITS.test(s);
 }
