@@ -72,8 +72,17 @@ export function checkTreeFiles(files: TreeFiles, label: string): ReconcileFindin
 /** Checks the clusters of a tree, read already. */
 export function checkTrees(trees: readonly FluxTreeModel[]): ReconcileFinding[] {
   const conformance = ConformanceChecker.default();
-  const namespaced = (apiVersion: string, kind: string, m?: any, targetNamespace?: string): boolean => {
+  // A kind's scope, looked up once per apiVersion and kind rather than once per object.
+  const scopes = new Map<string, string | undefined>();
+  const scopeOf = (apiVersion: string, kind: string): string | undefined => {
+    const k = `${apiVersion}\u0000${kind}`;
+    if (scopes.has(k)) return scopes.get(k);
     const scope = conformance.scopeOf(apiVersion, kind);
+    scopes.set(k, scope);
+    return scope;
+  };
+  const namespaced = (apiVersion: string, kind: string, m?: any, targetNamespace?: string): boolean => {
+    const scope = scopeOf(apiVersion, kind);
     if (scope !== undefined) return scope === 'Namespaced';
     return typeof m?.metadata?.namespace === 'string' || targetNamespace !== undefined;
   };
@@ -157,9 +166,11 @@ function references(state: ClusterState): ReconcileFinding[] {
   return out;
 }
 
-function resolve(state: ClusterState, o: ClusterObject, ref: ObjectReference, outOfBand: Set<string>): ReconcileFinding | undefined {
-  const target = describeTarget(ref.kinds[0], ref.namespace, ref.name);
+function resolve(state: ClusterState, o: ClusterObject, ref: ObjectReference, outOfBand: ReadonlySet<string>): ReconcileFinding | undefined {
   const found = state.lookup(ref.group, ref.kinds, ref.namespace, ref.name);
+  // Most references resolve with nothing to report: the target's text is made only for a finding.
+  if (found && (ref.key === undefined || found.keys === undefined || found.keys.includes(ref.key))) return undefined;
+  const target = describeTarget(ref.kinds[0], ref.namespace, ref.name);
   if (!found) {
     if (ref.kinds.some((k) => outOfBand.has(`${k}/${ref.name}`) || outOfBand.has(`${k}/${ref.namespace ?? ''}/${ref.name}`))) {
       return findingOn(state, o, {
@@ -196,9 +207,11 @@ function resolve(state: ClusterState, o: ClusterObject, ref: ObjectReference, ou
   return undefined;
 }
 
-function outOfBandOf(o: ClusterObject): Set<string> {
+const NONE: ReadonlySet<string> = new Set<string>();
+
+function outOfBandOf(o: ClusterObject): ReadonlySet<string> {
   const v = o.manifest?.metadata?.annotations?.[OUT_OF_BAND_ANNOTATION];
-  return new Set(typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : []);
+  return typeof v === 'string' ? new Set(v.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) : NONE;
 }
 
 // Namespaces must exist before Flux applies what is in them: created in the same layer (Flux applies a
