@@ -6,7 +6,7 @@ import { FindingCollector } from './finding-collector';
 import { validateMetadata } from './metadata-validator';
 import { SchemaStore, shippedBundleDir, splitApiVersion } from './schema-store';
 import { SchemaValidator } from './schema-validator';
-import { pruneNullsAndApplyDefaults } from './structural-defaulting';
+import { isPlainJson, pruneNullsAndApplyDefaults, withNullsPrunedAndDefaults } from './structural-defaulting';
 import { collectTransitionRules, type TransitionRule } from './transition-rule';
 import { findManifestFiles, parseYamlDocuments } from './yaml-documents';
 
@@ -252,14 +252,25 @@ export class ConformanceChecker {
     }
     // Validate what the server would validate: a pruned, defaulted copy, never the caller's object.
     let copy: any;
-    try {
-      copy = JSON.parse(JSON.stringify(obj));
-    } catch (e) {
-      out.error('malformed', '', `the object is not plain JSON (${e instanceof Error ? e.message : String(e)})`);
-      return out.findings;
+    if (isPlainJson(obj)) {
+      // Already what the JSON round trip below would return (every rendered object is): only what
+      // the defaulting changes is copied, instead of the whole object.
+      copy = obj;
+      if (skip.has('status')) {
+        copy = { ...obj };
+        delete copy.status;
+      }
+      copy = withNullsPrunedAndDefaults(copy, schema);
+    } else {
+      try {
+        copy = JSON.parse(JSON.stringify(obj));
+      } catch (e) {
+        out.error('malformed', '', `the object is not plain JSON (${e instanceof Error ? e.message : String(e)})`);
+        return out.findings;
+      }
+      if (skip.has('status')) delete copy.status;
+      pruneNullsAndApplyDefaults(copy, schema);
     }
-    if (skip.has('status')) delete copy.status;
-    pruneNullsAndApplyDefaults(copy, schema);
     new SchemaValidator(out, { celValues: new CelValueConverter(), unknownFields: true }).validate(copy, schema, '', true, skip);
     return out.findings;
   }

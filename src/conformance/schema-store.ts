@@ -74,9 +74,10 @@ export class SchemaStore {
     if (!custom) {
       return { status: 'unknown-kind', message: `API group ${group} has no kind ${kind} (known: ${[...kinds.keys()].join(', ')})` };
     }
-    const served = custom.versions.filter((v) => v.served).map((v) => `${group}/${v.name}`);
     const match = custom.versions.find((v) => v.name === version);
     if (!match || !match.served) {
+      // Listed for the message only: resolving runs per object checked.
+      const served = custom.versions.filter((v) => v.served).map((v) => `${group}/${v.name}`);
       return { status: 'version-not-served', message: `${kind} is not served as ${apiVersion} by the pinned ${custom.source} CRD; served: ${served.join(', ') || 'none'}` };
     }
     return { status: 'custom', kind: custom, version: match };

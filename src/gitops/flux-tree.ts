@@ -9,7 +9,7 @@ import { scanConstructTree } from './private/construct-scan';
 import { FolderSyncStats, syncFolder } from './private/folder-sync';
 import { unsafeOutputFolder } from './private/output-folder';
 import { FolderSyncError } from './private/tree-manifest';
-import { PlacedFinding, renderTree } from './private/tree-render';
+import { PlacedFinding, renderTree, serializeTree } from './private/tree-render';
 import { compare, planUnits, resolveUnitDependencies } from './private/unit-plan';
 import { withRenderSession } from '../util/render-session';
 import { reconcileRenderedTree } from './private/tree-reconcile';
@@ -318,9 +318,10 @@ export class FluxTree {
       throw new KmetalValidationError(this.app, 'conformance', `${errors.length} problem(s) in objects a strict API server would refuse:\n  ${describeFindings(errors)}\n`, 'fix the objects listed above (their construct paths are in brackets); nothing was written');
     }
     const reconcileFindings = this.reconcile ? reconcileRenderedTree(this.app, tree, this.outputDir) : [];
+    const files = serializeTree(tree);
     let stats: FolderSyncStats;
     try {
-      stats = syncFolder(this.outputDir, tree.files, { preserve: this.preserve, discardEdits: this.discardEdits });
+      stats = syncFolder(this.outputDir, files, { preserve: this.preserve, discardEdits: this.discardEdits });
     } catch (e) {
       if (!(e instanceof FolderSyncError)) throw e;
       throw new KmetalValidationError(this.app, 'outdir', `the writer refused to change ${this.outputDir}, and nothing was written:\n  ${e.problems.join('\n  ')}\n`, e.fix);
@@ -330,7 +331,7 @@ export class FluxTree {
 
     return {
       outputDir: this.outputDir,
-      files: [...tree.files.keys()].sort(compare),
+      files: [...files.keys()].sort(compare),
       filesWritten: stats.written,
       filesRemoved: stats.removed,
       objectCount: tree.objectCount,

@@ -12,7 +12,14 @@
 //   `y` enable it too, while `"true"` (a string) and an empty output do not.
 
 import * as YAML from 'yaml';
-import { renderGoTemplate } from './go-template';
+import { renderGoTemplateOn } from './go-template';
+import { isPlainYamlString } from '../gitops/private/yaml-document';
+import { fromJson, INVALID, type GoValue } from './private/go-values';
+
+// The template data this module built, converted to Go values once: a class-based cluster renders
+// every patch of its class against the same data, and converting it per template was a third of
+// the template work. Only data built here is kept (nobody else holds it, so nobody changes it).
+const goData = new WeakMap<object, GoValue | undefined>();
 
 /**
  * The template data Cluster API builds from a Cluster's variables: a JSON round trip of
@@ -26,7 +33,21 @@ export function capiTemplateData(
 ): { [name: string]: unknown } {
   const merged: { [name: string]: unknown } = { ...variables };
   if (builtin !== undefined) merged.builtin = builtin;
-  return JSON.parse(JSON.stringify(merged));
+  const data = JSON.parse(JSON.stringify(merged));
+  goData.set(data, undefined);
+  return data;
+}
+
+function goValueOf(data: unknown): GoValue {
+  // tpl.Execute(w, data): a nil interface{} becomes no value at all (renderGoTemplate's rule).
+  if (data === null || data === undefined) return INVALID;
+  if (typeof data !== 'object' || !goData.has(data)) return fromJson(data);
+  let value = goData.get(data);
+  if (value === undefined) {
+    value = fromJson(data);
+    goData.set(data, value);
+  }
+  return value;
 }
 
 export type EnabledIfResult =
@@ -46,7 +67,7 @@ export function evaluateEnabledIf(enabledIf: string | undefined, data: unknown):
 
 /** The JSON value Cluster API puts in the JSON patch for a `valueFrom.template` (renderValueTemplate). */
 export function renderPatchValue(template: string, data: unknown): PatchValueResult {
-  const rendered = renderGoTemplate(template, data);
+  const rendered = renderGoTemplateOn(template, goValueOf(data));
   if (!rendered.ok) return rendered;
   return parseRenderedYaml(rendered.output);
 }
@@ -57,7 +78,67 @@ export function renderPatchValue(template: string, data: unknown): PatchValueRes
 const goYamlV2Tags = (tags: YAML.Tags): YAML.Tags =>
   tags.filter((t) => (t as { tag?: string }).tag !== 'tag:yaml.org,2002:timestamp' && (t as { format?: string }).format !== 'TIME');
 
+// The rendered texts of a fleet repeat ("true", "", the same pool annotation, "16Gi"...): parsed
+// once each, kept as the JSON text the result is decoded from, so every caller still gets a value of
+// its own. Bounded like the template cache; the first texts seen stay.
+const MAX_CACHED_OUTPUTS = 4096;
+const parsedOutputs = new Map<string, { readonly json: string } | { readonly error: PatchValueResult }>();
+
 function parseRenderedYaml(text: string): PatchValueResult {
+  const cached = parsedOutputs.get(text);
+  if (cached !== undefined) return 'json' in cached ? { ok: true, value: JSON.parse(cached.json) } : cached.error;
+  const simple = simpleMapping(text);
+  if (simple !== undefined) return { ok: true, value: simple };
+  const result = parseRenderedYamlUncached(text);
+  if (parsedOutputs.size < MAX_CACHED_OUTPUTS) parsedOutputs.set(text, result.ok ? { json: JSON.stringify(result.value) } : { error: result });
+  return result;
+}
+
+const SIMPLE_LINE = /^( *)([^ :][^:]*?):(?: (.*))?$/;
+
+/**
+ * The value of a block mapping of plain strings, e.g. `metallb.io/loadBalancerIPs: 198.18.64.7` or
+ * `annotations:\n  ovn.kubernetes.io/logical_switch: t0001-workers`, read without the YAML parser;
+ * `undefined` for anything else (the parser decides). Such texts embed a cluster's own address or
+ * name, so they never repeat and the cache above does not help; parsing each was most of the
+ * template check of a fleet. Only keys and values a YAML 1.1 parser reads as those very strings are
+ * taken (the writer's rule), keys unique, every nested mapping non-empty and evenly indented.
+ */
+function simpleMapping(text: string): Record<string, unknown> | undefined {
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+  const parsed: Array<{ indent: number; key: string; value?: string }> = [];
+  for (const line of lines) {
+    const m = SIMPLE_LINE.exec(line);
+    if (!m) return undefined;
+    const [, spaces, key, value] = m;
+    if (key === '__proto__' || !isPlainYamlString(key)) return undefined;
+    if (value !== undefined && !isPlainYamlString(value)) return undefined;
+    parsed.push({ indent: spaces.length, key, value });
+  }
+  if (parsed.length === 0 || parsed[0].indent !== 0) return undefined;
+  let i = 0;
+  const mapping = (indent: number): Record<string, unknown> | undefined => {
+    const out: Record<string, unknown> = {};
+    while (i < parsed.length && parsed[i].indent === indent) {
+      const { key, value } = parsed[i++];
+      if (Object.prototype.hasOwnProperty.call(out, key)) return undefined;
+      if (value !== undefined) {
+        out[key] = value;
+        continue;
+      }
+      // `key:` opens a nested mapping on the next, deeper lines (an empty value is not taken).
+      if (i >= parsed.length || parsed[i].indent <= indent) return undefined;
+      const nested = mapping(parsed[i].indent);
+      if (nested === undefined) return undefined;
+      out[key] = nested;
+    }
+    return out;
+  };
+  const value = mapping(0);
+  return value !== undefined && i === parsed.length ? value : undefined;
+}
+
+function parseRenderedYamlUncached(text: string): PatchValueResult {
   let doc: YAML.Document.Parsed;
   try {
     const docs = YAML.parseAllDocuments(text, { version: '1.1', customTags: goYamlV2Tags });

@@ -28,9 +28,18 @@ const MAX_OUTPUT = 10 * 1024 * 1024;
  * `unsupported` marks refusals for constructs Go accepts but this evaluator does not model.
  */
 export function renderGoTemplate(template: string, data: unknown): GoTemplateResult {
-  let nodes: Node[];
+  // tpl.Execute(w, data): a nil interface{} becomes no value at all, so `.x` on it prints "<no value>".
+  return renderGoTemplateOn(template, data === null || data === undefined ? INVALID : fromJson(data));
+}
+
+/**
+ * `renderGoTemplate` on data converted already (`fromJson`), for callers that render many templates
+ * against the same data. Go values are never modified by the executor.
+ */
+export function renderGoTemplateOn(template: string, root: GoValue): GoTemplateResult {
+  let nodes: readonly Node[];
   try {
-    nodes = parseGoTemplate(template);
+    nodes = parsedTemplate(template);
   } catch (e) {
     if (e instanceof TemplateParseError) {
       const unsupported = /not supported by this evaluator|needs Go 1\.23|complex constants|unsupported escape/.test(e.message);
@@ -38,8 +47,6 @@ export function renderGoTemplate(template: string, data: unknown): GoTemplateRes
     }
     throw e;
   }
-  // tpl.Execute(w, data): a nil interface{} becomes no value at all, so `.x` on it prints "<no value>".
-  const root = data === null || data === undefined ? INVALID : fromJson(data);
   const state = new State(root);
   try {
     state.walkList(root, nodes);
@@ -49,6 +56,20 @@ export function renderGoTemplate(template: string, data: unknown): GoTemplateRes
     if (e instanceof ExecError || e instanceof FuncError) return { ok: false, error: `template: tpl: ${e.message}` };
     throw e;
   }
+}
+
+// A fleet renders the same few ClusterClass templates once per cluster: parsing each once saves
+// most of the work. Parsed nodes are never modified (readonly all the way down). Bounded so a
+// long-running process fed ever new templates keeps a fixed footprint; failures are not kept.
+const MAX_CACHED_TEMPLATES = 1024;
+const parsedTemplates = new Map<string, readonly Node[]>();
+
+function parsedTemplate(template: string): readonly Node[] {
+  const cached = parsedTemplates.get(template);
+  if (cached !== undefined) return cached;
+  const nodes = parseGoTemplate(template);
+  if (parsedTemplates.size < MAX_CACHED_TEMPLATES) parsedTemplates.set(template, nodes);
+  return nodes;
 }
 
 class State {

@@ -18,7 +18,7 @@ import { releaseManifestsApplied, releaseManifestsModel } from './models/release
 import { sveltosModel } from './models/sveltos';
 import type { UpstreamModel } from './models/upstream-model';
 import { checkClassTemplates } from './private/class-templates';
-import { ClusterState, describeTarget, findingOn, type ClusterObject, type ObjectReference } from './private/cluster-state';
+import { ClusterState, describeTarget, findingOn, type ClusterObject, type ObjectReference, type Provision } from './private/cluster-state';
 import { ReconcileSeverity, type ReconcileFinding } from './reconcile-finding';
 import { DiskTreeFiles, type TreeFiles } from '../gitops/private/tree-files';
 import { readTreeModel, treeClusters, type FluxTreeModel } from '../gitops/private/tree-model';
@@ -72,8 +72,17 @@ export function checkTreeFiles(files: TreeFiles, label: string): ReconcileFindin
 /** Checks the clusters of a tree, read already. */
 export function checkTrees(trees: readonly FluxTreeModel[]): ReconcileFinding[] {
   const conformance = ConformanceChecker.default();
-  const namespaced = (apiVersion: string, kind: string, m?: any, targetNamespace?: string): boolean => {
+  // A kind's scope, looked up once per apiVersion and kind rather than once per object.
+  const scopes = new Map<string, string | undefined>();
+  const scopeOf = (apiVersion: string, kind: string): string | undefined => {
+    const k = `${apiVersion}\u0000${kind}`;
+    if (scopes.has(k)) return scopes.get(k);
     const scope = conformance.scopeOf(apiVersion, kind);
+    scopes.set(k, scope);
+    return scope;
+  };
+  const namespaced = (apiVersion: string, kind: string, m?: any, targetNamespace?: string): boolean => {
+    const scope = scopeOf(apiVersion, kind);
     if (scope !== undefined) return scope === 'Namespaced';
     return typeof m?.metadata?.namespace === 'string' || targetNamespace !== undefined;
   };
@@ -124,9 +133,10 @@ function appliedTwice(state: ClusterState): ReconcileFinding[] {
       continue;
     }
     seen.set(k, o);
-    // By identity: a scan of every provision of the kind per object was quadratic in the fleet.
+    // The provisions of this identity only: scanning every provision of the kind per object was
+    // quadratic in the fleet (thousands of Clusters, Secrets...).
     const produced = state.provisionsOf(o.group, o.kind, o.namespace, o.name)
-      .find((p) => p.rule !== undefined && !p.createIfAbsent && p.by !== o);
+      .find((p) => p.rule !== undefined && !p.createIfAbsent && p.name === o.name && p.namespace === o.namespace && p.by !== o);
     if (produced) {
       out.push(findingOn(state, o, {
         severity: ReconcileSeverity.ERROR,
@@ -156,9 +166,11 @@ function references(state: ClusterState): ReconcileFinding[] {
   return out;
 }
 
-function resolve(state: ClusterState, o: ClusterObject, ref: ObjectReference, outOfBand: Set<string>): ReconcileFinding | undefined {
-  const target = describeTarget(ref.kinds[0], ref.namespace, ref.name);
+function resolve(state: ClusterState, o: ClusterObject, ref: ObjectReference, outOfBand: ReadonlySet<string>): ReconcileFinding | undefined {
   const found = state.lookup(ref.group, ref.kinds, ref.namespace, ref.name);
+  // Most references resolve with nothing to report: the target's text is made only for a finding.
+  if (found && (ref.key === undefined || found.keys === undefined || found.keys.includes(ref.key))) return undefined;
+  const target = describeTarget(ref.kinds[0], ref.namespace, ref.name);
   if (!found) {
     if (ref.kinds.some((k) => outOfBand.has(`${k}/${ref.name}`) || outOfBand.has(`${k}/${ref.namespace ?? ''}/${ref.name}`))) {
       return findingOn(state, o, {
@@ -195,9 +207,11 @@ function resolve(state: ClusterState, o: ClusterObject, ref: ObjectReference, ou
   return undefined;
 }
 
-function outOfBandOf(o: ClusterObject): Set<string> {
+const NONE: ReadonlySet<string> = new Set<string>();
+
+function outOfBandOf(o: ClusterObject): ReadonlySet<string> {
   const v = o.manifest?.metadata?.annotations?.[OUT_OF_BAND_ANNOTATION];
-  return new Set(typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : []);
+  return typeof v === 'string' ? new Set(v.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) : NONE;
 }
 
 // Namespaces must exist before Flux applies what is in them: created in the same layer (Flux applies a
@@ -205,12 +219,21 @@ function outOfBandOf(o: ClusterObject): Set<string> {
 function namespaces(state: ClusterState): ReconcileFinding[] {
   const out: ReconcileFinding[] = [];
   const system = new Set(SYSTEM_NAMESPACES);
+  // The Namespace provisions by name, in recording order: a scan of every Namespace per object was
+  // quadratic in the fleet (one namespace per tenant).
+  const creatorsByName = new Map<string, Provision[]>();
+  for (const p of state.allOf('', 'Namespace')) {
+    const same = creatorsByName.get(p.name);
+    if (same) same.push(p);
+    else creatorsByName.set(p.name, [p]);
+  }
+  const creatorsOf = (namespace: string): readonly Provision[] => creatorsByName.get(namespace) ?? [];
   const available = (namespace: string, o: ClusterObject): boolean => {
     if (system.has(namespace)) return true;
-    return state.provisionsOf('', 'Namespace', undefined, namespace).some((p) => state.tree.isReadyBefore(p.by.layer, o.layer));
+    return creatorsOf(namespace).some((p) => state.tree.isReadyBefore(p.by.layer, o.layer));
   };
   const missing = (o: ClusterObject, namespace: string, field: string, why: string): ReconcileFinding => {
-    const creators = state.provisionsOf('', 'Namespace', undefined, namespace);
+    const creators = creatorsOf(namespace);
     const late = creators.length > 0 ? ` (it is created by ${creators.map((p) => `${p.by.kind} ${p.by.name} in layer ${p.by.layer.name}`).join(', ')}, which layer ${o.layer.name} does not wait for)` : '';
     return findingOn(state, o, {
       severity: ReconcileSeverity.ERROR,

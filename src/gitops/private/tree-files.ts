@@ -152,6 +152,10 @@ function lowerBound(sorted: readonly string[], value: string): number {
   return lo;
 }
 
+// Already normal: no empty or "." segment (every path the tree reader builds itself).
+const NOT_NORMAL = /^\/|\/$|\/\/|(?:^|\/)\.(?:\/|$)/;
+
 function normalize(rel: string): string {
+  if (!NOT_NORMAL.test(rel)) return rel;
   return rel.split('/').filter((s) => s !== '' && s !== '.').join('/');
 }

@@ -188,8 +188,11 @@ class TreeReader {
       this.problems.push({ severity: 'error', code: 'tree-cycle', message: `dependsOn cycle: ${cycle.join(' → ')} (Flux never applies these layers)` });
     }
     const ordered: MutableLayer[] = [bootstrap];
+    // By key, first one winning as `find` did (a scan per unit was quadratic in the tenants).
+    const unitByKey = new Map<string, MutableLayer>();
+    for (const u of units) if (!unitByKey.has(u.key)) unitByKey.set(u.key, u);
     for (const o of order.ordered) {
-      const unit = units.find((u) => u.key === o.key)!;
+      const unit = unitByKey.get(o.key)!;
       unit.depth = o.depth + 1;
       ordered.push(unit);
     }

@@ -29,8 +29,7 @@ export interface PlacedFinding {
 
 /** The rendered tree: files by path relative to the app folder, plus counts for the result. */
 export interface RenderedTree {
-  readonly files: Map<string, string>;
-  /** The documents of every file, as rendered (the objects the YAML is written from). */
+  /** The documents of every file, as rendered (the objects the YAML is written from; `serializeTree` writes it). */
   readonly documents: Map<string, unknown[]>;
   /** The construct each file was rendered from (the unit for its kustomization and Flux Kustomization; none for a cluster without units). */
   readonly owners: Map<string, IConstruct>;
@@ -50,17 +49,14 @@ const ROOT_INTERVAL = '10m';
  * renders the whole tree in memory, so that nothing is written when any object is in error.
  */
 export function renderTree(plans: UnitPlan[], settings: TreeSettings): RenderedTree {
-  const files = new Map<string, string>();
   const documents = new Map<string, unknown[]>();
   const owners = new Map<string, IConstruct>();
   const put = (file: string, doc: unknown, owner: IConstruct | undefined) => {
-    files.set(file, yaml.document(doc));
     documents.set(file, [doc]);
     if (owner) owners.set(file, owner);
   };
   const objectsPerKind = new Map<string, number>();
   const seen = new Map<string, IConstruct>();
-  const yaml = new FastYamlWriter();
   const findings: PlacedFinding[] = [];
   const check = (scope: IConstruct, json: any): void => {
     if (!settings.conformance) return;
@@ -115,7 +111,19 @@ export function renderTree(plans: UnitPlan[], settings: TreeSettings): RenderedT
       prune: true,
     }), root);
   }
-  return { files, documents, owners, objectsPerKind, objectCount, clusters: [...byCluster.keys()].sort(compare), findings };
+  return { documents, owners, objectsPerKind, objectCount, clusters: [...byCluster.keys()].sort(compare), findings };
+}
+
+/**
+ * The YAML text of every file of a rendered tree, by path (in the tree's order). Separate from
+ * `renderTree` so that it runs after the reconcile check: the text of a fleet's tree (tens of MB)
+ * then never lives beside that check's working set, which set the peak memory of a synth.
+ */
+export function serializeTree(tree: RenderedTree): Map<string, string> {
+  const yaml = new FastYamlWriter();
+  const files = new Map<string, string>();
+  for (const [file, docs] of tree.documents) files.set(file, yaml.document(docs[0]));
+  return files;
 }
 
 interface Identity {

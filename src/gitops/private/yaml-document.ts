@@ -20,8 +20,14 @@ export function toYamlDocument(value: unknown): string {
 // no indicator, only ':' and ' ' followed by a word character (never ": " or " #"), and are not
 // something a YAML 1.1 schema resolves to another type (booleans, null, and floats like "e5", the only
 // letter-first ones). Everything else is asked of the `yaml` package (and cached).
-const PLAIN_SAFE = /^[A-Za-z_/](?:[A-Za-z0-9_./-]|[: ](?=[A-Za-z0-9_./]))*$/;
+// '=' is no indicator and no schema's pattern has one (OVN matches such as "ip4.dst == 10.0.0.1").
+const PLAIN_SAFE = /^[A-Za-z_/](?:[A-Za-z0-9_./=-]|[: ](?=[A-Za-z0-9_./=]))*$/;
 const YAML11_SPECIAL = /^(?:y|yes|n|no|true|false|on|off|null|e-?[0-9]+)$/i;
+// Digits with two dots or more (IPv4 addresses, versions such as "0.17.0"): no YAML 1.1 pattern
+// matches them (floats have one dot, sexagesimals and timestamps need ':' or '-'), so the `yaml`
+// package writes them plain. A fleet has one address per tenant: learning each from the `yaml`
+// package was most of the writer's time.
+const DOTTED_DIGITS = /^[0-9]+(?:\.[0-9]+){2,}$/;
 const MAX_INLINE_KEY = 1000;
 const MAX_DEPTH = 100;
 
@@ -229,8 +235,17 @@ function doubleQuoted(s: string): string {
   return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * Whether a YAML 1.1 parser reads `s`, written as a plain scalar (key or value, block context), back
+ * as the string `s` (and the `yaml` package writes it so): the writer's fast path, shared with
+ * readers of simple YAML.
+ */
+export function isPlainYamlString(s: string): boolean {
+  return isPlainSafe(s);
+}
+
 function isPlainSafe(s: string): boolean {
-  return PLAIN_SAFE.test(s) && !YAML11_SPECIAL.test(s);
+  return (PLAIN_SAFE.test(s) && !YAML11_SPECIAL.test(s)) || DOTTED_DIGITS.test(s);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

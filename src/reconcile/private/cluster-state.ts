@@ -124,7 +124,10 @@ export class ClusterState {
     return undefined;
   }
 
-  /** Every provision of one object identity (emitted first, then produced). */
+  /**
+   * Every provision of one identity (emitted objects and produced ones, in the order they were
+   * recorded). The key folds an absent namespace into `''`: callers compare `namespace` themselves.
+   */
   public provisionsOf(group: string, kind: string, namespace: string | undefined, name: string): readonly Provision[] {
     return this.provided.get(key(group, kind, namespace, name)) ?? [];
   }

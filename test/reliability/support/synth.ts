@@ -14,7 +14,7 @@ import { FluxTree, isKmetalValidationError } from '../../../src';
 import * as kmetal from '../../../src';
 import { scanConstructTree } from '../../../src/gitops/private/construct-scan';
 import { reconcileRenderedTree } from '../../../src/gitops/private/tree-reconcile';
-import { renderTree } from '../../../src/gitops/private/tree-render';
+import { renderTree, serializeTree } from '../../../src/gitops/private/tree-render';
 import { planUnits, resolveUnitDependencies } from '../../../src/gitops/private/unit-plan';
 import { KmetalValidationError } from '../../../src/util/errors';
 
@@ -47,7 +47,7 @@ export function synthInMemory(app: App): SynthResult {
     sourceRef: { kind: 'GitRepository', name: 'flux-system' },
   });
   reconcileRenderedTree(app, tree, path.join('dist', APP_NAME));
-  return { files: tree.files, objects: () => scan.objects.map((o) => ({ cluster: plans.get(o.owner)!.cluster, obj: o.apiObject.toJson() })) };
+  return { files: serializeTree(tree), objects: () => scan.objects.map((o) => ({ cluster: plans.get(o.owner)!.cluster, obj: o.apiObject.toJson() })) };
 }
 
 /** What building and synthesizing a spec gave. */
