@@ -414,13 +414,21 @@ function addons(o: SpecOptions): fc.Arbitrary<AddonSpec[]> {
 }
 
 function hooks(o: SpecOptions): fc.Arbitrary<HookSpec[]> {
+  // A bearer token goes over https only (plain http would carry it in clear: refused).
+  const endpoint = orBad<{ url: string; tokenSecret: boolean }>(o,
+    fc.oneof(
+      fc.record({ url: fc.constant('https://billing.example.com/hooks/cluster-created'), tokenSecret: fc.boolean() }),
+      fc.record({ url: fc.constant('http://audit.internal:8080/events'), tokenSecret: fc.constant(false) })),
+    fc.record({
+      url: fc.constantFrom(`https://billing:${CANARY}@billing.example.com/hook`, 'ftp://billing.example.com', 'https://x.example.com/"$(id)"', `https://billing.example.com/hook?token=${CANARY}`),
+      tokenSecret: fc.boolean(),
+    }),
+    fc.record({ url: fc.constant('http://audit.internal:8080/events'), tokenSecret: fc.constant(true) }));
   const hook = fc.record({
     name: fc.oneof(fc.constantFrom('billing', 'audit'), name(o, 40)),
     event: fc.constantFrom('created' as const, 'deleted' as const, 'unhealthy' as const),
-    url: orBad(o, fc.constantFrom('https://billing.example.com/hooks/cluster-created', 'http://audit.internal:8080/events'),
-      fc.constantFrom(`https://billing:${CANARY}@billing.example.com/hook`, 'ftp://billing.example.com', 'https://x.example.com/"$(id)"')),
-    tokenSecret: fc.boolean(),
-  });
+    endpoint,
+  }).map(({ endpoint: e, ...rest }) => ({ ...rest, ...e }));
   return list(o, hook, { maxLength: 1, selector: (h) => h.name });
 }
 
