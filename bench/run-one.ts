@@ -142,8 +142,14 @@ interface Figures {
 function report(f: Figures, outdir: string): void {
   const { bytes, files } = folderStats(outdir);
   console.log(JSON.stringify({
-    mode: f.mode, tenants: f.tenants, seconds: Number(f.seconds.toFixed(3)), cpuSeconds: Number(f.cpuSeconds.toFixed(3)),
-    peakRssMiB: f.peakRssMiB, objects: f.objects, bytes, files,
+    mode: f.mode,
+    tenants: f.tenants,
+    seconds: Number(f.seconds.toFixed(3)),
+    cpuSeconds: Number(f.cpuSeconds.toFixed(3)),
+    peakRssMiB: f.peakRssMiB,
+    objects: f.objects,
+    bytes,
+    files,
   }));
 }
 

@@ -13,8 +13,8 @@
 
 import * as YAML from 'yaml';
 import { renderGoTemplateOn } from './go-template';
-import { isPlainYamlString } from '../gitops/private/yaml-document';
 import { fromJson, INVALID, type GoValue } from './private/go-values';
+import { isPlainYamlString } from '../gitops/private/yaml-document';
 
 // The template data this module built, converted to Go values once: a class-based cluster renders
 // every patch of its class against the same data, and converting it per template was a third of

@@ -47,7 +47,10 @@ export function synthInMemory(app: App): SynthResult {
     sourceRef: { kind: 'GitRepository', name: 'flux-system' },
   });
   reconcileRenderedTree(app, tree, path.join('dist', APP_NAME));
-  return { files: serializeTree(tree), objects: () => scan.objects.map((o) => ({ cluster: plans.get(o.owner)!.cluster, obj: o.apiObject.toJson() })) };
+  return {
+    files: serializeTree(tree),
+    objects: () => scan.objects.map((o) => ({ cluster: plans.get(o.owner)!.cluster, obj: o.apiObject.toJson() })),
+  };
 }
 
 /** What building and synthesizing a spec gave. */
