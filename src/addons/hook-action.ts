@@ -3,6 +3,7 @@ import type { ClusterLifecycleEvent } from './event-hook';
 import { credentialInString } from '../util/credentials';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
+import { checkKnownProps } from '../util/props';
 
 /** Options of `HookAction.job()`. */
 export interface HookJobOptions {
@@ -27,6 +28,9 @@ export interface HookSecretKey {
   /** Key in the Secret. */
   readonly key: string;
 }
+
+/** Every property of `HookWebhookOptions` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const HOOK_WEBHOOK_OPTIONS_KEYS: readonly string[] = ['url', 'backoffLimit', 'bearerTokenSecret', 'image', 'serviceAccountName'];
 
 /** Options of `HookAction.webhook()`. */
 export interface HookWebhookOptions {
@@ -184,6 +188,7 @@ class WebhookAction extends HookAction {
 
   public _manifests(scope: IConstruct, ctx: HookContext): any[] {
     const o = this.options;
+    checkKnownProps(scope, 'action', o, HOOK_WEBHOOK_OPTIONS_KEYS, 'HookWebhookOptions');
     if (typeof o.url !== 'string' || !/^https?:\/\/[^\s"'`$\\]+$/.test(o.url)) {
       throw new KmetalValidationError(scope, 'action.url', `${showValue(o.url)} is not an http(s) URL (quotes, "$" and "\\" are refused: it goes into a shell command)`, 'give e.g. "https://billing.example.com/hooks/cluster"');
     }

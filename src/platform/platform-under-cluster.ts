@@ -9,7 +9,7 @@ import { GitOpsUnit } from '../gitops/gitops-unit';
 import { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { IMachineImage } from '../os/machine-image';
 import { DedicatedEtcdDataStore, IHelmRepository } from '../tenancy/datastore';
-import { DatastoreBackup, DatastoreBackupOptions } from '../tenancy/datastore-backup';
+import { DATASTORE_BACKUP_OPTIONS_KEYS, DatastoreBackup, DatastoreBackupOptions } from '../tenancy/datastore-backup';
 import { TenantCluster, TenantClusterProps } from '../tenancy/tenant-cluster';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
@@ -216,6 +216,7 @@ export class PlatformUnderCluster extends Construct {
    */
   public addDatastoreBackups(options: DatastoreBackupOptions): void {
     refuseAfterSynth(this, 'datastore backups');
+    checkKnownProps(this, 'addDatastoreBackups', options, DATASTORE_BACKUP_OPTIONS_KEYS, 'DatastoreBackupOptions');
     if (this.backupDefaults) {
       throw new KmetalValidationError(this, 'addDatastoreBackups', 'the platform\'s datastore backups are declared twice', 'call addDatastoreBackups() once; vary per tenant with TenantClusterProps.etcdBackup');
     }

@@ -37,6 +37,9 @@ const KUBECONFIG_DIR = '/etc/kubernetes';
 /** The key Cluster API writes the kubeconfig under, mounted as the file `--kubeconfig` reads. */
 const KUBECONFIG_KEY = 'value';
 
+/** Every property of `ClusterAutoscalerOptions` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const CLUSTER_AUTOSCALER_OPTIONS_KEYS: readonly string[] = ['enabled', 'extraArgs', 'image', 'scaleDownDelayAfterAddMinutes', 'scaleDownUnneededMinutes'];
+
 /** Settings of a tenant cluster's autoscaler; `TenantClusterProps.autoscaler`. */
 export interface ClusterAutoscalerOptions {
   /**

@@ -38,6 +38,11 @@ export interface S3CredentialsSecret {
   readonly secretAccessKeyKey?: string;
 }
 
+/** Every property of `DatastoreBackupOptions` (test/util/props-keys.test.ts compares it with the jsii assembly). */
+export const DATASTORE_BACKUP_OPTIONS_KEYS: readonly string[] = [
+  'bucket', 'credentialsSecret', 'enabled', 'endpoint', 'etcdctlImage', 'prefix', 'provider', 'region', 'retentionDays', 'schedule', 'uploadImage',
+];
+
 /**
  * Settings of the scheduled etcd snapshots of a dedicated datastore. Given once per platform
  * (`PlatformUnderCluster.addDatastoreBackups()`), per cluster (`TenantClusterProps.etcdBackup`,

@@ -2,10 +2,10 @@ import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ClassNodePool } from './class-node-pool';
-import { ClusterAutoscaler, ClusterAutoscalerOptions, isBoundedPool } from './cluster-autoscaler';
+import { CLUSTER_AUTOSCALER_OPTIONS_KEYS, ClusterAutoscaler, ClusterAutoscalerOptions, isBoundedPool } from './cluster-autoscaler';
 import { ControlPlaneOptions, ControlPlaneServiceType, kamajiControlPlaneSpec, resolveControlPlane, ResolvedControlPlane } from './control-plane';
 import { DedicatedEtcdDataStore, IHelmRepository, IDataStore } from './datastore';
-import { DatastoreBackup, DatastoreBackupOptions } from './datastore-backup';
+import { DATASTORE_BACKUP_OPTIONS_KEYS, DatastoreBackup, DatastoreBackupOptions } from './datastore-backup';
 import { KubernetesVersion } from './kubernetes-version';
 import { INodePool, NodePool, NodePoolOptions } from './node-pool';
 import { MAINTENANCE_WINDOW_ANNOTATION, ROLLOUT_WAVE_LABEL, type RolloutWave } from './rollout-plan';
@@ -240,6 +240,8 @@ export class TenantCluster extends Construct {
     super(scope, id);
     checkKnownProps(this, '', props, TENANT_CLUSTER_PROPS_KEYS, 'TenantClusterProps');
     checkKnownProps(this, 'etcd', props.etcd, DEDICATED_ETCD_OPTIONS_KEYS, 'DedicatedEtcdOptions');
+    checkKnownProps(this, 'autoscaler', props.autoscaler, CLUSTER_AUTOSCALER_OPTIONS_KEYS, 'ClusterAutoscalerOptions');
+    checkKnownProps(this, 'etcdBackup', props.etcdBackup, DATASTORE_BACKUP_OPTIONS_KEYS, 'DatastoreBackupOptions');
     if (props.nodePools !== undefined && !Array.isArray(props.nodePools)) {
       throw new KmetalValidationError(this, 'nodePools', `${showValue(props.nodePools)} is not a list of pools`, 'give a list of NodePoolOptions, e.g. [{ name: "general", replicas: 3 }]');
     }

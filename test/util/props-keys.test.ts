@@ -7,13 +7,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ADDON_PROFILE_PROPS_KEYS } from '../../src/addons/addon-profile';
 import { HELM_CHART_ADDON_KEYS } from '../../src/addons/helm-chart';
+import { HOOK_WEBHOOK_OPTIONS_KEYS } from '../../src/addons/hook-action';
 import { BARE_METAL_HOST_SPEC_KEYS, BMC_SPEC_KEYS, ROOT_DEVICE_HINTS_KEYS } from '../../src/baremetal/bare-metal-host';
 import { BARE_METAL_POOL_PROPS_KEYS } from '../../src/baremetal/bare-metal-pool';
 import { PROVISIONING_NETWORK_PROPS_KEYS } from '../../src/baremetal/provisioning-network';
 import { CONTROL_PLANE_VIP_POOL_PROPS_KEYS } from '../../src/network/control-plane-vip-pool';
 import { TENANT_SUBNET_OPTIONS_KEYS, TENANT_VPC_PROPS_KEYS } from '../../src/network/tenant-vpc';
 import { PERMITTED_PCI_DEVICE_KEYS, PLATFORM_UNDER_CLUSTER_PROPS_KEYS } from '../../src/platform/platform-under-cluster';
+import { CLUSTER_AUTOSCALER_OPTIONS_KEYS } from '../../src/tenancy/cluster-autoscaler';
 import { CONTAINER_RESOURCES_KEYS, CONTROL_PLANE_OPTIONS_KEYS } from '../../src/tenancy/control-plane';
+import { DATASTORE_BACKUP_OPTIONS_KEYS } from '../../src/tenancy/datastore-backup';
 import { GPU_REQUEST_KEYS, NODE_POOL_HEALTH_CHECK_KEYS, NODE_POOL_OPTIONS_KEYS, NODE_TAINT_KEYS } from '../../src/tenancy/node-pool-resolver';
 import { ROLLOUT_PLAN_PROPS_KEYS, ROLLOUT_WAVE_KEYS } from '../../src/tenancy/rollout-plan';
 import { DEDICATED_ETCD_OPTIONS_KEYS, TENANT_CLUSTER_PROPS_KEYS } from '../../src/tenancy/tenant-cluster';
@@ -49,6 +52,9 @@ const LISTS: Array<[string, readonly string[]]> = [
   ['TenantGovernanceProps', TENANT_GOVERNANCE_PROPS_KEYS],
   ['RolloutPlanProps', ROLLOUT_PLAN_PROPS_KEYS],
   ['RolloutWave', ROLLOUT_WAVE_KEYS],
+  ['HookWebhookOptions', HOOK_WEBHOOK_OPTIONS_KEYS],
+  ['ClusterAutoscalerOptions', CLUSTER_AUTOSCALER_OPTIONS_KEYS],
+  ['DatastoreBackupOptions', DATASTORE_BACKUP_OPTIONS_KEYS],
 ];
 
 /** The properties of an interface of the assembly, with those of the interfaces it extends. */
