@@ -40,6 +40,15 @@ export function credentialValue(key: string, value: string): string | undefined 
   return credentialInString(value);
 }
 
+// A `<x>SecretKey` field beside a `<x>SecretName` (or `<x>SecretRef`) names the key to read in that
+// Secret, e.g. Kamaji's externalClusterReference { kubeconfigSecretName, kubeconfigSecretKey: value }
+// or a chart's { existingSecretName, existingSecretKey }: a key name, never a credential.
+function namesKeyOfSiblingSecret(key: string, parent: any): boolean {
+  const m = /^(.*)SecretKey$/.exec(key);
+  if (!m || parent === null || typeof parent !== 'object' || Array.isArray(parent)) return false;
+  return parent[`${m[1]}SecretName`] !== undefined || parent[`${m[1]}SecretRef`] !== undefined;
+}
+
 /** A place in plain JSON data that holds a credential, with why. */
 export interface CredentialLocation {
   /** Dotted path, `[i]` for list items. */
@@ -48,8 +57,9 @@ export interface CredentialLocation {
 }
 
 /**
- * Every credential in plain JSON data (never the value itself). `isName(key, parent)` exempts fields
- * that hold the name of a credential rather than its value.
+ * Every credential in plain JSON data (never the value itself). A `<x>SecretKey` beside its
+ * `<x>SecretName` is a key name; `isName(key, parent)` exempts further fields that hold the name of
+ * a credential rather than its value.
  */
 export function credentialLocations(json: unknown, basePath = '', isName: (key: string, parent: any) => boolean = () => false): CredentialLocation[] {
   const out: CredentialLocation[] = [];
@@ -62,7 +72,7 @@ export function credentialLocations(json: unknown, basePath = '', isName: (key: 
       const [k, v] = entries[i];
       const childPath = Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
       if (typeof v === 'string') {
-        if (isName(k, value)) continue;
+        if (isName(k, value) || namesKeyOfSiblingSecret(k, value)) continue;
         const why = Array.isArray(value) ? credentialInString(v) : credentialValue(k, v);
         if (why) out.push({ path: childPath, why });
       } else if (v !== null && typeof v === 'object') {

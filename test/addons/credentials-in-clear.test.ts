@@ -27,7 +27,11 @@ describe('chart values', () => {
   test('empty values, placeholders and references pass', () => {
     const chart = new Chart(new App(), 'c');
     expect(() => new AddonProfile(chart, 'ok', {
-      helmCharts: [{ ...CILIUM, values: { auth: { password: '', existingSecret: 'db-auth', token: '${DB_TOKEN}' }, url: 'https://example.com/x?page=2' } }],
+      helmCharts: [{
+        ...CILIUM,
+        // A key name beside its Secret's name is no credential (the same rule as KM-SEC-001's).
+        values: { auth: { password: '', existingSecret: 'db-auth', token: '${DB_TOKEN}', existingSecretName: 'db-auth', existingSecretKey: 'password' }, url: 'https://example.com/x?page=2' },
+      }],
     })).not.toThrow();
   });
 

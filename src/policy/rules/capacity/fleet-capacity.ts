@@ -151,11 +151,16 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
     }
     // Without a variable, a worker VM is what its worker class's machine template says (Cluster API
     // copies the template; the class's patches change it only where a variable is set).
+    // Read once per worker class of the class, not per size field and MachineDeployment.
+    const shapes = new Map<unknown, ReturnType<typeof vmShape> | undefined>();
     const templateShape = (workerClass: unknown) => {
+      if (shapes.has(workerClass)) return shapes.get(workerClass);
       const entry = (get(cc?.json, 'spec.workers.machineDeployments') ?? []).find((w: any) => w?.class === workerClass);
       const ref = entry?.infrastructure?.templateRef;
       const tmpl = ref?.kind === 'KubevirtMachineTemplate' ? context.findObject('infrastructure.cluster.x-k8s.io', 'KubevirtMachineTemplate', String(ref.name), cc?.namespace) : undefined;
-      return tmpl ? vmShape(get(tmpl.json, 'spec.template.spec.virtualMachineTemplate.spec')) : undefined;
+      const shape = tmpl ? vmShape(get(tmpl.json, 'spec.template.spec.virtualMachineTemplate.spec')) : undefined;
+      shapes.set(workerClass, shape);
+      return shape;
     };
     const clusterVars = new Map<string, any>((topology.variables ?? []).map((v: any) => [v?.name, v?.value]));
     // Placed at an edge site (the class patches the island in as infra cluster): the site checks it.

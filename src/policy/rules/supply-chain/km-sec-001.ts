@@ -5,13 +5,6 @@ import { PolicyRule, PolicySeverity, PolicyViolation } from '../../policy-rule';
 // Fields that hold the NAME of a credential (a key of the Secret to create), never its value, by API
 // group: an ExternalSecret's spec.data[].secretKey is "password" for the key that will hold one.
 const NAME_FIELDS = new Map<string, Set<string>>([['external-secrets.io', new Set(['secretKey'])]]);
-// A `<x>SecretKey` field beside a `<x>SecretName` (or `<x>SecretRef`) names the key to read in that
-// Secret, e.g. Kamaji's externalClusterReference { kubeconfigSecretName, kubeconfigSecretKey: value }.
-function namesKeyOfSiblingSecret(key: string, parent: any): boolean {
-  const m = /^(.*)SecretKey$/.exec(key);
-  if (!m || parent === null || typeof parent !== 'object' || Array.isArray(parent)) return false;
-  return parent[`${m[1]}SecretName`] !== undefined || parent[`${m[1]}SecretRef`] !== undefined;
-}
 
 /**
  * KM-SEC-001: no credential value is written to the output (git): no `Secret` with `data` or
@@ -41,7 +34,7 @@ export class CredentialValuesRule extends PolicyRule {
         continue;
       }
       const nameFields = NAME_FIELDS.get(o.apiGroup);
-      const found = credentialLocations(o.json, '', (key, parent) => nameFields?.has(key) === true || namesKeyOfSiblingSecret(key, parent))
+      const found = credentialLocations(o.json, '', (key) => nameFields?.has(key) === true)
         .filter((l) => !l.path.startsWith('metadata.'))
         .map((l) => `${l.path} (${l.why})`);
       for (const f of found) out.push(this.violationOf(o, `${o.displayName} holds a credential value at ${f}`));
