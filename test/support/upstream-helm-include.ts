@@ -4,17 +4,11 @@
 // against the pinned chart bytes. Built once per Go version and source (cached in the OS temp dir),
 // in GOPATH mode against Debian's packaged sprig: no module download.
 
-import { execFileSync, spawnSync } from 'child_process';
-import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-
-const GOPATH_DEBIAN = '/usr/share/gocode';
-const SPRIG = path.join(GOPATH_DEBIAN, 'src', 'github.com', 'Masterminds', 'sprig');
+import { execFileSync } from 'child_process';
+import { buildGoProgram, GO_PACKAGES, goToolchain } from './go-build';
 
 /** One line for a skipped test: what to install to run it. */
-export const HELM_INCLUDE_MISSING = 'Go or sprig absent: apt-get install golang-go golang-github-masterminds-sprig-dev to check chart helpers with Go';
+export const HELM_INCLUDE_MISSING = `Go or sprig absent: apt-get install ${GO_PACKAGES} to check chart helpers with Go`;
 
 const MAIN_GO = String.raw`package main
 
@@ -80,33 +74,13 @@ let built: string | null | undefined;
 
 /** Whether Go and Debian's sprig sources are installed (cheap: no build). */
 export function helmIncludeAvailable(): boolean {
-  const go = spawnSync('go', ['version'], { encoding: 'utf8' });
-  return !go.error && go.status === 0 && fs.existsSync(SPRIG);
+  return goToolchain() !== undefined;
 }
 
 /** Path of the program, building it if needed; undefined when Go or sprig is not installed. */
 export function helmIncludeProgram(): string | undefined {
-  if (built !== undefined) return built ?? undefined;
-  built = null;
-  if (!helmIncludeAvailable()) return undefined;
-  const go = spawnSync('go', ['version'], { encoding: 'utf8' });
-  const hash = createHash('sha256').update(MAIN_GO).update(go.stdout).digest('hex').slice(0, 16);
-  const dir = path.join(os.tmpdir(), `kmetal-upstream-helm-include-${hash}`);
-  const bin = path.join(dir, 'helm-include');
-  if (!fs.existsSync(bin)) {
-    fs.mkdirSync(dir, { recursive: true });
-    const tmp = fs.mkdtempSync(path.join(dir, 'build-'));
-    const src = path.join(tmp, 'main.go');
-    fs.writeFileSync(src, MAIN_GO);
-    execFileSync('go', ['build', '-o', `${bin}.partial`, src], {
-      env: { ...process.env, GO111MODULE: 'off', GOPATH: `${GOPATH_DEBIAN}:${tmp}`, GOCACHE: path.join(tmp, 'cache'), GOFLAGS: '' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    fs.renameSync(`${bin}.partial`, bin);
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-  built = bin;
-  return bin;
+  if (built === undefined) built = buildGoProgram('helm-include', MAIN_GO) ?? null;
+  return built ?? undefined;
 }
 
 /** Evaluates each named template for each data object (Helm's `.`); one row per case, keyed by template name. */
