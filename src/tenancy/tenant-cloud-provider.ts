@@ -57,8 +57,9 @@ export const TENANT_CLOUD_PROVIDER_OPTIONS_KEYS: readonly string[] = ['enabled',
 export interface TenantCloudProviderOptions {
   /**
    * Run the KubeVirt cloud-controller-manager for the cluster (node addresses from the VMs, and
-   * removal of Nodes whose VM is gone).
-   * @default true
+   * removal of Nodes whose VM is gone). Not for a cluster at a site, whose VMs run on the site's
+   * cluster (an error there).
+   * @default true (false for a cluster at a site)
    */
   readonly enabled?: boolean;
   /** The CCM image, pinned by tag or digest. @default - `VersionMatrix.image('kubevirt-cloud-controller-manager')` */

@@ -403,7 +403,14 @@ export class TenantCluster extends Construct {
     }
     this.platform?.registerTenantCluster(this);
     DatastoreBackup._applyTo(this, this.platform?.datastoreBackups);
-    if (props.cloudProvider?.enabled !== false) {
+    // The CCM and the CSI controller find the tenant's VMs in its namespace on the under cluster; a
+    // cluster at a site has them on the site's cluster, where they would find none (and the CCM would
+    // delete every Node whose VM it cannot find).
+    if (this.sitePlacement && (props.cloudProvider?.enabled === true || props.storage?.enabled === true)) {
+      const field = props.cloudProvider?.enabled === true ? 'cloudProvider.enabled' : 'storage.enabled';
+      throw new KmetalValidationError(this, field, 'the cluster\'s worker VMs run at its site, not on the under cluster where the controller would look for them', `drop ${field}`);
+    }
+    if (props.cloudProvider?.enabled !== false && !this.sitePlacement) {
       this.cloudProvider = new TenantCloudProvider(this, 'CloudProvider', { ...props.cloudProvider, cluster: this });
     }
   }
@@ -524,7 +531,7 @@ export class TenantCluster extends Construct {
       ...this.labels,
       'kmetal.io/tenant-cluster': this.clusterName,
       // Takes the cluster out of the platform's tenant-storage add-on.
-      ...(this._storageOptions?.enabled === false ? { [TENANT_STORAGE_LABEL]: 'disabled' } : {}),
+      ...(this._storageOptions?.enabled === false || this.sitePlacement ? { [TENANT_STORAGE_LABEL]: 'disabled' } : {}),
       // Lazy: a class-based cluster follows the class's default version until synth.
       'kmetal.io/kubernetes-minor': Lazy.any({ produce: () => this.version.minorText }) as any,
       ...(this.clusterClass ? {

@@ -97,7 +97,11 @@ export const TENANT_STORAGE_OPTIONS_KEYS: readonly string[] = ['classes', 'drive
 
 /** A cluster's own switch; `TenantClusterProps.storage`. */
 export interface TenantClusterStorageOptions {
-  /** Give the cluster the platform's tenant storage (CSI controller and node plugin). @default true */
+  /**
+   * Give the cluster the platform's tenant storage (CSI controller and node plugin). Not for a
+   * cluster at a site, whose VMs run on the site's cluster (an error there).
+   * @default true (false for a cluster at a site)
+   */
   readonly enabled?: boolean;
 }
 
@@ -214,7 +218,8 @@ export class TenantStorage extends Construct {
    * @internal
    */
   public _applyTo(cluster: TenantCluster, own: TenantClusterStorageOptions | undefined): KubevirtCsiController | undefined {
-    if (own?.enabled === false) return undefined;
+    // At a site the VMs (and their volumes) are on the site's cluster: no controller here.
+    if (own?.enabled === false || cluster.sitePlacement) return undefined;
     const existing = cluster.node.tryFindChild('CsiController');
     if (existing) return existing as KubevirtCsiController;
     return new KubevirtCsiController(cluster, 'CsiController', { cluster, storage: this });

@@ -3,6 +3,7 @@ import { App, JsonPatch, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { day2Platform, errorOf, readUnit } from './fixture';
 import { ConformanceChecker, DiskBus, FluxTree, isKmetalValidationError, KubevirtCsiController, ReconcileChecker, TenantVolumeReclaimPolicy } from '../../src';
+import { addSite, TENANT } from '../edge/fixture';
 import { cleanupTempDirs, tempDir } from '../gitops/fixture';
 
 afterEach(() => cleanupTempDirs());
@@ -153,6 +154,23 @@ describe('tenant storage (KubeVirt CSI)', () => {
     expect(profile.spec.clusterSelector.matchExpressions).toContainEqual({ key: 'kmetal.io/tenant-storage', operator: 'NotIn', values: ['disabled'] });
     expect(platform.tenantStorage!.addonProfile.selectedClusters.map((c) => c.clusterName)).toEqual(['globex']);
     expect(out.cluster.toJson().metadata.labels['kmetal.io/tenant-storage']).toBe('disabled');
+  });
+
+  test('a cluster at a site, whose VMs run on the site\'s cluster, gets neither a CSI controller nor a CCM here', () => {
+    const { platform } = withStorage();
+    const site = addSite(platform, 'a');
+    const line = site.addTenantCluster('line-1', TENANT);
+    expect(line.csiController).toBeUndefined();
+    expect(line.cloudProvider).toBeUndefined();
+    expect(line.cluster.toJson().metadata.labels['kmetal.io/tenant-storage']).toBe('disabled');
+    // The site's island cluster runs its VMs on the under cluster: it gets both.
+    expect(site.islandCluster.csiController).toBeDefined();
+    expect(site.islandCluster.cloudProvider).toBeDefined();
+    for (const [props, field] of [[{ storage: { enabled: true } }, 'storage.enabled'], [{ cloudProvider: { enabled: true } }, 'cloudProvider.enabled']] as Array<[any, string]>) {
+      const e = errorOf(() => site.addTenantCluster(`line-${field.length}`, { ...TENANT, ...props }));
+      expect(isKmetalValidationError(e)).toBe(true);
+      expect(e.field).toBe(field);
+    }
   });
 
   test('the KubeVirt CR enables volume hot-plug once the platform has tenant storage', () => {
