@@ -103,6 +103,15 @@ platform.addDatastoreBackups({
   endpoint: 'https://s3.example.com',
   credentialsSecret: { name: 'etcd-backup-s3' },
 });
+// Day 2: every tenant gets persistent volumes from the platform's Ceph RBD pool through the KubeVirt
+// CSI driver (a controller beside each control plane, the node plugin and a default StorageClass
+// `standard` in the cluster). The driver has no upstream release tag: the platform builds it at a
+// pinned commit into its registry. Each tenant's cloud-controller-manager runs beside its control plane too.
+platform.addInfraStorageClass({ name: 'ceph-rbd' });
+platform.addTenantStorage({
+  driverImage: 'registry.example.com/kubevirt/kubevirt-csi-driver:27b52aa2',
+  classes: [{ name: 'standard', infraStorageClassName: 'ceph-rbd', default: true }],
+});
 const vpcs = new Map<string, TenantVpc>();
 for (const [i, name] of tenants.entries()) {
   const gpuTenant = name === 'vision' || name === 'llm';

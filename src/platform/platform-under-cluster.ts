@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ComponentInstall } from './component-install';
 import { ComponentVersion, InstallMethod, VersionMatrix } from './version-matrix';
@@ -11,6 +11,7 @@ import { IMachineImage } from '../os/machine-image';
 import { DedicatedEtcdDataStore, IHelmRepository } from '../tenancy/datastore';
 import { DATASTORE_BACKUP_OPTIONS_KEYS, DatastoreBackup, DatastoreBackupOptions } from '../tenancy/datastore-backup';
 import { TenantCluster, TenantClusterProps } from '../tenancy/tenant-cluster';
+import { InfraStorageClassOptions, TENANT_STORAGE_OPTIONS_KEYS, TenantStorage, TenantStorageOptions, validateInfraStorageClass } from '../tenancy/tenant-storage';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
 import { checkKnownProps } from '../util/props';
@@ -123,6 +124,8 @@ export class PlatformUnderCluster extends Construct {
 
   private readonly tenantClusters: TenantCluster[] = [];
   private backupDefaults?: DatastoreBackupOptions;
+  private readonly infraStorageClassList: string[] = [];
+  private storage?: TenantStorage;
   /** The units `tenantUnit()` made: their Kustomizations already depend on `clusterTemplates`. */
   private readonly platformTenantUnits = new Set<GitOpsUnit>();
   /** The `oci://` mirror every chart is pulled from, if set. */
@@ -222,6 +225,46 @@ export class PlatformUnderCluster extends Construct {
     }
     this.backupDefaults = { ...options };
     for (const t of this.tenantClusters) DatastoreBackup._applyTo(t, this.backupDefaults);
+  }
+
+  /**
+   * Declares a StorageClass of the under cluster (provided by the platform's storage system, outside
+   * this app) that tenant StorageClasses may be backed by (`addTenantStorage()`).
+   */
+  public addInfraStorageClass(options: InfraStorageClassOptions): void {
+    refuseAfterSynth(this, 'infra storage classes');
+    const name = validateInfraStorageClass(this, 'addInfraStorageClass', options);
+    if (this.infraStorageClassList.includes(name)) {
+      throw new KmetalValidationError(this, 'addInfraStorageClass.name', `the infra StorageClass ${showValue(name)} is declared twice`, 'declare every infra StorageClass once');
+    }
+    this.infraStorageClassList.push(name);
+  }
+
+  /** The infra StorageClasses declared with `addInfraStorageClass()`. */
+  public get infraStorageClasses(): string[] {
+    return [...this.infraStorageClassList];
+  }
+
+  /**
+   * Gives every tenant cluster (declared before or after) persistent volumes through the KubeVirt
+   * CSI driver: a `KubevirtCsiController` beside each control plane, and one `AddonProfile`
+   * (`kubevirt-csi`) with the node plugin and the tenant StorageClasses, each mapped to an infra
+   * StorageClass declared with `addInfraStorageClass()`. A cluster opts out with `storage: { enabled: false }`.
+   */
+  public addTenantStorage(options: TenantStorageOptions): TenantStorage {
+    refuseAfterSynth(this, 'tenant storage');
+    checkKnownProps(this, 'addTenantStorage', options, TENANT_STORAGE_OPTIONS_KEYS, 'TenantStorageOptions');
+    if (this.storage) {
+      throw new KmetalValidationError(this, 'addTenantStorage', 'the platform\'s tenant storage is declared twice', 'call addTenantStorage() once, with every class');
+    }
+    this.storage = new TenantStorage(this.configs, 'tenant-storage', { ...options, platform: this });
+    for (const t of this.tenantClusters) this.storage._applyTo(t, t._storageOptions);
+    return this.storage;
+  }
+
+  /** The platform's tenant storage (`addTenantStorage()`), if declared. */
+  public get tenantStorage(): TenantStorage | undefined {
+    return this.storage;
   }
 
   /** The platform's datastore backup settings (`addDatastoreBackups()`), if declared. */
@@ -345,6 +388,7 @@ export class PlatformUnderCluster extends Construct {
     }
     this.tenantClusters.push(cluster);
     DatastoreBackup._applyTo(cluster, this.backupDefaults);
+    this.storage?._applyTo(cluster, cluster._storageOptions);
   }
 
   /** Refuses a cluster declared without `platform` that would silently miss a platform default. */
@@ -464,7 +508,9 @@ export class PlatformUnderCluster extends Construct {
         metadata: { name: 'kubevirt', namespace: kubevirt.namespace },
         spec: {
           configuration: {
-            developerConfiguration: { featureGates: devices.length ? ['GPU', 'HostDevices'] : [] },
+            // DeclarativeHotplugVolumes: the KubeVirt CSI driver hot-plugs tenant volumes
+            // (kubevirt/kubevirt v1.9.0 pkg/virt-api/rest/volumes.go refuses addvolume without it).
+            developerConfiguration: { featureGates: Lazy.any({ produce: () => [...(devices.length ? ['GPU', 'HostDevices'] : []), ...(this.storage ? ['DeclarativeHotplugVolumes'] : [])] }) },
             ...(devices.length ? {
               permittedHostDevices: {
                 pciHostDevices: devices.map((d) => ({

@@ -140,10 +140,27 @@ export class VersionMatrix {
    *   so snapshots are taken by the same etcd version that serves them.
    * - `rclone`: rclone v1.75.0 (rclone/rclone 9ee9d0a0cafd, `.github/workflows/build_publish_docker_image.yml`
    *   tags images `{{version}}`, i.e. `1.75.0`; the image is Alpine with a shell, entrypoint `rclone`).
+   * - `kubevirt-cloud-controller-manager`: kubevirt/cloud-provider-kubevirt v0.6.0 (37201f6ce1da);
+   *   `.github/workflows/publish.yaml` pushes `quay.io/kubevirt/kubevirt-cloud-controller-manager:<tag>`
+   *   for every `v*.*.*` tag (Makefile `image`/`push` with `VERSION=<tag>`). Upstream publishes no
+   *   digests in git, so the tag is the pin.
+   * - the CSI sidecars of the KubeVirt CSI driver (`csi-provisioner`, `csi-attacher`,
+   *   `csi-node-driver-registrar`, `csi-livenessprobe`): kubevirt/csi-driver's own manifests
+   *   (deploy/controller-infra/base/deploy.yaml at 27b52aa22da7) name `:latest` OpenShift builds, so
+   *   the upstream kubernetes-csi releases are pinned instead, as kubernetes-csi/csi-driver-host-path
+   *   v1.18.0 (cc78ee78ae23) deploys them together in deploy/kubernetes-1.34/hostpath/csi-hostpath-plugin.yaml.
+   *   The KubeVirt CSI driver image itself has no release tag upstream (the repository has no tags;
+   *   `.github/workflows/create_image.yaml` pushes `latest` for main), so it is a required input of
+   *   `PlatformUnderCluster.addTenantStorage()` (a mirror built from a pinned commit).
    */
   public static readonly IMAGES: PinnedImage[] = [
     { purpose: 'etcdctl', repository: 'quay.io/coreos/etcd', tag: 'v3.6.12', source: 'clastix/kamaji-etcd v0.17.0 charts/kamaji-etcd/Chart.yaml appVersion' },
     { purpose: 'rclone', repository: 'docker.io/rclone/rclone', tag: '1.75.0', source: 'rclone/rclone v1.75.0 (9ee9d0a0cafd5e5fe3b271d2280b090ab6e64048)' },
+    { purpose: 'kubevirt-cloud-controller-manager', repository: 'quay.io/kubevirt/kubevirt-cloud-controller-manager', tag: 'v0.6.0', source: 'kubevirt/cloud-provider-kubevirt v0.6.0 (37201f6ce1da7d03fa5322885cb1b6991c673d56) .github/workflows/publish.yaml' },
+    { purpose: 'csi-provisioner', repository: 'registry.k8s.io/sig-storage/csi-provisioner', tag: 'v6.3.0', source: 'kubernetes-csi/csi-driver-host-path v1.18.0 (cc78ee78ae23908c9e0607df2fe09c7ecfa52597) deploy/kubernetes-1.34/hostpath/csi-hostpath-plugin.yaml' },
+    { purpose: 'csi-attacher', repository: 'registry.k8s.io/sig-storage/csi-attacher', tag: 'v4.12.0', source: 'kubernetes-csi/csi-driver-host-path v1.18.0 (cc78ee78ae23908c9e0607df2fe09c7ecfa52597) deploy/kubernetes-1.34/hostpath/csi-hostpath-plugin.yaml' },
+    { purpose: 'csi-node-driver-registrar', repository: 'registry.k8s.io/sig-storage/csi-node-driver-registrar', tag: 'v2.17.0', source: 'kubernetes-csi/csi-driver-host-path v1.18.0 (cc78ee78ae23908c9e0607df2fe09c7ecfa52597) deploy/kubernetes-1.34/hostpath/csi-hostpath-plugin.yaml' },
+    { purpose: 'csi-livenessprobe', repository: 'registry.k8s.io/sig-storage/livenessprobe', tag: 'v2.19.0', source: 'kubernetes-csi/csi-driver-host-path v1.18.0 (cc78ee78ae23908c9e0607df2fe09c7ecfa52597) deploy/kubernetes-1.34/hostpath/csi-hostpath-plugin.yaml' },
   ];
 
   /** The cluster-autoscaler release for a Kubernetes minor (e.g. 33), or undefined when none is known. */

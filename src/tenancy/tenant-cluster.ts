@@ -7,10 +7,13 @@ import { ControlPlaneOptions, ControlPlaneServiceType, kamajiControlPlaneSpec, r
 import { DedicatedEtcdDataStore, IHelmRepository, IDataStore } from './datastore';
 import { DATASTORE_BACKUP_OPTIONS_KEYS, DatastoreBackup, DatastoreBackupOptions } from './datastore-backup';
 import { KubernetesVersion } from './kubernetes-version';
+import type { KubevirtCsiController } from './kubevirt-csi-controller';
 import { INodePool, NodePool, NodePoolOptions } from './node-pool';
 import { MAINTENANCE_WINDOW_ANNOTATION, ROLLOUT_WAVE_LABEL, type RolloutWave } from './rollout-plan';
+import { TENANT_CLOUD_PROVIDER_OPTIONS_KEYS, TenantCloudProvider, TenantCloudProviderOptions } from './tenant-cloud-provider';
 import type { TenantClusterClass } from './tenant-cluster-class';
 import { TenantGovernance, TenantGovernanceOptions } from './tenant-governance';
+import { TENANT_CLUSTER_STORAGE_OPTIONS_KEYS, TENANT_STORAGE_LABEL, TenantClusterStorageOptions } from './tenant-storage';
 import type { ITenantSite, TenantSitePlacement } from '../edge/tenant-site';
 import { Cluster } from '../imports/cluster.x-k8s.io';
 import { KamajiControlPlane } from '../imports/controlplane.cluster.x-k8s.io';
@@ -130,19 +133,31 @@ export interface TenantClusterProps {
    * @default - the platform's datastore backups, if it declares any; none otherwise
    */
   readonly etcdBackup?: DatastoreBackupOptions;
+  /**
+   * The cluster's cloud provider, the KubeVirt cloud-controller-manager (`TenantCloudProvider`)
+   * beside its control plane; `enabled: false` turns it off.
+   * @default - enabled, node controllers only (see `TenantCloudProviderOptions.loadBalancer`)
+   */
+  readonly cloudProvider?: TenantCloudProviderOptions;
+  /**
+   * Whether the cluster gets the platform's tenant storage (`PlatformUnderCluster.addTenantStorage()`):
+   * the KubeVirt CSI controller beside its control plane and the node plugin and StorageClasses in it.
+   * @default - the platform's tenant storage, if it declares one
+   */
+  readonly storage?: TenantClusterStorageOptions;
 }
 
 /** Every property of `TenantClusterProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
 export const TENANT_CLUSTER_PROPS_KEYS: readonly string[] = [
   'name', 'version', 'labels', 'namespace', 'createNamespace', 'controlPlane', 'dataStore', 'etcd', 'podCidr', 'serviceCidr',
   'nodePools', 'defaultImage', 'network', 'clusterClass', 'variables', 'governance', 'createGovernance', 'site', 'platform',
-  'autoscaler', 'etcdBackup',
+  'autoscaler', 'etcdBackup', 'cloudProvider', 'storage',
 ];
 /** Every property of `DedicatedEtcdOptions`. */
 export const DEDICATED_ETCD_OPTIONS_KEYS: readonly string[] = ['replicas', 'storageGiB', 'storageClassName', 'chartRepository'];
 
 /** Labels the library sets on a tenant's Cluster object (add-on profiles, reports and policies select by them). */
-const LIBRARY_CLUSTER_LABELS = ['kmetal.io/tenant-cluster', 'kmetal.io/kubernetes-minor', 'kmetal.io/cluster-class', ROLLOUT_WAVE_LABEL];
+const LIBRARY_CLUSTER_LABELS = ['kmetal.io/tenant-cluster', 'kmetal.io/kubernetes-minor', 'kmetal.io/cluster-class', ROLLOUT_WAVE_LABEL, TENANT_STORAGE_LABEL];
 
 /**
  * kube-apiserver keeps a bitmap of the service range in etcd and refuses a range of more than 2^20
@@ -213,6 +228,10 @@ export class TenantCluster extends Construct {
   private readonly serviceRange: ParsedCidr;
   private readonly autoscalerOptions: ClusterAutoscalerOptions;
   private clusterAutoscaler?: ClusterAutoscaler;
+  /** The cluster's cloud-controller-manager, unless `cloudProvider.enabled` is false. */
+  public readonly cloudProvider?: TenantCloudProvider;
+  /** The cluster's own `storage` switch. @internal */
+  public readonly _storageOptions?: TenantClusterStorageOptions;
   /** The cluster's own `etcdBackup` settings. @internal */
   public readonly _etcdBackupOptions?: DatastoreBackupOptions;
   private readonly pinnedVersion?: string;
@@ -242,6 +261,12 @@ export class TenantCluster extends Construct {
     checkKnownProps(this, 'etcd', props.etcd, DEDICATED_ETCD_OPTIONS_KEYS, 'DedicatedEtcdOptions');
     checkKnownProps(this, 'autoscaler', props.autoscaler, CLUSTER_AUTOSCALER_OPTIONS_KEYS, 'ClusterAutoscalerOptions');
     checkKnownProps(this, 'etcdBackup', props.etcdBackup, DATASTORE_BACKUP_OPTIONS_KEYS, 'DatastoreBackupOptions');
+    checkKnownProps(this, 'cloudProvider', props.cloudProvider, TENANT_CLOUD_PROVIDER_OPTIONS_KEYS, 'TenantCloudProviderOptions');
+    checkKnownProps(this, 'storage', props.storage, TENANT_CLUSTER_STORAGE_OPTIONS_KEYS, 'TenantClusterStorageOptions');
+    if (props.storage?.enabled !== undefined && typeof props.storage.enabled !== 'boolean') {
+      throw new KmetalValidationError(this, 'storage.enabled', `${showValue(props.storage.enabled)} is not true or false`, 'give true or false');
+    }
+    this._storageOptions = props.storage;
     if (props.nodePools !== undefined && !Array.isArray(props.nodePools)) {
       throw new KmetalValidationError(this, 'nodePools', `${showValue(props.nodePools)} is not a list of pools`, 'give a list of NodePoolOptions, e.g. [{ name: "general", replicas: 3 }]');
     }
@@ -378,6 +403,21 @@ export class TenantCluster extends Construct {
     }
     this.platform?.registerTenantCluster(this);
     DatastoreBackup._applyTo(this, this.platform?.datastoreBackups);
+    // The CCM and the CSI controller find the tenant's VMs in its namespace on the under cluster; a
+    // cluster at a site has them on the site's cluster, where they would find none (and the CCM would
+    // delete every Node whose VM it cannot find).
+    if (this.sitePlacement && (props.cloudProvider?.enabled === true || props.storage?.enabled === true)) {
+      const field = props.cloudProvider?.enabled === true ? 'cloudProvider.enabled' : 'storage.enabled';
+      throw new KmetalValidationError(this, field, 'the cluster\'s worker VMs run at its site, not on the under cluster where the controller would look for them', `drop ${field}`);
+    }
+    if (props.cloudProvider?.enabled !== false && !this.sitePlacement) {
+      this.cloudProvider = new TenantCloudProvider(this, 'CloudProvider', { ...props.cloudProvider, cluster: this });
+    }
+  }
+
+  /** The cluster's KubeVirt CSI controller, when it has the platform's tenant storage. */
+  public get csiController(): KubevirtCsiController | undefined {
+    return this.node.tryFindChild('CsiController') as KubevirtCsiController | undefined;
   }
 
   /** The cluster's autoscaler, once a pool sets bounds (and it is not disabled). */
@@ -490,6 +530,8 @@ export class TenantCluster extends Construct {
     return {
       ...this.labels,
       'kmetal.io/tenant-cluster': this.clusterName,
+      // Takes the cluster out of the platform's tenant-storage add-on.
+      ...(this._storageOptions?.enabled === false || this.sitePlacement ? { [TENANT_STORAGE_LABEL]: 'disabled' } : {}),
       // Lazy: a class-based cluster follows the class's default version until synth.
       'kmetal.io/kubernetes-minor': Lazy.any({ produce: () => this.version.minorText }) as any,
       ...(this.clusterClass ? {

@@ -345,6 +345,12 @@ export class TenantGovernance extends Construct {
             out.push(`allowedStorageClasses: cluster ${s.cluster.clusterName}'s ${u.what} uses storage class ${showValue(sc)}, which the tenant does not allow (${allowed.join(', ')}). Fix: allow it, or give the ${u.what} an allowed storageClassName`);
           }
         }
+        // The CSI controller carves the cluster's volumes from the mapped infra classes, in this namespace.
+        for (const sc of s.cluster.csiController?.infraStorageClassNames ?? []) {
+          if (!allowed.includes(sc)) {
+            out.push(`allowedStorageClasses: cluster ${s.cluster.clusterName}'s persistent volumes (tenant storage) use the infra storage class ${showValue(sc)}, which the tenant does not allow (${allowed.join(', ')}). Fix: allow it, or opt the cluster out with storage: { enabled: false }`);
+          }
+        }
       }
     }
 

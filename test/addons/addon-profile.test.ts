@@ -12,7 +12,8 @@ const IMAGE = MachineImage.containerDisk('quay.io/capk/ubuntu-2404-container-dis
 const CILIUM = { repositoryUrl: 'https://helm.cilium.io', chart: 'cilium', version: '1.18.2', releaseNamespace: 'kube-system' };
 
 function tenant(chart: Chart, id: string, labels: { [k: string]: string } = {}): TenantCluster {
-  return new TenantCluster(chart, id, { version: 'v1.33.2', defaultImage: IMAGE, labels, createGovernance: false });
+  // No cloud-controller-manager: its ConfigMap and ServiceAccount would sit beside the profiles' objects.
+  return new TenantCluster(chart, id, { version: 'v1.33.2', defaultImage: IMAGE, labels, createGovernance: false, cloudProvider: { enabled: false } });
 }
 
 function expectThrows(fn: () => unknown, path: string, field: string, text: RegExp): void {

@@ -14,7 +14,8 @@ const of = (objs: any[], kind: string) => objs.filter((o) => o.kind === kind);
 
 function tenant(props: any = {}) {
   const chart = new Chart(Testing.app(), 'test');
-  const cluster = new TenantCluster(chart, 'acme', { version: 'v1.33.2', defaultImage: image, ...props });
+  // Without the cloud-controller-manager, whose Deployment and RBAC would sit beside the autoscaler's.
+  const cluster = new TenantCluster(chart, 'acme', { version: 'v1.33.2', defaultImage: image, cloudProvider: { enabled: false }, ...props });
   return { chart, cluster };
 }
 
@@ -161,7 +162,7 @@ describe('ClusterAutoscaler', () => {
     const result = FluxTree.synth(app, { outdir, appName: 'kmetal', conformance: ConformanceChecker.default() });
     expect(result.reconcileFindings.filter((f) => f.severity === 'error')).toEqual([]);
     const objs = readUnit(outdir, 'tenants/acme');
-    expect(of(objs, 'Deployment').map((d) => d.metadata.name)).toEqual(['acme-autoscaler']);
+    expect(of(objs, 'Deployment').map((d) => d.metadata.name)).toEqual(['acme-autoscaler', 'acme-ccm']);
   });
 
   test('the reconcile check follows the autoscaler\'s names: a missing ServiceAccount, Role or kubeconfig key is an error', () => {
@@ -183,7 +184,7 @@ describe('ClusterAutoscaler', () => {
 
   test('is a construct of its own, for clusters that want it placed by hand', () => {
     const chart = new Chart(new App(), 'test');
-    const cluster = new TenantCluster(chart, 'acme', { version: 'v1.31.1', defaultImage: image, autoscaler: { enabled: false }, nodePools: [{ name: 'general', minReplicas: 1, maxReplicas: 2 }] });
+    const cluster = new TenantCluster(chart, 'acme', { version: 'v1.31.1', defaultImage: image, autoscaler: { enabled: false }, cloudProvider: { enabled: false }, nodePools: [{ name: 'general', minReplicas: 1, maxReplicas: 2 }] });
     const a = new ClusterAutoscaler(chart, 'ca', { cluster });
     expect(a.name).toBe('acme-autoscaler');
     const [d] = of(Testing.synth(chart), 'Deployment');

@@ -41,9 +41,10 @@ describe('TenantClusterClass', () => {
     expect(patchedPaths).toEqual(expect.arrayContaining(['/spec/template/spec/dataStoreName', '/spec/template/spec/virtualMachineTemplate/spec/template/spec/domain/cpu/cores']));
   });
 
-  test('a cluster from the class is one Cluster with topology (plus namespace and datastore)', () => {
+  test('a cluster from the class is one Cluster with topology (plus namespace, datastore and cloud-controller-manager)', () => {
     const tenantObjects = objects.filter((o) => o.metadata.namespace === 'tenant-t0' || o.metadata.name === 'tenant-t0' || o.metadata.name === 't0-etcd');
-    expect(tenantObjects.map((o) => o.kind).sort()).toEqual(['Cluster', 'DataStore', 'HelmRelease', 'Namespace']);
+    expect(tenantObjects.filter((o) => o.metadata.labels?.['app.kubernetes.io/instance'] !== 't0-ccm').map((o) => o.kind).sort()).toEqual(['Cluster', 'DataStore', 'HelmRelease', 'Namespace']);
+    expect(tenantObjects.filter((o) => o.metadata.labels?.['app.kubernetes.io/instance'] === 't0-ccm').map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Role', 'RoleBinding', 'ServiceAccount']);
     const topology = findObject(objects, 'Cluster', 't0').spec.topology;
     expect(topology.classRef).toEqual({ name: 'golden', namespace: 'kmetal-classes' });
     expect(topology.version).toBe('v1.33.2');

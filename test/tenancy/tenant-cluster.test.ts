@@ -45,12 +45,13 @@ describe('TenantCluster, emitted objects', () => {
 
   test('emits exactly the objects one tenant needs, all in the tenant namespace', () => {
     expect(objects.map((o) => o.kind).sort()).toEqual([
-      // Deployment, Role, RoleBinding, ServiceAccount: the autoscaler the bounded gpu pool brings.
-      'Cluster', 'DataStore', 'Deployment', 'HelmRelease', 'KamajiControlPlane',
+      // Deployment, Role, RoleBinding, ServiceAccount: the autoscaler the bounded gpu pool brings;
+      // ConfigMap, Deployment, Role, RoleBinding, ServiceAccount: the cloud-controller-manager.
+      'Cluster', 'ConfigMap', 'DataStore', 'Deployment', 'Deployment', 'HelmRelease', 'KamajiControlPlane',
       'KubeadmConfigTemplate', 'KubeadmConfigTemplate', 'KubevirtCluster',
       'KubevirtMachineTemplate', 'KubevirtMachineTemplate',
       'MachineDeployment', 'MachineDeployment', 'MachineHealthCheck', 'MachineHealthCheck', 'Namespace',
-      'Role', 'RoleBinding', 'ServiceAccount', 'Tenant',
+      'Role', 'Role', 'RoleBinding', 'RoleBinding', 'ServiceAccount', 'ServiceAccount', 'Tenant',
     ]);
     for (const o of objects.filter((x) => !['Namespace', 'DataStore', 'Tenant'].includes(x.kind))) {
       expect(o.metadata.namespace).toBe('tenant-acme');

@@ -19,9 +19,11 @@ import { CONTAINER_RESOURCES_KEYS, CONTROL_PLANE_OPTIONS_KEYS } from '../../src/
 import { DATASTORE_BACKUP_OPTIONS_KEYS } from '../../src/tenancy/datastore-backup';
 import { GPU_REQUEST_KEYS, NODE_POOL_HEALTH_CHECK_KEYS, NODE_POOL_OPTIONS_KEYS, NODE_TAINT_KEYS } from '../../src/tenancy/node-pool-resolver';
 import { ROLLOUT_PLAN_PROPS_KEYS, ROLLOUT_WAVE_KEYS } from '../../src/tenancy/rollout-plan';
+import { TENANT_CLOUD_PROVIDER_OPTIONS_KEYS } from '../../src/tenancy/tenant-cloud-provider';
 import { DEDICATED_ETCD_OPTIONS_KEYS, TENANT_CLUSTER_PROPS_KEYS } from '../../src/tenancy/tenant-cluster';
 import { TENANT_CLUSTER_CLASS_PROPS_KEYS, WORKER_CLASS_OPTIONS_KEYS } from '../../src/tenancy/tenant-cluster-class';
 import { TENANT_GOVERNANCE_OPTIONS_KEYS, TENANT_GOVERNANCE_PROPS_KEYS } from '../../src/tenancy/tenant-governance';
+import { INFRA_STORAGE_CLASS_OPTIONS_KEYS, TENANT_CLUSTER_STORAGE_OPTIONS_KEYS, TENANT_STORAGE_CLASS_OPTIONS_KEYS, TENANT_STORAGE_OPTIONS_KEYS } from '../../src/tenancy/tenant-storage';
 
 const ASSEMBLY = path.join(__dirname, '..', '..', '.jsii');
 
@@ -55,6 +57,11 @@ const LISTS: Array<[string, readonly string[]]> = [
   ['HookWebhookOptions', HOOK_WEBHOOK_OPTIONS_KEYS],
   ['ClusterAutoscalerOptions', CLUSTER_AUTOSCALER_OPTIONS_KEYS],
   ['DatastoreBackupOptions', DATASTORE_BACKUP_OPTIONS_KEYS],
+  ['TenantCloudProviderOptions', TENANT_CLOUD_PROVIDER_OPTIONS_KEYS],
+  ['TenantStorageOptions', TENANT_STORAGE_OPTIONS_KEYS],
+  ['TenantStorageClassOptions', TENANT_STORAGE_CLASS_OPTIONS_KEYS],
+  ['InfraStorageClassOptions', INFRA_STORAGE_CLASS_OPTIONS_KEYS],
+  ['TenantClusterStorageOptions', TENANT_CLUSTER_STORAGE_OPTIONS_KEYS],
 ];
 
 /** The properties of an interface of the assembly, with those of the interfaces it extends. */
