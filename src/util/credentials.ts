@@ -16,15 +16,27 @@ function normalized(key: string): string {
   return key.toLowerCase().replace(/[-_]/g, '');
 }
 
+// Keys repeat across every object of a fleet (a few hundred distinct ones): the answer is kept per key.
+const credentialKeyCache = new Map<string, boolean>();
+const MAX_CACHED_KEYS = 10_000;
+
 /** Whether a key names a credential (`password`, `clientSecret`, `dbPassword`, ...). */
 export function isCredentialKey(key: string): boolean {
+  const cached = credentialKeyCache.get(key);
+  if (cached !== undefined) return cached;
   const k = normalized(key);
-  return CREDENTIAL_KEYS.has(k) || CREDENTIAL_SUFFIXES.some((s) => k.endsWith(s));
+  const answer = CREDENTIAL_KEYS.has(k) || CREDENTIAL_SUFFIXES.some((s) => k.endsWith(s));
+  if (credentialKeyCache.size < MAX_CACHED_KEYS) credentialKeyCache.set(key, answer);
+  return answer;
 }
 
 /** Why a string is a credential, if it is one on its own (a PEM key, a URL with a password or a token in its query). */
 export function credentialInString(value: string): string | undefined {
-  if (PRIVATE_KEY.test(value)) return 'a PEM private key';
+  // Each pattern below needs one of these substrings: most strings (names, labels) have neither and
+  // skip the three regular expressions (the rule scans every string of every object).
+  const maybeKey = value.includes('PRIVATE KEY-----');
+  if (!maybeKey && !value.includes('://')) return undefined;
+  if (maybeKey && PRIVATE_KEY.test(value)) return 'a PEM private key';
   if (URL_WITH_PASSWORD.test(value)) return 'a URL with a password';
   const query = URL_WITH_QUERY_CREDENTIAL.exec(value);
   if (query && isCredentialKey(query[1]) && !PLACEHOLDER.test(query[2])) return `a URL with a credential in its query (${query[1]}=...)`;
@@ -44,7 +56,7 @@ export function credentialValue(key: string, value: string): string | undefined 
 // Secret, e.g. Kamaji's externalClusterReference { kubeconfigSecretName, kubeconfigSecretKey: value }
 // or a chart's { existingSecretName, existingSecretKey }: a key name, never a credential.
 function namesKeyOfSiblingSecret(key: string, parent: any): boolean {
-  const m = /^(.*)SecretKey$/.exec(key);
+  const m = key.endsWith('SecretKey') ? /^(.*)SecretKey$/.exec(key) : null;
   if (!m || parent === null || typeof parent !== 'object' || Array.isArray(parent)) return false;
   return parent[`${m[1]}SecretName`] !== undefined || parent[`${m[1]}SecretRef`] !== undefined;
 }
@@ -64,23 +76,31 @@ export interface CredentialLocation {
 export function credentialLocations(json: unknown, basePath = '', isName: (key: string, parent: any) => boolean = () => false): CredentialLocation[] {
   const out: CredentialLocation[] = [];
   const stack: Array<{ value: unknown; path: string }> = [{ value: json, path: basePath }];
+  // Paths are made only for findings and for the objects walked into (the rule walks every string of
+  // every object); the order of visits and findings is unchanged.
   while (stack.length) {
     const { value, path } = stack.pop()!;
     if (value === null || typeof value !== 'object') continue;
-    const entries: Array<[string, unknown]> = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [k, v] = entries[i];
-      const childPath = Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
+    const isList = Array.isArray(value);
+    const keys = isList ? undefined : Object.keys(value);
+    const count = isList ? (value as unknown[]).length : keys!.length;
+    for (let i = count - 1; i >= 0; i--) {
+      const k = isList ? String(i) : keys![i];
+      const v = (value as any)[k];
       if (typeof v === 'string') {
         if (isName(k, value) || namesKeyOfSiblingSecret(k, value)) continue;
-        const why = Array.isArray(value) ? credentialInString(v) : credentialValue(k, v);
-        if (why) out.push({ path: childPath, why });
+        const why = isList ? credentialInString(v) : credentialValue(k, v);
+        if (why) out.push({ path: childPathOf(path, k, isList), why });
       } else if (v !== null && typeof v === 'object') {
-        stack.push({ value: v, path: childPath });
+        stack.push({ value: v, path: childPathOf(path, k, isList) });
       }
     }
   }
   return out;
+}
+
+function childPathOf(path: string, key: string, inList: boolean): string {
+  return inList ? `${path}[${key}]` : path ? `${path}.${key}` : key;
 }
 
 /**

@@ -38,6 +38,42 @@ function put(dir: string, rel: string, content: string) {
 
 const tree = (entries: Record<string, string>) => new Map(Object.entries(entries));
 
+describe('syncFolder: text made on demand', () => {
+  /** A tree whose text is made on every `get`, counting the calls per file (as serializeTree's). */
+  const lazyTree = (entries: Record<string, string>) => {
+    const made = new Map<string, number>();
+    const content = {
+      has: (rel: string) => rel in entries,
+      get: (rel: string) => {
+        made.set(rel, (made.get(rel) ?? 0) + 1);
+        return entries[rel];
+      },
+      keys: () => Object.keys(entries)[Symbol.iterator](),
+    };
+    return { content, made };
+  };
+
+  test('each file\'s text is asked for once: when written, when compared with the disk, and when a changed file is rewritten', () => {
+    const root = path.join(tempDir(), 'app');
+    const first = lazyTree({ 'a/x.yaml': 'x\n', 'a/kustomization.yaml': 'k\n' });
+    expect(syncFolder(root, first.content)).toEqual({ written: 2, removed: 0 });
+    expect(Object.fromEntries(first.made)).toEqual({ 'a/kustomization.yaml': 1, 'a/x.yaml': 1 });
+    const manifest = fs.readFileSync(path.join(root, MANIFEST_FILE), 'utf8');
+    // The same bytes as from a Map of the same files.
+    const mapRoot = path.join(tempDir(), 'app');
+    syncFolder(mapRoot, tree({ 'a/x.yaml': 'x\n', 'a/kustomization.yaml': 'k\n' }));
+    expect(snapshot(root)).toEqual(snapshot(mapRoot));
+
+    const again = lazyTree({ 'a/x.yaml': 'x changed\n', 'a/kustomization.yaml': 'k\n' });
+    expect(syncFolder(root, again.content)).toEqual({ written: 1, removed: 0 });
+    expect(Object.fromEntries(again.made)).toEqual({ 'a/kustomization.yaml': 1, 'a/x.yaml': 1 });
+    expect(fs.readFileSync(path.join(root, 'a/x.yaml'), 'utf8')).toBe('x changed\n');
+    const listed = JSON.parse(fs.readFileSync(path.join(root, MANIFEST_FILE), 'utf8')).files;
+    expect(listed['a/x.yaml']).toBe(createHash('sha256').update('x changed\n').digest('hex'));
+    expect(listed['a/kustomization.yaml']).toBe(JSON.parse(manifest).files['a/kustomization.yaml']);
+  });
+});
+
 describe('syncFolder: the writer touches only files it wrote', () => {
   test('the manifest lists every file with its sha256, sorted, and is byte for byte the same on every write', () => {
     const root = path.join(tempDir(), 'app');

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { FolderSyncError, legacyOwnedFiles, MANIFEST_FILE, readManifest, serializeManifest, sha256 } from './tree-manifest';
+import { FolderSyncError, legacyOwnedFiles, manifestOfHashes, MANIFEST_FILE, readManifest, sha256 } from './tree-manifest';
 
 /** What a sync did on disk. */
 export interface FolderSyncStats {
@@ -21,6 +21,17 @@ export interface FolderSyncOptions {
 type EntryKind = 'file' | 'other';
 
 /**
+ * The files of a tree: relative path with `/` → content. A `Map` is one; so is a tree whose text is
+ * made on demand (`serializeTree`): `get` may build the text anew on every call, so the sync asks
+ * for each file's text at most once where it can and keeps none of it after the file is written.
+ */
+export interface TreeContent {
+  has(rel: string): boolean;
+  get(rel: string): string | undefined;
+  keys(): IterableIterator<string>;
+}
+
+/**
  * Makes the writer's files under `root` exactly `files` (relative path with `/` → content), and
  * records them in the manifest (`.kmetal-tree.json`).
  *
@@ -32,7 +43,7 @@ type EntryKind = 'file' | 'other';
  * byte-identical. Files whose bytes are already right are not rewritten (their modification time,
  * and tools that watch it, are not disturbed). Symbolic links are never followed.
  */
-export function syncFolder(root: string, files: Map<string, string>, options: FolderSyncOptions = {}): FolderSyncStats {
+export function syncFolder(root: string, files: TreeContent, options: FolderSyncOptions = {}): FolderSyncStats {
   const preserve = options.preserve ?? [];
   const isPreserved = (rel: string) => preserve.some(p => rel === p || rel.startsWith(`${p}/`));
   if (files.has(MANIFEST_FILE)) throw new Error(`internal: the tree has a file named like the writer's manifest ${MANIFEST_FILE}`);
@@ -57,17 +68,26 @@ export function syncFolder(root: string, files: Map<string, string>, options: Fo
 
   const show = (rel: string) => path.join(root, rel);
   const problems: string[] = [];
-  const unchanged = new Set<string>();
+  // sha256 of every tree file's bytes, for the manifest: of unchanged files here, of the others as
+  // they are written.
+  const hashes = new Map<string, string>();
+  // Text made here for a tree file that is on disk with other bytes: written below without making it again.
+  const pending = new Map<string, string>();
   const toDelete = new Set<string>();
   for (const [rel, kind] of disk.entries) {
     if (rel === MANIFEST_FILE) continue;
-    const wanted = files.get(rel);
-    if (wanted !== undefined && kind === 'file' && read(rel).equals(Buffer.from(wanted, 'utf8'))) {
-      unchanged.add(rel);
-      continue;
+    const wanted = files.has(rel);
+    if (wanted && kind === 'file') {
+      const content = files.get(rel)!;
+      const onDisk = read(rel);
+      if (onDisk.equals(Buffer.from(content, 'utf8'))) {
+        hashes.set(rel, sha256(onDisk));
+        continue;
+      }
+      pending.set(rel, content);
     }
     // A preserved path is never deleted; a tree file there is still subject to the rules below.
-    if (wanted === undefined && isPreserved(rel)) continue;
+    if (!wanted && isPreserved(rel)) continue;
     const listed = previous?.get(rel);
     let ours: boolean;
     if (previous !== undefined) {
@@ -78,7 +98,7 @@ export function syncFolder(root: string, files: Map<string, string>, options: Fo
       } else if (options.discardEdits) {
         ours = true;
       } else {
-        problems.push(`${show(rel)}: changed since FluxTree wrote it, and this synthesis ${wanted === undefined ? 'no longer has it (it would be deleted)' : 'writes it differently (it would be overwritten)'}. ` +
+        problems.push(`${show(rel)}: changed since FluxTree wrote it, and this synthesis ${!wanted ? 'no longer has it (it would be deleted)' : 'writes it differently (it would be overwritten)'}. ` +
           'Restore it (git checkout -- <file>) and make the change in the program instead, or pass discardEdits: true to let the writer replace it');
         continue;
       }
@@ -86,8 +106,8 @@ export function syncFolder(root: string, files: Map<string, string>, options: Fo
       ours = legacy?.has(rel) ?? false;
     }
     if (ours) {
-      if (wanted === undefined) toDelete.add(rel);
-    } else if (wanted !== undefined) {
+      if (!wanted) toDelete.add(rel);
+    } else if (wanted) {
       problems.push(`${show(rel)}: not written by FluxTree (${previous ? `not in ${MANIFEST_FILE}` : 'not a file of the Flux layout it writes'}), and the tree has a file there. ` +
         'Move or rename your file (files of your own are safe anywhere else in the folder), or delete it if it is an old copy of the tree');
     }
@@ -134,13 +154,16 @@ export function syncFolder(root: string, files: Map<string, string>, options: Fo
     fs.writeFileSync(abs, content, 'utf8');
   };
   for (const rel of [...files.keys()].sort()) {
-    if (unchanged.has(rel)) continue;
+    if (hashes.has(rel)) continue;
     // A file of the user's at a tree path was refused above; a link the writer owned is replaced, not followed.
     if (disk.entries.get(rel) === 'other') fs.unlinkSync(path.join(root, rel));
-    write(rel, files.get(rel)!);
+    const content = pending.get(rel) ?? files.get(rel)!;
+    pending.delete(rel);
+    write(rel, content);
+    hashes.set(rel, sha256(content));
     written++;
   }
-  const manifest = serializeManifest(files);
+  const manifest = manifestOfHashes(hashes);
   const manifestPath = path.join(root, MANIFEST_FILE);
   if (disk.entries.get(MANIFEST_FILE) !== 'file' || fs.readFileSync(manifestPath, 'utf8') !== manifest) write(MANIFEST_FILE, manifest);
   return { written, removed: toDelete.size };

@@ -24,8 +24,13 @@ export function sha256(content: string | Buffer): string {
  * same program write the same file.
  */
 export function serializeManifest(files: ReadonlyMap<string, string>): string {
+  return manifestOfHashes(new Map([...files].map(([rel, content]) => [rel, sha256(content)])));
+}
+
+/** `serializeManifest` from the files' sha256 (relative path → hash). */
+export function manifestOfHashes(hashes: ReadonlyMap<string, string>): string {
   const sorted: Record<string, string> = {};
-  for (const rel of [...files.keys()].sort(byCodePoint)) sorted[rel] = sha256(files.get(rel)!);
+  for (const rel of [...hashes.keys()].sort(byCodePoint)) sorted[rel] = hashes.get(rel)!;
   return `${JSON.stringify({
     generator: GENERATOR,
     about: 'Files FluxTree.synth wrote into this folder, with the sha256 of their content. The writer deletes or overwrites only these (and only while unchanged); every other file here is yours. Commit this file with the tree.',

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import type { TreeContent } from './folder-sync';
 import { objectFileNames } from './object-file-names';
 import { compare, describeUnit, UnitPlan } from './unit-plan';
 import { FastYamlWriter } from './yaml-document';
@@ -115,15 +116,22 @@ export function renderTree(plans: UnitPlan[], settings: TreeSettings): RenderedT
 }
 
 /**
- * The YAML text of every file of a rendered tree, by path (in the tree's order). Separate from
- * `renderTree` so that it runs after the reconcile check: the text of a fleet's tree (tens of MB)
- * then never lives beside that check's working set, which set the peak memory of a synth.
+ * The YAML text of every file of a rendered tree, by path (in the tree's order), made on demand:
+ * `get` writes the file's text each time it is called and keeps none of it. The writer asks once per
+ * file and writes it right away, so the text of a fleet's tree (tens of MB) is never held at once,
+ * and each file's text dies young instead of growing the heap (which set the peak memory of a synth).
  */
-export function serializeTree(tree: RenderedTree): Map<string, string> {
+export function serializeTree(tree: RenderedTree): TreeContent {
   const yaml = new FastYamlWriter();
-  const files = new Map<string, string>();
-  for (const [file, docs] of tree.documents) files.set(file, yaml.document(docs[0]));
-  return files;
+  const documents = tree.documents;
+  return {
+    has: (file: string) => documents.has(file),
+    get: (file: string) => {
+      const docs = documents.get(file);
+      return docs === undefined ? undefined : yaml.document(docs[0]);
+    },
+    keys: () => documents.keys(),
+  };
 }
 
 interface Identity {

@@ -18,10 +18,13 @@ export function walkJson(json: any, visit: (key: string, value: any, path: strin
   while (stack.length) {
     const { value, path: p } = stack.pop()!;
     if (value === null || typeof value !== 'object') continue;
-    const entries: Array<[string, any]> = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [k, v] = entries[i];
-      const childPath = Array.isArray(value) ? `${p}[${k}]` : p ? `${p}.${k}` : k;
+    // Keys read in place (no entry pairs): every rule that walks does so over every object.
+    const isList = Array.isArray(value);
+    const keys = isList ? undefined : Object.keys(value);
+    for (let i = (isList ? value.length : keys!.length) - 1; i >= 0; i--) {
+      const k = isList ? String(i) : keys![i];
+      const v = value[k];
+      const childPath = isList ? `${p}[${k}]` : p ? `${p}.${k}` : k;
       if (visit(k, v, childPath, value) === false) continue;
       if (v !== null && typeof v === 'object') stack.push({ value: v, path: childPath });
     }

@@ -47,8 +47,10 @@ export function synthInMemory(app: App): SynthResult {
     sourceRef: { kind: 'GitRepository', name: 'flux-system' },
   });
   reconcileRenderedTree(app, tree, path.join('dist', APP_NAME));
+  // serializeTree makes each file's text on demand: held here as a Map, the text of every file.
+  const text = serializeTree(tree);
   return {
-    files: serializeTree(tree),
+    files: new Map([...text.keys()].map((file) => [file, text.get(file)!])),
     objects: () => scan.objects.map((o) => ({ cluster: plans.get(o.owner)!.cluster, obj: o.apiObject.toJson() })),
   };
 }
