@@ -206,7 +206,8 @@ function reimagedHost(before: any, after: any, spec: string[]): Classification {
   return { effects: ['rolls-machines'], detail: `${detail}${rest.length ? `; also ${list(rest)}` : ''}`, machines: 1 };
 }
 
-function variableChanges(before: any, after: any): string[] {
+/** Names of the topology variables whose values differ. */
+export function variableChanges(before: any, after: any): string[] {
   const map = (vs: any) => new Map<string, unknown>((Array.isArray(vs) ? vs : []).map((v: any) => [v.name, v.value]));
   const b = map(before);
   const a = map(after);
