@@ -335,7 +335,8 @@ function workerVariablesChanged(before: any, after: any, c: Classification, look
   for (const name of names) {
     const reads = (text: unknown) => typeof text === 'string' && new RegExp(`\\.${name}\\b`).test(text);
     const readsIt = (j: any) => j.valueFrom?.variable === name || String(j.valueFrom?.variable ?? '').startsWith(`${name}.`) || reads(j.valueFrom?.template);
-    const users = (cls.spec?.patches ?? []).filter((p: any) => reads(p.enabledIf) || (p.definitions ?? []).some((d: any) => (d.jsonPatches ?? []).some(readsIt)));
+    const users = (cls.spec?.patches ?? [])
+      .filter((p: any) => reads(p.enabledIf) || (p.definitions ?? []).some((d: any) => (d.jsonPatches ?? []).some(readsIt)));
     // A variable no patch reads, or one a patch of the control plane or cluster infrastructure reads: as classified.
     if (users.length === 0 || (cls.spec?.patches ?? []).some((p: any) => p.external)) return c;
     for (const p of users) {
