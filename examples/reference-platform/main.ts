@@ -84,7 +84,10 @@ for (let i = 1; i <= 10; i++) {
       // passthrough need, by the names of the servers' FirmwareSchema.
       raid: { softwareVolumes: [{ level: RaidLevel.RAID1, sizeGiB: 400, physicalDiskNames: ['/dev/nvme0n1', '/dev/nvme1n1'] }] },
       firmwareSettings: { ProcVirtualization: 'Enabled', SriovGlobalEnable: 'Enabled' },
-    } : { rootDeviceHints: { minSizeGiB: 400 } }),
+    } : {
+      // Installed by hand in the inception step: Metal3 manages their power only (no inspection reboot).
+      externallyProvisioned: true,
+    }),
   });
 }
 

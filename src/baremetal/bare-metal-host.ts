@@ -27,7 +27,7 @@ export enum BootMode {
 }
 
 /** Every property of `BareMetalHostSpec` (test/util/props-keys.test.ts compares it with the jsii assembly). */
-export const BARE_METAL_HOST_SPEC_KEYS: readonly string[] = ['name', 'bmc', 'bootMacAddress', 'rootDeviceHints', 'bootMode', 'online', 'labels', 'capacity', 'description', 'provisioning', 'raid', 'firmwareSettings'];
+export const BARE_METAL_HOST_SPEC_KEYS: readonly string[] = ['name', 'bmc', 'bootMacAddress', 'rootDeviceHints', 'bootMode', 'online', 'labels', 'capacity', 'description', 'provisioning', 'raid', 'firmwareSettings', 'externallyProvisioned'];
 /** Every property of `BmcSpec`. */
 export const BMC_SPEC_KEYS: readonly string[] = ['address', 'credentials', 'credentialsName', 'disableCertificateVerification', 'username', 'password'];
 /** Every property of `RootDeviceHints`. */
@@ -132,6 +132,15 @@ export interface BareMetalHostSpec {
    * @default - the firmware as it is
    */
   readonly firmwareSettings?: { [name: string]: string };
+  /**
+   * The server already runs its OS, installed outside Metal3 (the inception control plane): Metal3
+   * only manages its power and never inspects, cleans or provisions it. Without this, registering a
+   * running server makes Metal3 boot it into the inspection ramdisk (BMO v0.13.2
+   * internal/controller/metal3.io/host_state_machine.go `handleRegistering`). The BMO webhook
+   * refuses to turn it off again once set.
+   * @default false
+   */
+  readonly externallyProvisioned?: boolean;
 }
 
 /** Props of `BareMetalHost`. Usually created through `BareMetalPool.addHost()`. */
@@ -185,6 +194,8 @@ export class BareMetalHost extends Construct {
   public readonly cloudConfigTemplate?: string;
   /** The ExternalSecret rendering the user data, when the server is provisioned here (escape hatch). */
   public readonly userDataExternalSecret?: ApiObject;
+  /** Whether the server runs an OS installed outside Metal3 (Metal3 manages only its power). */
+  public readonly externallyProvisioned: boolean;
   /** The HostFirmwareSettings, when `firmwareSettings` are given (escape hatch). */
   public readonly hostFirmwareSettings?: ApiObject;
 
@@ -241,7 +252,18 @@ export class BareMetalHost extends Construct {
     if (props.provisioning !== undefined && !(props.provisioning instanceof HostProvisioning)) {
       throw new KmetalValidationError(this, 'provisioning', 'is not a HostProvisioning object', 'use HostProvisioning.joinUnderCluster({ image, controlPlaneEndpoint, joinToken })');
     }
+    const external = props.externallyProvisioned;
+    if (external !== undefined && typeof external !== 'boolean') {
+      throw new KmetalValidationError(this, 'externallyProvisioned', `${showValue(external)} is not true or false`, 'give a boolean');
+    }
+    if (external) {
+      for (const field of ['provisioning', 'raid', 'firmwareSettings'] as const) {
+        if (props[field] === undefined) continue;
+        throw new KmetalValidationError(this, field, `the host is externally provisioned, so Metal3 never ${field === 'provisioning' ? 'provisions it' : 'prepares it, which is when it builds RAID and applies BIOS settings'}`, `drop ${field}, or let Metal3 provision the host (drop externallyProvisioned)`);
+      }
+    }
     const provisioned = props.provisioning?._bind(this, 'provisioning', this.hostName, this.namespace, this.labels);
+    this.externallyProvisioned = external ?? false;
     if (provisioned && !this.online) {
       throw new KmetalValidationError(this, 'online', 'the host is to be provisioned but is kept powered off; Metal3 provisions only hosts that are online', 'drop online: false, or drop provisioning');
     }
@@ -294,6 +316,7 @@ export class BareMetalHost extends Construct {
       },
       spec: {
         online: this.online,
+        ...(external ? { externallyProvisioned: true } : {}),
         bmc: {
           address: this.bmcAddress.address,
           credentialsName: this.credentialsSecretName,

@@ -178,6 +178,27 @@ describe('provisioning, bad inputs', () => {
   });
 });
 
+describe('the inception control plane: externally provisioned', () => {
+  test('Metal3 manages only its power: externallyProvisioned, no image, no user data', () => {
+    const { chart } = newChart();
+    const host = pool(chart).addHost(redfishHost(1, { externallyProvisioned: true }));
+    const objects = chart.toJson();
+    const spec = findObject(objects, 'BareMetalHost', 'node-1').spec;
+    expect(spec.externallyProvisioned).toBe(true);
+    expect(spec.image).toBeUndefined();
+    expect(host.externallyProvisioned).toBe(true);
+    expect(conformanceErrors(objects)).toBe('');
+  });
+
+  test('with provisioning, RAID or BIOS settings it is refused: Metal3 would never apply them', () => {
+    const { chart } = newChart();
+    const servers = pool(chart);
+    const image = MetalImage.fromUrl({ url: 'https://images.example.com/node-v1.raw', checksum: 'a'.repeat(64) });
+    expectError(() => servers.addHost(redfishHost(1, { externallyProvisioned: true, provisioning: workerProvisioning(image) })), 'test/servers/node-1', 'provisioning', /never provisions it/);
+    expectError(() => servers.addHost(redfishHost(2, { externallyProvisioned: true, raid: { softwareVolumes: [{ level: RaidLevel.RAID1 }] } })), 'test/servers/node-2', 'raid', /never prepares it/);
+  });
+});
+
 describe('RAID as code, checked against the BMC driver and Ironic', () => {
   test('hardware RAID on a Redfish host is emitted as BareMetalHost spec.raid and passes the CRD', () => {
     const { chart } = newChart();

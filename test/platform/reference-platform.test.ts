@@ -62,7 +62,10 @@ describe('reference platform (dist/reference-platform)', () => {
       expect(all.some((o) => o.kind === 'HostFirmwareSettings' && o.metadata.name === h.metadata.name)).toBe(true);
     }
     // The inception control plane is installed by hand (README "From bare server to fleet"): Metal3 only registers it.
-    for (const h of hosts.filter((x) => x.metadata.labels['kmetal.io/role'] === 'control-plane')) expect(h.spec.image).toBeUndefined();
+    for (const h of hosts.filter((x) => x.metadata.labels['kmetal.io/role'] === 'control-plane')) {
+      expect(h.spec.image).toBeUndefined();
+      expect(h.spec.externallyProvisioned).toBe(true);
+    }
     const template = all.find((o) => o.kind === 'KubevirtMachineTemplate');
     const version = artifact.metadata.annotations['kmetal.io/node-image-version'];
     expect(JSON.stringify(template)).toContain(`registry.example.com/kmetal/ubuntu-2404-kubeadm:${version}`);
