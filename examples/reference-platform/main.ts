@@ -20,6 +20,8 @@ const platform = new PlatformUnderCluster(app, 'platform', {
   permittedPciDevices: [{ resourceName: 'nvidia.com/GA100_A100_PCIE_80GB', pciVendorSelector: '10DE:20B5' }],
   // Ironic answers PXE/DHCP for the servers on their provisioning NIC (a network of its own).
   provisioningNetwork: { interface: 'eno3', ironicAddress: '172.22.0.2', dhcpRange: '172.22.0.10,172.22.0.100' },
+  // The Kairos operator builds the node image below (its OSArtifact) on the under cluster.
+  kairosOperator: true,
 });
 
 // One node image for every node, VM or metal: Kairos builds it (an OSArtifact in the under cluster)

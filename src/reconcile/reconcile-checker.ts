@@ -12,6 +12,7 @@ import { kamajiEtcdModel } from './models/kamaji-etcd';
 import { kubeOvnModel } from './models/kube-ovn';
 import { SYSTEM_NAMESPACES } from './models/kubernetes';
 import { kubernetesWorkloadsModel } from './models/kubernetes-workloads';
+import { kairosModel } from './models/kairos';
 import { metal3Model } from './models/metal3';
 import { metallbModel } from './models/metallb';
 import { releaseManifestsApplied, releaseManifestsModel } from './models/release-manifests';
@@ -26,7 +27,7 @@ import { readTreeModel, treeClusters, type FluxTreeModel } from '../gitops/priva
 /** Every modelled upstream project, in the order their products are computed. */
 const MODELS: readonly UpstreamModel[] = [
   fluxModel, releaseManifestsModel, kamajiEtcdModel, clusterApiModel, kamajiModel, capkModel, metallbModel,
-  kubeOvnModel, capsuleModel, metal3Model, certManagerModel, externalSecretsModel, admissionModel, sveltosModel,
+  kubeOvnModel, capsuleModel, metal3Model, kairosModel, certManagerModel, externalSecretsModel, admissionModel, sveltosModel,
   kubernetesWorkloadsModel,
 ];
 

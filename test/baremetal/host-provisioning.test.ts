@@ -271,25 +271,36 @@ describe('BIOS settings as code (HostFirmwareSettings)', () => {
 });
 
 describe('the under cluster\'s servers reconcile', () => {
-  test('a provisioned host\'s image, user data and firmware settings are found by the reconcile check', () => {
+  function synthesize(kairosOperator: boolean): ReturnType<typeof ReconcileChecker.checkDirectory> {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmetal-host-provisioning-'));
     try {
       const app = new App();
       const platform = new PlatformUnderCluster(app, 'platform', {
         releaseManifestsRegistry: 'oci://registry.example.com/kmetal-manifests',
         provisioningNetwork: { interface: 'eno3', ironicAddress: '172.22.0.2', dhcpRange: '172.22.0.10,172.22.0.100' },
+        kairosOperator,
       });
       new kplus.Namespace(platform.configs, 'metal3-ns', { metadata: { name: 'metal3' } });
       new kplus.Namespace(platform.configs, 'kairos-ns', { metadata: { name: 'kairos-builds' } });
       const image = new NodeImage(platform.configs, 'node', { version: 'v1.33.2', namespace: 'kairos-builds', kairos: KAIROS });
       const servers = new BareMetalPool(platform.configs, 'servers', { namespace: 'metal3', defaultCredentials: BmcCredentials.fromSecret('bmc-{host}') });
       servers.addHost({ ...redfishHost(4), bmc: { address: 'redfish-virtualmedia://10.10.0.4/redfish/v1/Systems/1' }, provisioning: workerProvisioning(image), firmwareSettings: { ProcVirtualization: 'Enabled' } });
-      FluxTree.synth(app, { outdir, appName: 'app' });
-      const findings = ReconcileChecker.checkDirectory(path.join(outdir, 'app'));
-      expect(findings.filter((f) => f.severity !== ReconcileSeverity.INFO)).toEqual([]);
-      expect(findings.filter((f) => f.kind === 'BareMetalHost').map((f) => f.target).sort()).toEqual(['Secret metal3/bmc-node-4', 'Secret metal3/node-4-user-data']);
+      FluxTree.synth(app, { outdir, appName: 'app', reconcile: false });
+      return ReconcileChecker.checkDirectory(path.join(outdir, 'app'));
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
+  }
+
+  test('a provisioned host\'s image, user data and firmware settings are found by the reconcile check; the Kairos operator builds the image', () => {
+    const findings = synthesize(true);
+    expect(findings.filter((f) => f.severity !== ReconcileSeverity.INFO)).toEqual([]);
+    expect(findings.filter((f) => f.kind === 'BareMetalHost').map((f) => f.target).sort()).toEqual(['Secret metal3/bmc-node-4', 'Secret metal3/node-4-user-data']);
+  });
+
+  test('an OSArtifact on a cluster without the Kairos operator is an error: no image is ever built', () => {
+    const errors = synthesize(false).filter((f) => f.severity === ReconcileSeverity.ERROR);
+    expect(errors.map((f) => `${f.kind} ${f.target}`)).toEqual(['OSArtifact kairos-operator']);
+    expect(errors[0].fix).toContain('kairosOperator: true');
   });
 });

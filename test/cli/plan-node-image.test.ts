@@ -20,6 +20,7 @@ function platformAt(version: string, outdir: string): string {
     releaseManifestsRegistry: 'oci://registry.example.com/kmetal-manifests',
     allowedKubernetesMinors: ['v1.33'],
     provisioningNetwork: { interface: 'eno3', ironicAddress: '172.22.0.2', dhcpRange: '172.22.0.10,172.22.0.100' },
+    kairosOperator: true,
   });
   platform.controlPlaneVipPool = new ControlPlaneVipPool(platform.configs, 'tenant-api', { addresses: ['192.0.2.64/27'] });
   new kplus.Namespace(platform.configs, 'kairos-ns', { metadata: { name: 'kairos-builds' } });
