@@ -1,5 +1,5 @@
-import type { UpstreamModel } from './upstream-model';
 import { releaseManifestsApplied } from './release-manifests';
+import type { UpstreamModel } from './upstream-model';
 import { findingOn } from '../private/cluster-state';
 import { ReconcileSeverity, type ReconcileFinding } from '../reconcile-finding';
 
