@@ -2,31 +2,45 @@
 // 3 of them the shared nodes that host every tenant's control plane, and 30 tenant clusters built
 // from one golden class, each with its own VPC, governance, the mandatory add-ons and a billing
 // hook; two GPU tenants; one approved VPC peering. Written as a Flux tree into dist/reference-platform/.
+import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  AddonProfile, AdmissionGuardrails, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ConformanceChecker, ControlPlaneVipPool, EventHook,
-  FleetReport, FluxTree, HookAction, NetworkPlanes, NodeImage, PeeringRequest, PlatformPolicyPack, PlatformUnderCluster, Policy, RolloutPlan,
-  TenantClusterClass, TenantGuardrails, TenantVpc,
+  AddonProfile, AdmissionGuardrails, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ConformanceChecker, ControlPlaneVipPool,
+  EventHook, FleetReport, FluxTree, HookAction, HostProvisioning, HostUserData, NetworkPlanes, NodeImage, PeeringRequest, PlatformPolicyPack,
+  PlatformUnderCluster, Policy, RaidLevel, RolloutPlan, TenantClusterClass, TenantGuardrails, TenantVpc,
 } from '../../src';
 
 const app = new App();
 
-// The worker image, one version for every VM (a containerDisk built from the Kairos image).
-const image = new NodeImage(app, 'worker-image', {
-  name: 'ubuntu-2404-kubeadm',
-  version: 'v1.33.2',
-  containerDisk: 'registry.example.com/kmetal/ubuntu-2404-kubeadm:{version}',
-});
-
 const platform = new PlatformUnderCluster(app, 'platform', {
   releaseManifestsRegistry: 'oci://registry.example.com/kmetal-manifests',
-  defaultNodeImage: image,
   allowedKubernetesMinors: ['v1.33', 'v1.34'],
   permittedPciDevices: [{ resourceName: 'nvidia.com/GA100_A100_PCIE_80GB', pciVendorSelector: '10DE:20B5' }],
   // Ironic answers PXE/DHCP for the servers on their provisioning NIC (a network of its own).
   provisioningNetwork: { interface: 'eno3', ironicAddress: '172.22.0.2', dhcpRange: '172.22.0.10,172.22.0.100' },
+  // The Kairos operator builds the node image below (its OSArtifact) on the under cluster.
+  kairosOperator: true,
+});
+
+// One node image for every node, VM or metal: Kairos builds it (an OSArtifact in the under cluster)
+// from Ubuntu 24.04 with two layers your pipeline builds from kairos-io/provider-kubeadm v4.9.8 (its
+// Earthfile: the provider package, and kubeadm/kubelet v1.33.2), publishes the raw disk image and its
+// sha256 for the servers; the pipeline pushes the containerDisk of the same version for the VMs.
+// Bumping `version` rolls both: every tenant's worker VMs and the worker servers (`kmetal plan`).
+new kplus.Namespace(platform.configs, 'kairos-builds-namespace', { metadata: { name: 'kairos-builds' } });
+const image = new NodeImage(platform.configs, 'worker-image', {
+  name: 'ubuntu-2404-kubeadm',
+  version: 'v1.33.2',
+  namespace: 'kairos-builds',
+  kairos: {
+    baseImage: 'ubuntu:24.04',
+    kairosVersion: 'v3.6.0',
+    extraLayers: ['registry.example.com/kmetal/provider-kubeadm:v4.9.8-amd64', 'registry.example.com/kmetal/kubeadm:v1.33.2-amd64'],
+    artifactServer: { url: 'https://images.example.com/kairos' },
+    containerDiskRepository: 'registry.example.com/kmetal/ubuntu-2404-kubeadm',
+  },
 });
 
 // Three network planes, declared once.
@@ -39,22 +53,43 @@ const planes = new NetworkPlanes(platform.configs, 'planes', {
 platform.controlPlaneVipPool = new ControlPlaneVipPool(platform.configs, 'tenant-api', { addresses: ['203.0.113.64/26'], planes, interfaces: ['eno2'] });
 
 // The 10 servers: metal-01..03 are the under cluster's shared control-plane nodes (they host every
-// tenant's API server and etcd), metal-04..10 run the tenants' worker VMs; two carry GPUs.
+// tenant's API server and etcd; installed by hand in the inception step, README "From bare server to
+// fleet"), metal-04..10 run the tenants' worker VMs; two carry GPUs. Metal3 writes the Kairos image
+// to each worker server and it joins the under cluster with its labels as node labels; the join
+// token and the BMC passwords stay outside git (a secret store and SOPS-made Secrets).
 new kplus.Namespace(platform.configs, 'metal3-namespace', { metadata: { name: 'metal3' } });
 const servers = new BareMetalPool(platform.configs, 'servers', {
   namespace: 'metal3',
   defaultCredentials: BmcCredentials.fromSecret('bmc-{host}'),
 });
+const workerServers = HostProvisioning.joinUnderCluster({
+  image,
+  // The API VIP of the inception control plane on the management plane.
+  controlPlaneEndpoint: '192.168.10.5:6443',
+  // metal3/<host>-user-data: the host's cloud-config (report/user-data/<host>.yaml) with the join
+  // token filled in, SOPS-encrypted by the operator (README, step 6).
+  userData: HostUserData.fromSecret('{host}-user-data'),
+});
 for (let i = 1; i <= 10; i++) {
   const n = String(i).padStart(2, '0');
   const gpu = i >= 9;
+  const worker = i > 3;
   servers.addHost({
     name: `metal-${n}`,
     bmc: { address: `redfish-virtualmedia://192.168.20.${10 + i}/redfish/v1/Systems/1` },
     bootMacAddress: `0c:c4:7a:00:10:${n}`,
-    rootDeviceHints: { minSizeGiB: 400 },
-    labels: { 'kmetal.io/role': i <= 3 ? 'control-plane' : 'worker', ...(gpu ? { 'kmetal.io/gpu': 'a100' } : {}) },
+    labels: { 'kmetal.io/role': worker ? 'worker' : 'control-plane', ...(gpu ? { 'kmetal.io/gpu': 'a100' } : {}) },
     capacity: { cpuCores: 64, memoryGiB: 512, ...(gpu ? { gpus: [{ model: 'nvidia.com/GA100_A100_PCIE_80GB', count: 4 }] } : {}) },
+    ...(worker ? {
+      provisioning: workerServers,
+      // Two NVMe disks mirrored by Linux md for the OS; the hypervisor settings KubeVirt and GPU
+      // passthrough need, by the names of the servers' FirmwareSchema.
+      raid: { softwareVolumes: [{ level: RaidLevel.RAID1, sizeGiB: 400, physicalDiskNames: ['/dev/nvme0n1', '/dev/nvme1n1'] }] },
+      firmwareSettings: { ProcVirtualization: 'Enabled', SriovGlobalEnable: 'Enabled' },
+    } : {
+      // Installed by hand in the inception step: Metal3 manages their power only (no inspection reboot).
+      externallyProvisioned: true,
+    }),
   });
 }
 
@@ -166,6 +201,13 @@ FleetReport.writeAtSynth(platform, path.join(outdir, 'reference-platform', 'repo
   capacity,
   controlPlaneHostLabels: { 'kmetal.io/role': 'control-plane' },
 });
+// Each worker server's cloud-config without the join token, next to the report: the operator makes
+// the user data Secret from it (README "From bare server to fleet", step 6).
+const userDataDir = path.join(outdir, 'reference-platform', 'report', 'user-data');
+fs.mkdirSync(userDataDir, { recursive: true });
+for (const host of servers.hosts) {
+  if (host.cloudConfigTemplate) fs.writeFileSync(path.join(userDataDir, `${host.hostName}.yaml`), host.cloudConfigTemplate);
+}
 // Every object is checked against its pinned CRD schema and CEL rules before anything is written.
 const result = FluxTree.synth(app, { outdir, appName: 'reference-platform', preserve: ['report'], conformance: ConformanceChecker.default() });
 console.log(`${platform.tenants.length} tenants; ${FluxTree.formatSummary(result)}`);

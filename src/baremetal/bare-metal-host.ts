@@ -4,7 +4,10 @@ import type { BareMetalPool } from './bare-metal-pool';
 import { BmcAddress } from './bmc-address';
 import { BmcCredentials } from './bmc-credentials';
 import { _normalizeCapacity, HostCapacity } from './capacity';
+import { HostProvisioning } from './host-provisioning';
+import { _resolveRaid, RaidConfig } from './raid';
 import { BareMetalHost as BareMetalHostL1 } from '../imports/metal3.io';
+import { MetalImageBinding } from '../os/metal-image';
 import { OUT_OF_BAND_ANNOTATION } from '../reconcile/annotations';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
@@ -24,7 +27,7 @@ export enum BootMode {
 }
 
 /** Every property of `BareMetalHostSpec` (test/util/props-keys.test.ts compares it with the jsii assembly). */
-export const BARE_METAL_HOST_SPEC_KEYS: readonly string[] = ['name', 'bmc', 'bootMacAddress', 'rootDeviceHints', 'bootMode', 'online', 'labels', 'capacity', 'description'];
+export const BARE_METAL_HOST_SPEC_KEYS: readonly string[] = ['name', 'bmc', 'bootMacAddress', 'rootDeviceHints', 'bootMode', 'online', 'labels', 'capacity', 'description', 'provisioning', 'raid', 'firmwareSettings', 'externallyProvisioned'];
 /** Every property of `BmcSpec`. */
 export const BMC_SPEC_KEYS: readonly string[] = ['address', 'credentials', 'credentialsName', 'disableCertificateVerification', 'username', 'password'];
 /** Every property of `RootDeviceHints`. */
@@ -112,6 +115,32 @@ export interface BareMetalHostSpec {
   readonly capacity: HostCapacity;
   /** Free-text description (BareMetalHost `description`), e.g. rack and unit. @default - none */
   readonly description?: string;
+  /**
+   * Provision the server with an OS and have it join the under cluster
+   * (`HostProvisioning.joinUnderCluster(...)`): the BareMetalHost gets `image` and `userData`.
+   * @default - not provisioned here: the host waits in the pool (for Cluster API machines, or the inception step)
+   */
+  readonly provisioning?: HostProvisioning;
+  /** RAID volumes built before the OS is written (checked against the BMC driver at synth). @default - the disks as they are */
+  readonly raid?: RaidConfig;
+  /**
+   * BIOS settings by the names the server's FirmwareSchema uses (vendor-specific, e.g.
+   * `{ ProcVirtualization: 'Enabled', SriovGlobalEnable: 'Enabled' }`), as a HostFirmwareSettings
+   * of the host's name that baremetal-operator adopts. Ironic applies them while it prepares the
+   * host, i.e. before provisioning (a change to a provisioned host waits for its next
+   * deprovisioning). Redfish drivers only: Ironic's ipmi hardware type has no BIOS interface.
+   * @default - the firmware as it is
+   */
+  readonly firmwareSettings?: { [name: string]: string };
+  /**
+   * The server already runs its OS, installed outside Metal3 (the inception control plane): Metal3
+   * only manages its power and never inspects, cleans or provisions it. Without this, registering a
+   * running server makes Metal3 boot it into the inspection ramdisk (BMO v0.13.2
+   * internal/controller/metal3.io/host_state_machine.go `handleRegistering`). The BMO webhook
+   * refuses to turn it off again once set.
+   * @default false
+   */
+  readonly externallyProvisioned?: boolean;
 }
 
 /** Props of `BareMetalHost`. Usually created through `BareMetalPool.addHost()`. */
@@ -151,6 +180,24 @@ export class BareMetalHost extends Construct {
   public readonly apiObject: ApiObject;
   /** The ExternalSecret filling the credentials Secret, if the pool emits one (may be shared). */
   public readonly externalSecret?: ApiObject;
+  /** The OS image Metal3 writes to the server, when it is provisioned here. */
+  public readonly image?: MetalImageBinding;
+  /** Labels the server's Kubernetes node registers with, when it is provisioned here (the host's labels and the provisioning's nodeLabels). */
+  public readonly nodeLabels?: { [key: string]: string };
+  /** Name of the user data Secret, when the server is provisioned here. */
+  public readonly userDataSecretName?: string;
+  /**
+   * The Kairos cloud-config the server boots with, without the join token: `JOIN_TOKEN_MARKER`
+   * stands for it (`HostUserData.fromSecret`: fill it in when you make the Secret), or an
+   * external-secrets template reference (`fromExternalSecret`).
+   */
+  public readonly cloudConfigTemplate?: string;
+  /** The ExternalSecret rendering the user data, when the server is provisioned here (escape hatch). */
+  public readonly userDataExternalSecret?: ApiObject;
+  /** Whether the server runs an OS installed outside Metal3 (Metal3 manages only its power). */
+  public readonly externallyProvisioned: boolean;
+  /** The HostFirmwareSettings, when `firmwareSettings` are given (escape hatch). */
+  public readonly hostFirmwareSettings?: ApiObject;
 
   constructor(scope: Construct, id: string, props: BareMetalHostProps) {
     super(scope, id);
@@ -195,11 +242,31 @@ export class BareMetalHost extends Construct {
       throw new KmetalValidationError(this, 'description', `${showValue(props.description)} is not text`, 'give a string');
     }
     const rootDeviceHints = this.rootDeviceHints(props.rootDeviceHints);
+    const raid = _resolveRaid(this, 'raid', props.raid, this.bmcAddress);
+    const firmwareSettings = this.firmwareSettingsOf(props.firmwareSettings);
     this.capacity = _normalizeCapacity(this, 'capacity', props.capacity);
     this.labels = { ...pool.labels, ...validateLabels(this, 'labels', props.labels), [POOL_LABEL]: pool.poolName };
 
     const credentials = this.credentials(props.bmc, pool);
     credentials._secretNameFor(this, this.hostName, 'bmc.credentials');
+    if (props.provisioning !== undefined && !(props.provisioning instanceof HostProvisioning)) {
+      throw new KmetalValidationError(this, 'provisioning', 'is not a HostProvisioning object', 'use HostProvisioning.joinUnderCluster({ image, controlPlaneEndpoint, joinToken })');
+    }
+    const external = props.externallyProvisioned;
+    if (external !== undefined && typeof external !== 'boolean') {
+      throw new KmetalValidationError(this, 'externallyProvisioned', `${showValue(external)} is not true or false`, 'give a boolean');
+    }
+    if (external) {
+      for (const field of ['provisioning', 'raid', 'firmwareSettings'] as const) {
+        if (props[field] === undefined) continue;
+        throw new KmetalValidationError(this, field, `the host is externally provisioned, so Metal3 never ${field === 'provisioning' ? 'provisions it' : 'prepares it, which is when it builds RAID and applies BIOS settings'}`, `drop ${field}, or let Metal3 provision the host (drop externallyProvisioned)`);
+      }
+    }
+    const provisioned = props.provisioning?._bind(this, 'provisioning', this.hostName, this.namespace, this.labels);
+    this.externallyProvisioned = external ?? false;
+    if (provisioned && !this.online) {
+      throw new KmetalValidationError(this, 'online', 'the host is to be provisioned but is kept powered off; Metal3 provisions only hosts that are online', 'drop online: false, or drop provisioning');
+    }
 
     // Identities last: a host that fails validation claims nothing.
     inventoryRegistry(this).claimAll(this, this.hostName, [
@@ -231,6 +298,10 @@ export class BareMetalHost extends Construct {
     this.credentialsSecretName = binding.secretName;
     this.externalSecret = binding.externalSecret;
 
+    const outOfBand = [
+      ...(credentials.viaExternalSecret ? [] : [`Secret/${this.credentialsSecretName}`]),
+      ...(provisioned && !provisioned.externalSecret ? [`Secret/${provisioned.userDataSecretName}`] : []),
+    ];
     // Plain upstream JSON (bootMACAddress, minSizeGigabytes) with the L1 class's GVK, like every
     // object of this module: specs read in the field names that tests and JSON patches use.
     this.apiObject = new ApiObject(this, 'Resource', {
@@ -241,10 +312,11 @@ export class BareMetalHost extends Construct {
         labels: this.labels,
         // A Secret made outside the tree (SOPS, by hand): the reconcile check lists it instead of
         // reporting a dangling reference.
-        ...(credentials.viaExternalSecret ? {} : { annotations: { [OUT_OF_BAND_ANNOTATION]: `Secret/${this.credentialsSecretName}` } }),
+        ...(outOfBand.length ? { annotations: { [OUT_OF_BAND_ANNOTATION]: outOfBand.join(',') } } : {}),
       },
       spec: {
         online: this.online,
+        ...(external ? { externallyProvisioned: true } : {}),
         bmc: {
           address: this.bmcAddress.address,
           credentialsName: this.credentialsSecretName,
@@ -253,9 +325,29 @@ export class BareMetalHost extends Construct {
         ...(this.bootMacAddress ? { bootMACAddress: this.bootMacAddress } : {}),
         ...(props.bootMode ? { bootMode: props.bootMode } : {}),
         ...(rootDeviceHints ? { rootDeviceHints } : {}),
+        ...(raid ? { raid } : {}),
+        ...(provisioned ? { image: provisioned.image, userData: { name: provisioned.userDataSecretName, namespace: this.namespace } } : {}),
         ...(props.description ? { description: props.description } : {}),
       },
     });
+    if (provisioned) {
+      this.image = provisioned.image;
+      this.nodeLabels = provisioned.nodeLabels;
+      this.userDataSecretName = provisioned.userDataSecretName;
+      this.cloudConfigTemplate = provisioned.cloudConfigTemplate;
+      if (provisioned.externalSecret) this.userDataExternalSecret = new ApiObject(this, 'UserData', provisioned.externalSecret);
+    }
+    if (firmwareSettings) {
+      // baremetal-operator adopts a HostFirmwareSettings created before its host (same name and
+      // namespace): BMO v0.13.2 internal/controller/metal3.io/hostfirmwaresettings_controller.go
+      // ("pre-created HFS is adopted by a BMH that was created later").
+      this.hostFirmwareSettings = new ApiObject(this, 'FirmwareSettings', {
+        apiVersion: 'metal3.io/v1alpha1',
+        kind: 'HostFirmwareSettings',
+        metadata: { name: this.hostName, namespace: this.namespace, labels: { [POOL_LABEL]: pool.poolName } },
+        spec: { settings: firmwareSettings },
+      });
+    }
   }
 
   private credentials(bmc: BmcSpec, pool: BareMetalPool): BmcCredentials {
@@ -271,6 +363,39 @@ export class BareMetalHost extends Construct {
       throw new KmetalValidationError(this, 'bmc.credentials', 'no BMC credentials for this host', 'reference a Secret with bmc.credentials / bmc.credentialsName, or set defaultCredentials on the pool');
     }
     return credentials;
+  }
+
+  private firmwareSettingsOf(settings: { [name: string]: string } | undefined): { [name: string]: string } | undefined {
+    if (settings === undefined) return undefined;
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+      throw new KmetalValidationError(this, 'firmwareSettings', `${showValue(settings)} is not a map of BIOS settings`, 'give e.g. { ProcVirtualization: "Enabled" }');
+    }
+    if (!this.bmcAddress.supportsFirmwareSettings) {
+      throw new KmetalValidationError(this, 'firmwareSettings', `BMC driver ${this.bmcAddress.driver} cannot change BIOS settings (Ironic's ${this.bmcAddress.driver === 'libvirt' ? 'ipmi' : this.bmcAddress.driver} hardware type has no BIOS interface)`, 'reach the server through a Redfish scheme (e.g. redfish-virtualmedia://), or set the BIOS by hand');
+    }
+    const out: { [name: string]: string } = {};
+    for (const name of Object.keys(settings).sort()) {
+      const value = (settings as any)[name];
+      if (!/^[A-Za-z0-9_.:-]{1,255}$/.test(name)) {
+        throw new KmetalValidationError(this, `firmwareSettings.${name}`, `${showValue(name)} is not a BIOS setting name`, 'use the name as the host\'s FirmwareSchema lists it, e.g. "ProcVirtualization"');
+      }
+      if (/passw|secret/i.test(name)) {
+        // The value is not shown: it is a credential.
+        throw new KmetalValidationError(this, `firmwareSettings.${name}`, 'a BIOS password would be written into git', 'set BIOS passwords outside the tree (vendor tooling); keep only non-secret settings here');
+      }
+      if (typeof value === 'number' && Number.isInteger(value)) {
+        out[name] = String(value);
+        continue;
+      }
+      if (typeof value !== 'string' || value.length === 0) {
+        throw new KmetalValidationError(this, `firmwareSettings.${name}`, `${showValue(value)} is not a setting value`, 'give the value as the FirmwareSchema allows it, e.g. "Enabled" or "20"');
+      }
+      out[name] = value;
+    }
+    if (Object.keys(out).length === 0) {
+      throw new KmetalValidationError(this, 'firmwareSettings', 'no setting is given', 'give at least one setting, or leave firmwareSettings out');
+    }
+    return out;
   }
 
   private rootDeviceHints(hints: RootDeviceHints | undefined): any {

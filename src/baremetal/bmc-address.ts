@@ -186,6 +186,25 @@ export class BmcAddress {
   }
 
   /**
+   * Whether Metal3 can configure hardware RAID through this driver: its `RAIDInterface()` is not
+   * `no-raid` (BMO v0.13.2 `pkg/hardwareutils/bmc/ipmi.go` returns `no-raid` for ipmi and libvirt;
+   * every Redfish driver returns `redfish` or `idrac-redfish`), which the BMO webhook checks
+   * (`internal/webhooks/metal3.io/v1alpha1/baremetalhost_validation.go`, `validateBMCAccess`).
+   */
+  public get supportsHardwareRaid(): boolean {
+    return this.redfish;
+  }
+
+  /**
+   * Whether Ironic can read and change BIOS settings (HostFirmwareSettings) through this driver:
+   * the Redfish hardware types have a BIOS interface (BMO v0.13.2 `BIOSInterface()` is `""`, Ironic's
+   * redfish default, or `idrac-redfish`); Ironic's ipmi hardware type has only `no-bios`.
+   */
+  public get supportsFirmwareSettings(): boolean {
+    return this.redfish;
+  }
+
+  /**
    * The BMC endpoint this address reaches, for duplicate detection: two hosts with equal keys are
    * the same BMC (and system). IPMI is keyed by host and port (vbmc serves many hosts on many
    * ports); Redfish by host, port and system path (one BMC may manage several systems), with the

@@ -64,6 +64,13 @@ export interface PlatformUnderClusterProps {
    * @default - no Ironic
    */
   readonly provisioningNetwork?: ProvisioningNetworkProps;
+  /**
+   * Install the Kairos operator (kairos-io/kairos-operator release manifests), which builds the
+   * `OSArtifact` of every Kairos `NodeImage` on this cluster (the reconcile check refuses an
+   * OSArtifact on a cluster without it).
+   * @default false
+   */
+  readonly kairosOperator?: boolean;
   /** Kubernetes minors tenants may run, e.g. `['v1.33', 'v1.34']`. @default - every minor the pinned Kamaji supports */
   readonly allowedKubernetesMinors?: string[];
   /** PCI devices KubeVirt may hand to VMs. @default - none */
@@ -76,7 +83,7 @@ export interface PlatformUnderClusterProps {
 
 /** Every property of `PlatformUnderClusterProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
 export const PLATFORM_UNDER_CLUSTER_PROPS_KEYS: readonly string[] = [
-  'clusterName', 'chartMirror', 'releaseManifestsRegistry', 'versions', 'values', 'metal3', 'provisioningNetwork',
+  'clusterName', 'chartMirror', 'releaseManifestsRegistry', 'versions', 'values', 'metal3', 'provisioningNetwork', 'kairosOperator',
   'allowedKubernetesMinors', 'permittedPciDevices', 'defaultNodeImage', 'controlPlaneVipPool',
 ];
 /** Every property of `PermittedPciDevice`. */
@@ -167,7 +174,8 @@ export class PlatformUnderCluster extends Construct {
     if (provisioning && props.metal3 === false) {
       throw new KmetalValidationError(this, 'provisioningNetwork', 'Ironic is part of the Metal3 stack, which metal3: false leaves out', 'drop provisioningNetwork, or install Metal3');
     }
-    this.components = this.resolveVersions(props.versions ?? {}, props.metal3 ?? true).filter((c) => c.component !== 'ironic' || provisioning !== undefined);
+    this.components = this.resolveVersions(props.versions ?? {}, props.metal3 ?? true).filter((c) => c.component !== 'ironic' || provisioning !== undefined)
+      .filter((c) => c.component !== 'kairos-operator' || props.kairosOperator === true);
     for (const [field, mirror] of [['chartMirror', props.chartMirror], ['releaseManifestsRegistry', props.releaseManifestsRegistry]] as const) {
       if (mirror === undefined) continue;
       if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(String(mirror))) {

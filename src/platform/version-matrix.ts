@@ -105,6 +105,9 @@ export class VersionMatrix {
     { component: 'baremetal-operator', version: 'v0.13.2', installMethod: InstallMethod.RELEASE_MANIFESTS, namespace: 'baremetal-operator-system', apiVersions: ['metal3.io/v1alpha1'] },
     // Ironic's manifests are the baremetal-operator's `ironic-deployment/default` at the same tag.
     { component: 'ironic', version: 'v0.13.2', installMethod: InstallMethod.RELEASE_MANIFESTS, namespace: 'baremetal-operator-system', apiVersions: [] },
+    // The Kairos operator builds the OSArtifacts of Kairos NodeImages (kairos-io/kairos-operator
+    // v0.1.3, 554c054f47ae, config/default: namespace operator-system; the pinned CRDs are its own).
+    { component: 'kairos-operator', version: 'v0.1.3', installMethod: InstallMethod.RELEASE_MANIFESTS, namespace: 'operator-system', apiVersions: ['build.kairos.io/v1alpha2', 'operator.kairos.io/v1alpha1'] },
     // Kamaji publishes its chart only as a rolling `0.0.0+latest`: the controller release is pinned
     // through the image tag in the HelmRelease values instead.
     { component: 'kamaji', version: '26.8.2-edge', installMethod: InstallMethod.HELM_CHART, chart: 'kamaji', chartVersion: '0.0.0+latest', chartRepository: 'https://clastix.github.io/charts', namespace: 'kamaji-system', apiVersions: ['kamaji.clastix.io/v1alpha1'] },

@@ -7,6 +7,7 @@ import { capsuleModel } from './models/capsule';
 import { admissionModel, certManagerModel, externalSecretsModel } from './models/cert-manager';
 import { clusterApiModel } from './models/cluster-api';
 import { fluxModel } from './models/flux';
+import { kairosModel } from './models/kairos';
 import { kamajiModel, remoteDataStores } from './models/kamaji';
 import { kamajiEtcdModel } from './models/kamaji-etcd';
 import { kubeOvnModel } from './models/kube-ovn';
@@ -26,7 +27,7 @@ import { readTreeModel, treeClusters, type FluxTreeModel } from '../gitops/priva
 /** Every modelled upstream project, in the order their products are computed. */
 const MODELS: readonly UpstreamModel[] = [
   fluxModel, releaseManifestsModel, kamajiEtcdModel, clusterApiModel, kamajiModel, capkModel, metallbModel,
-  kubeOvnModel, capsuleModel, metal3Model, certManagerModel, externalSecretsModel, admissionModel, sveltosModel,
+  kubeOvnModel, capsuleModel, metal3Model, kairosModel, certManagerModel, externalSecretsModel, admissionModel, sveltosModel,
   kubernetesWorkloadsModel,
 ];
 

@@ -47,6 +47,30 @@ function ancestors(name: string): Set<string> {
 }
 
 describe('reference platform (dist/reference-platform)', () => {
+  test('one Kairos image pipeline: the OSArtifact\'s raw disk goes to the worker servers, its containerDisk to the worker VMs', () => {
+    const all = units.flatMap((u) => u.objects);
+    const [artifact, ...more] = all.filter((o) => o.kind === 'OSArtifact');
+    expect(more).toEqual([]);
+    const raw = `https://images.example.com/kairos/${artifact.metadata.name}.raw`;
+    const hosts = all.filter((o) => o.kind === 'BareMetalHost');
+    const workers = hosts.filter((h) => h.metadata.labels['kmetal.io/role'] === 'worker');
+    expect(workers.map((h) => h.metadata.name).sort()).toEqual(['metal-04', 'metal-05', 'metal-06', 'metal-07', 'metal-08', 'metal-09', 'metal-10']);
+    for (const h of workers) {
+      expect(h.spec.image).toEqual({ url: raw, checksum: `${raw}.sha256`, checksumType: 'sha256', format: 'raw' });
+      expect(h.spec.userData).toEqual({ name: `${h.metadata.name}-user-data`, namespace: 'metal3' });
+      expect(h.metadata.annotations['reconcile.kmetal.io/out-of-band']).toContain(`Secret/${h.metadata.name}-user-data`);
+      expect(all.some((o) => o.kind === 'HostFirmwareSettings' && o.metadata.name === h.metadata.name)).toBe(true);
+    }
+    // The inception control plane is installed by hand (README "From bare server to fleet"): Metal3 only registers it.
+    for (const h of hosts.filter((x) => x.metadata.labels['kmetal.io/role'] === 'control-plane')) {
+      expect(h.spec.image).toBeUndefined();
+      expect(h.spec.externallyProvisioned).toBe(true);
+    }
+    const template = all.find((o) => o.kind === 'KubevirtMachineTemplate');
+    const version = artifact.metadata.annotations['kmetal.io/node-image-version'];
+    expect(JSON.stringify(template)).toContain(`registry.example.com/kmetal/ubuntu-2404-kubeadm:${version}`);
+  });
+
   test('is the seed scenario: 10 servers, 3 of them control-plane nodes, 30 tenants from one class, GPU tenants, one peering', () => {
     const all = units.flatMap((u) => u.objects);
     const hosts = all.filter((o) => o.kind === 'BareMetalHost');

@@ -10,7 +10,10 @@ import { HELM_CHART_ADDON_KEYS } from '../../src/addons/helm-chart';
 import { HOOK_WEBHOOK_OPTIONS_KEYS } from '../../src/addons/hook-action';
 import { BARE_METAL_HOST_SPEC_KEYS, BMC_SPEC_KEYS, ROOT_DEVICE_HINTS_KEYS } from '../../src/baremetal/bare-metal-host';
 import { BARE_METAL_POOL_PROPS_KEYS } from '../../src/baremetal/bare-metal-pool';
+import { HOST_PROVISIONING_OPTIONS_KEYS } from '../../src/baremetal/host-provisioning';
+import { JOIN_TOKEN_STORE_OPTIONS_KEYS } from '../../src/baremetal/host-user-data';
 import { PROVISIONING_NETWORK_PROPS_KEYS } from '../../src/baremetal/provisioning-network';
+import { HARDWARE_RAID_VOLUME_KEYS, RAID_CONFIG_KEYS, SOFTWARE_RAID_VOLUME_KEYS } from '../../src/baremetal/raid';
 import { CONTROL_PLANE_VIP_POOL_PROPS_KEYS } from '../../src/network/control-plane-vip-pool';
 import { TENANT_SUBNET_OPTIONS_KEYS, TENANT_VPC_PROPS_KEYS } from '../../src/network/tenant-vpc';
 import { PERMITTED_PCI_DEVICE_KEYS, PLATFORM_UNDER_CLUSTER_PROPS_KEYS } from '../../src/platform/platform-under-cluster';
@@ -46,6 +49,11 @@ const LISTS: Array<[string, readonly string[]]> = [
   ['BareMetalHostSpec', BARE_METAL_HOST_SPEC_KEYS],
   ['BmcSpec', BMC_SPEC_KEYS],
   ['RootDeviceHints', ROOT_DEVICE_HINTS_KEYS],
+  ['HostProvisioningOptions', HOST_PROVISIONING_OPTIONS_KEYS],
+  ['JoinTokenStoreOptions', JOIN_TOKEN_STORE_OPTIONS_KEYS],
+  ['RaidConfig', RAID_CONFIG_KEYS],
+  ['HardwareRaidVolume', HARDWARE_RAID_VOLUME_KEYS],
+  ['SoftwareRaidVolume', SOFTWARE_RAID_VOLUME_KEYS],
   ['AddonProfileProps', ADDON_PROFILE_PROPS_KEYS],
   ['HelmChartAddon', HELM_CHART_ADDON_KEYS],
   ['ProvisioningNetworkProps', PROVISIONING_NETWORK_PROPS_KEYS],

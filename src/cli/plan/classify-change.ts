@@ -38,6 +38,7 @@ export function classifyChange(before: any, after: any): Classification {
     case 'KamajiControlPlane': return { ...kamaji(before, after, spec), fields };
     case 'Cluster': if (after.spec?.topology || before.spec?.topology) return { ...topology(before, after, spec), fields }; break;
     case 'MachineDeployment': return { ...machineDeployment(before, after, spec), fields };
+    case 'BareMetalHost': if (spec.some((f) => f === 'spec.image' || f.startsWith('spec.image.'))) return { ...reimagedHost(before, after, spec), fields }; break;
     case 'HelmRelease': {
       const from = valueAt(before, 'spec.chart.spec.version') as string | undefined;
       const to = valueAt(after, 'spec.chart.spec.version') as string | undefined;
@@ -186,7 +187,27 @@ function machineDeployment(before: any, after: any, spec: string[]): Classificat
   return { effects, detail: parts.join('; '), ...(machines !== undefined ? { machines } : {}) };
 }
 
-function variableChanges(before: any, after: any): string[] {
+/**
+ * A provisioned BareMetalHost whose image URL changes is deprovisioned (cleaned) and provisioned
+ * again with the new image (BMO v0.13.2 internal/controller/metal3.io/host_state_machine.go
+ * `imageProvisioningCancelled`: spec.image.url differs from status.provisioning.image.url): the
+ * server is re-imaged, and whatever runs on it (a KubeVirt host's VMs) goes with it.
+ */
+function reimagedHost(before: any, after: any, spec: string[]): Classification {
+  const from = valueAt(before, 'spec.image.url') as string | undefined;
+  const to = valueAt(after, 'spec.image.url') as string | undefined;
+  const rest = spec.filter((f) => f !== 'spec.image' && !f.startsWith('spec.image.'));
+  if (from === to) return { effects: ['in-place'], detail: `changes ${list(spec)} (same image URL: Metal3 does not re-image the server)` };
+  const detail = from === undefined
+    ? `server provisioned with ${to}`
+    : to === undefined
+      ? `server deprovisioned (image ${from} removed: Metal3 cleans the disk)`
+      : `server re-imaged: ${from} → ${to} (Metal3 deprovisions, cleans and provisions it again; its workloads go with it)`;
+  return { effects: ['rolls-machines'], detail: `${detail}${rest.length ? `; also ${list(rest)}` : ''}`, machines: 1 };
+}
+
+/** Names of the topology variables whose values differ. */
+export function variableChanges(before: any, after: any): string[] {
   const map = (vs: any) => new Map<string, unknown>((Array.isArray(vs) ? vs : []).map((v: any) => [v.name, v.value]));
   const b = map(before);
   const a = map(after);

@@ -1,4 +1,4 @@
-import { classifyChange, isMachineTemplateKind, list, type Classification } from './classify-change';
+import { classifyChange, isMachineTemplateKind, list, variableChanges, type Classification } from './classify-change';
 import { valueAt } from './field-changes';
 import { OwnerResolver, type PlanOwner } from './owner';
 import { EFFECTS, type PlanChange, type PlanDocument, type PlanEffect, type PlanGroup, type PlanWave } from './plan-document';
@@ -88,6 +88,7 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
     let c: Classification = classifyChange(b?.json, a?.json);
     if (b && a && isMachineTemplateKind(json.kind) && c.effects[0] !== 'metadata') c = templateEditedInPlace(a.json, c, lookups);
     if (b && a && json.kind === 'ClusterClass') c = classWorkersChanged(b.json, a.json, c, lookups);
+    if (b && a && json.kind === 'Cluster' && c.effects.includes('reconfigures-control-plane')) c = workerVariablesChanged(b.json, a.json, c, lookups);
     const destructive: NonNullable<PlanChange['destructive']> = [];
     const guard = (change: string, consequence: string) => destructive.push({
       change, consequence, acknowledged: acknowledged.has(change), ...(acknowledged.has(change) ? { reason: acknowledged.get(change) } : {}),
@@ -316,6 +317,45 @@ function classWorkersChanged(before: any, after: any, c: Classification, lookups
 }
 
 /**
+ * A class-based Cluster whose changed topology variables are read only by patches of worker
+ * templates (e.g. `workerImage`, the NodeImage's containerDisk): the topology controller renders
+ * new worker templates, so those workers roll and the control plane is untouched (Cluster API
+ * v1.14 `exp/topology`: a patch applies to the templates its definitions' `selector.matchResources`
+ * select; `enabledIf` and `valueFrom.variable`/`template` read variables).
+ */
+function workerVariablesChanged(before: any, after: any, c: Classification, lookups: AfterTreeLookups): Classification {
+  const b = before.spec?.topology ?? {};
+  const a = after.spec?.topology ?? {};
+  if (b.version !== a.version || JSON.stringify(b.classRef ?? b.class) !== JSON.stringify(a.classRef ?? a.class)) return c;
+  if (JSON.stringify(b.controlPlane ?? {}) !== JSON.stringify(a.controlPlane ?? {})) return c;
+  const names = variableChanges(b.variables, a.variables);
+  const cls = lookups.clusterClass(a.classRef?.name ?? a.class, a.classRef?.namespace ?? after.metadata?.namespace);
+  if (names.length === 0 || !cls) return c;
+  const workerClasses = new Set<string>();
+  for (const name of names) {
+    const reads = (text: unknown) => typeof text === 'string' && new RegExp(`\\.${name}\\b`).test(text);
+    const readsIt = (j: any) => j.valueFrom?.variable === name || String(j.valueFrom?.variable ?? '').startsWith(`${name}.`) || reads(j.valueFrom?.template);
+    const users = (cls.spec?.patches ?? [])
+      .filter((p: any) => reads(p.enabledIf) || (p.definitions ?? []).some((d: any) => (d.jsonPatches ?? []).some(readsIt)));
+    // A variable no patch reads, or one a patch of the control plane or cluster infrastructure reads: as classified.
+    if (users.length === 0 || (cls.spec?.patches ?? []).some((p: any) => p.external)) return c;
+    for (const p of users) {
+      for (const d of p.definitions ?? []) {
+        const m = d.selector?.matchResources ?? {};
+        if (m.controlPlane || m.infrastructureCluster || !Array.isArray(m.machineDeploymentClass?.names)) return c;
+        for (const w of m.machineDeploymentClass.names) workerClasses.add(String(w));
+      }
+    }
+  }
+  const pools = (a.workers?.machineDeployments ?? []).filter((md: any) => workerClasses.has(String(md.class)));
+  const machines = Math.max(c.machines ?? 0, pools.reduce((n: number, md: any) => n + Number(md.replicas ?? 1), 0));
+  const rest = c.effects.filter((e) => e !== 'reconfigures-control-plane' && e !== 'rolls-machines');
+  const detail = c.detail.replace(/variables [^;]*\(the class's patches re-render[^)]*\)/,
+    `variables ${names.join(', ')} (read only by the worker templates of class ${cls.metadata.name}: ${pools.map((p: any) => p.name).join(', ') || 'no pool'} roll${pools.length === 1 ? 's' : ''}, the control plane is untouched)`);
+  return { ...c, effects: machines > 0 ? ['rolls-machines', ...rest] : (rest.length ? rest : ['in-place']), detail, ...(machines > 0 ? { machines } : {}) };
+}
+
+/**
  * What a change needs from the rest of the after tree, read only when asked: the
  * MachineDeployments and ClusterClasses next to a template, the Clusters of a class.
  */
@@ -392,6 +432,20 @@ class AfterTreeLookups {
       }
     }
     return out;
+  }
+
+  /** The ClusterClass of that name and namespace anywhere in the after tree, read once. */
+  public clusterClass(name: unknown, namespace: unknown): any | undefined {
+    let classes = this.parsed.get('*ClusterClass');
+    if (!classes) {
+      const files = [...this.tree.files().keys()].filter((r) => /(^|\/)clusterclass-[^/]*\.ya?ml$/.test(r));
+      classes = [];
+      for (const text of this.tree.read(files).values()) {
+        for (const doc of documentsOf(text)) if ((doc.value as any)?.kind === 'ClusterClass') classes.push(doc.value);
+      }
+      this.parsed.set('*ClusterClass', classes);
+    }
+    return classes.find((cc) => cc.metadata?.name === name && (namespace === undefined || cc.metadata?.namespace === namespace));
   }
 
   /** Objects of a kind in the template's folder and namespace, changed or not. */

@@ -25,6 +25,20 @@ export const metal3Model: UpstreamModel = {
         secret('spec.metaData.name', at(m, 'spec', 'metaData', 'name'), 'provisioning fails: no metadata'),
       ]);
     }
+    if (o.group === 'metal3.io' && o.kind === 'HostFirmwareSettings') {
+      // The settings belong to the host of the same name: the BMH controller applies them while it
+      // prepares that host and adopts a HostFirmwareSettings created before it (BMO v0.13.2
+      // internal/controller/metal3.io/hostfirmwaresettings_controller.go).
+      return refs([{
+        field: 'metadata.name',
+        group: 'metal3.io',
+        kinds: ['BareMetalHost'],
+        namespace: o.namespace,
+        name: o.name,
+        consequence: 'the BIOS settings are never applied: no host has this name',
+        rule: `${V} HostFirmwareSettings is named after its BareMetalHost`,
+      }]);
+    }
     if (o.group === 'infrastructure.cluster.x-k8s.io' && o.kind === 'Metal3MachineTemplate') {
       const dt = at(m, 'spec', 'template', 'spec', 'dataTemplate');
       return refs([dt && {

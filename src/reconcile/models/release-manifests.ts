@@ -32,6 +32,10 @@ export interface ReleaseManifestContents {
  * - Ironic, `ironic-deployment/default` at the same tag: namespace `baremetal-operator-system`,
  *   no Namespace object.
  *
+ * - kairos-operator v0.1.3, `config/default` of kairos-io/kairos-operator (554c054f47ae): its
+ *   `namespace: operator-system` renames the Namespace `system` of `config/manager/manager.yaml`, so
+ *   the artifact brings Namespace `operator-system`; it runs `quay.io/kairos/operator:v0.1.2` (tagged).
+ *
  * Untagged images at 2b3ea2e1349e: `config/base/manager.yaml` runs `quay.io/metal3-io/baremetal-operator`
  * (only the e2e/fixture overlays set `newTag`); `ironic-deployment/base/ironic.yaml` runs
  * `quay.io/metal3-io/ironic` and `quay.io/metal3-io/ironic-ipa-downloader`. The KubeVirt and CDI
@@ -41,6 +45,7 @@ export const RELEASE_MANIFESTS: readonly ReleaseManifestContents[] = [
   { component: 'kubevirt', builtFrom: 'kubevirt-operator.yaml of the kubevirt release', namespace: 'kubevirt', bringsNamespace: true, untaggedImages: [] },
   { component: 'cdi', builtFrom: 'cdi-operator.yaml of the containerized-data-importer release', namespace: 'cdi', bringsNamespace: true, untaggedImages: [] },
   { component: 'baremetal-operator', builtFrom: 'kustomize build config/default of metal3-io/baremetal-operator at the pinned tag', namespace: 'baremetal-operator-system', bringsNamespace: false, untaggedImages: ['quay.io/metal3-io/baremetal-operator'] },
+  { component: 'kairos-operator', builtFrom: 'kustomize build config/default of kairos-io/kairos-operator at the pinned tag', namespace: 'operator-system', bringsNamespace: true, untaggedImages: [] },
   { component: 'ironic', builtFrom: 'kustomize build ironic-deployment/default of metal3-io/baremetal-operator at the pinned tag', namespace: 'baremetal-operator-system', bringsNamespace: false, untaggedImages: ['quay.io/metal3-io/ironic', 'quay.io/metal3-io/ironic-ipa-downloader'] },
 ];
 
@@ -60,7 +65,7 @@ export function releaseManifestsApplied(
 
 /** Release manifests: the namespaces the artifacts bring. */
 export const releaseManifestsModel: UpstreamModel = {
-  project: 'release manifests (kubevirt, cdi, baremetal-operator, ironic)',
+  project: 'release manifests (kubevirt, cdi, baremetal-operator, ironic, kairos-operator)',
   produce(o): ProducedObject[] {
     const r = releaseManifestsApplied(o);
     const namespace = str(at(o.manifest, 'spec', 'targetNamespace')) ?? r?.namespace;
