@@ -12,6 +12,7 @@ export * from './tenancy/datastore';
 export * from './tenancy/datastore-backup';
 export * from './tenancy/cluster-autoscaler';
 export * from './tenancy/node-pool';
+export * from './tenancy/placement';
 export * from './tenancy/class-node-pool';
 export * from './tenancy/tenant-cluster';
 export * from './tenancy/tenant-cluster-class';

@@ -29,6 +29,12 @@ export interface VirtualMachineDiskOptions {
    * @default - the cluster's default storage class
    */
   readonly storageClassName?: string;
+  /**
+   * Request a persistent root disk ReadWriteMany, so that KubeVirt can live-migrate the VM (it
+   * refuses to migrate a VM with a PVC that is not shared). No effect on ephemeral containerDisks.
+   * @default false
+   */
+  readonly sharedAccess?: boolean;
 }
 
 /**
@@ -163,6 +169,7 @@ export class MachineImage implements IMachineImage {
         spec: {
           source,
           storage: {
+            ...(options.sharedAccess ? { accessModes: ['ReadWriteMany'] } : {}),
             ...(options.storageClassName ? { storageClassName: options.storageClassName } : {}),
             resources: { requests: { storage: `${size}Gi` } },
           },
@@ -186,6 +193,7 @@ export class MachineImage implements IMachineImage {
     }
     // Without a size CDI sizes a clone like its source (storage API).
     const storage = {
+      ...(options.sharedAccess ? { accessModes: ['ReadWriteMany'] } : {}),
       ...(options.storageClassName ? { storageClassName: options.storageClassName } : {}),
       ...(size !== undefined ? { resources: { requests: { storage: `${size}Gi` } } } : {}),
     };

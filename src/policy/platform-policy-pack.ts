@@ -6,7 +6,7 @@ import {
   BmcCredentialsReferenceRule, BmcTlsVerificationRule, CapacityPolicyOptions, ChartPinnedRule, ControlPlaneReplicasRule,
   CredentialValuesRule, DedicatedDataStoreRule, EtcdQuorumRule, GovernedTenantRule, GpuCapacityRule, GpuQuotaRule,
   GuardrailsAdmitOutputRule, ImagePinnedRule, KonnectivityRule, KubernetesVersionRule, MandatoryAddonsRule, PeeredVpcOverlapRule,
-  PoolSizeRule, PruneProtectedRule, SubnetOverlapInVpcRule, TenantSubnetPlaneRule, ValidatedComponentsRule, VipDuplicateRule,
+  PoolSizeRule, PoolSpreadRule, PruneProtectedRule, SubnetOverlapInVpcRule, TenantSubnetPlaneRule, ValidatedComponentsRule, VipDuplicateRule,
   VipPoolExhaustedRule, VipPoolNearlyExhaustedRule, VmCapacityRule,
 } from './rules';
 import { resolveCapacityOptions } from './rules/capacity/fleet-capacity';
@@ -93,6 +93,7 @@ export class PlatformPolicyPack extends PolicyPack {
       new VmCapacityRule(props.capacity),
       new GpuCapacityRule(props.capacity),
       new GpuQuotaRule(props.capacity),
+      new PoolSpreadRule(props.capacity),
       new CredentialValuesRule(),
       new ImagePinnedRule(),
       new ChartPinnedRule(),

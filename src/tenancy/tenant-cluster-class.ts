@@ -6,6 +6,7 @@ import { CONTROL_PLANE_OPTIONS_KEYS, ControlPlaneOptions, kamajiControlPlaneSpec
 import { FleetRegistry } from './governance/fleet-registry';
 import { KubernetesVersion } from './kubernetes-version';
 import { DeviceAttachment, NodePoolOptions } from './node-pool';
+import { HOST_TOPOLOGY_KEY, POOL_VM_LABEL, SpreadMode } from './placement';
 import type { RolloutPlan } from './rollout-plan';
 import type { TenantSitePlacement } from '../edge/tenant-site';
 import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
@@ -86,6 +87,38 @@ interface VariableDefinition {
 }
 
 const VM_SPEC = '/spec/template/spec/virtualMachineTemplate/spec/template/spec';
+const VM_METADATA = '/spec/template/spec/virtualMachineTemplate/spec/template/metadata';
+
+// The pool's VMs (placement.ts vmSpreadFields, in Go template form): CAPK labels them with the
+// cluster's name, the worker-pool-label patch with the pool's.
+const POOL_SELECTOR = [
+  'labelSelector:',
+  '  matchLabels:',
+  '    cluster.x-k8s.io/cluster-name: {{ .builtin.cluster.name | quote }}',
+  `    ${POOL_VM_LABEL}: {{ .builtin.machineDeployment.topologyName | quote }}`,
+];
+const indent = (lines: string[], n: number) => lines.map((l) => `${' '.repeat(n)}${l}`).join('\n');
+const WORKER_AFFINITY_TEMPLATE = [
+  'podAntiAffinity:',
+  `{{- if eq .workerSpread "${SpreadMode.REQUIRED}" }}`,
+  '  requiredDuringSchedulingIgnoredDuringExecution:',
+  `  - ${POOL_SELECTOR[0]}`,
+  indent(POOL_SELECTOR.slice(1), 4),
+  `    topologyKey: ${HOST_TOPOLOGY_KEY}`,
+  '{{- else }}',
+  '  preferredDuringSchedulingIgnoredDuringExecution:',
+  '  - weight: 100',
+  '    podAffinityTerm:',
+  indent(POOL_SELECTOR, 6),
+  `      topologyKey: ${HOST_TOPOLOGY_KEY}`,
+  '{{- end }}',
+].join('\n');
+const WORKER_ZONE_SPREAD_TEMPLATE = [
+  '- maxSkew: 1',
+  '  topologyKey: {{ .workerZoneLabel | quote }}',
+  `  whenUnsatisfiable: {{ if eq .workerSpread "${SpreadMode.REQUIRED}" }}DoNotSchedule{{ else }}ScheduleAnyway{{ end }}`,
+  indent(POOL_SELECTOR, 2),
+].join('\n');
 
 /**
  * A golden template for tenant clusters: a Cluster API `ClusterClass` with its Kamaji control-plane
@@ -173,6 +206,10 @@ export class TenantClusterClass extends Construct {
       { name: 'workerGpuDeviceName', required: false, schema: { type: 'string' }, fromPool: (p) => p.gpus?.[0]?.deviceName },
       { name: 'workerGpuCount', required: false, schema: { type: 'integer', minimum: 0, default: 0 }, fromPool: (p) => (p.gpus?.length ? p.gpus.reduce((n, g) => n + (g.count ?? 1), 0) : undefined) },
       { name: 'workerSubnet', required: false, schema: { type: 'string' } },
+      // A pool's placement (placement.ts): the same spread rules a NodePool writes, patched per pool.
+      { name: 'workerSpread', required: false, schema: { type: 'string', enum: Object.values(SpreadMode), default: SpreadMode.PREFERRED }, fromPool: (p) => p.placement?.spread },
+      { name: 'workerZoneLabel', required: false, schema: { type: 'string' }, fromPool: (p) => p.placement?.zoneLabel },
+      { name: 'workerLiveMigration', required: false, schema: { type: 'boolean', default: false }, fromPool: (p) => p.placement?.liveMigration },
       // Set by a placement at an edge site (IslandSite): the control plane runs on the island's
       // Kamaji, the worker VMs on the island's KubeVirt.
       {
@@ -209,6 +246,9 @@ export class TenantClusterClass extends Construct {
                 spec: {
                   runStrategy: 'Always',
                   template: {
+                    // The pool label is patched in per MachineDeployment (worker-pool-label); the
+                    // spread rules select the pool's VMs by it.
+                    metadata: { labels: { 'kmetal.io/worker-class': w.name } },
                     spec: {
                       domain: {
                         cpu: { cores: w.cpuCores ?? 2 },
@@ -346,8 +386,39 @@ export class TenantClusterClass extends Construct {
             enabledIf: '{{ if .workerSubnet }}true{{ end }}',
             definitions: [{
               selector: machineSelector,
-              jsonPatches: [{ op: 'add', path: '/spec/template/spec/virtualMachineTemplate/spec/template/metadata', valueFrom: { template: 'annotations:\n  ovn.kubernetes.io/logical_switch: {{ .workerSubnet }}' } }],
+              jsonPatches: [{ op: 'add', path: `${VM_METADATA}/annotations`, valueFrom: { template: 'ovn.kubernetes.io/logical_switch: {{ .workerSubnet }}' } }],
             }],
+          },
+          // CAPK copies these labels to the VMI, KubeVirt to the virt-launcher pod (placement.ts);
+          // builtin.machineDeployment.topologyName is the pool's name (Cluster API v1.14.0,
+          // api/runtime/hooks/v1alpha1/topologymutation_variable_types.go).
+          {
+            name: 'worker-pool-label',
+            definitions: [{
+              selector: machineSelector,
+              jsonPatches: [{ op: 'add', path: `${VM_METADATA}/labels/${POOL_VM_LABEL.replace('/', '~1')}`, valueFrom: { template: '{{ .builtin.machineDeployment.topologyName }}' } }],
+            }],
+          },
+          {
+            name: 'worker-spread',
+            enabledIf: `{{ if ne .workerSpread "${SpreadMode.NONE}" }}true{{ end }}`,
+            definitions: [{
+              selector: machineSelector,
+              jsonPatches: [{ op: 'add', path: `${VM_SPEC}/affinity`, valueFrom: { template: WORKER_AFFINITY_TEMPLATE } }],
+            }],
+          },
+          {
+            name: 'worker-zone-spread',
+            enabledIf: `{{ if and .workerZoneLabel (ne .workerSpread "${SpreadMode.NONE}") }}true{{ end }}`,
+            definitions: [{
+              selector: machineSelector,
+              jsonPatches: [{ op: 'add', path: `${VM_SPEC}/topologySpreadConstraints`, valueFrom: { template: WORKER_ZONE_SPREAD_TEMPLATE } }],
+            }],
+          },
+          {
+            name: 'worker-live-migration',
+            enabledIf: '{{ if .workerLiveMigration }}true{{ end }}',
+            definitions: [{ selector: machineSelector, jsonPatches: [{ op: 'replace', path: `${VM_SPEC}/evictionStrategy`, value: 'LiveMigrate' }] }],
           },
         ] as any,
       },

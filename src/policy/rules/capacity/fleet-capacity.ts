@@ -191,10 +191,7 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
     for (const [d, n] of p.gpus) addGpu(demandGpus, d, n * p.vms);
   }
 
-  const wanted = Object.entries(options.vmHostLabels ?? {});
-  const hosts = context.bareMetalHosts.filter((h) => (options.vmHostLabels
-    ? wanted.every(([k, v]) => h.labels[k] === v)
-    : h.labels[CONTROL_PLANE_ROLE[0]] !== CONTROL_PLANE_ROLE[1]));
+  const hosts = vmHostsOf(context, options);
   let physicalCores = 0;
   let physicalMemoryGiB = 0;
   let supplyCpu = 0;
@@ -254,6 +251,21 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
     modelOf,
     options: o,
   };
+}
+
+/**
+ * The hosts that run worker VMs (`vmHostLabels`, by default every host but the control-plane
+ * hosts); with `hostSelector`, the hosts carrying those labels instead (the scheduler follows a
+ * pool's nodeSelector whatever `vmHostLabels` says).
+ */
+export function vmHostsOf(context: PolicyContext, options: CapacityPolicyOptions, hostSelector?: { [key: string]: string }): BareMetalHost[] {
+  if (hostSelector && Object.keys(hostSelector).length) {
+    return context.bareMetalHosts.filter((h) => Object.entries(hostSelector).every(([k, v]) => h.labels[k] === v));
+  }
+  const wanted = Object.entries(options.vmHostLabels ?? {});
+  return context.bareMetalHosts.filter((h) => (options.vmHostLabels
+    ? wanted.every(([k, v]) => h.labels[k] === v)
+    : h.labels[CONTROL_PLANE_ROLE[0]] !== CONTROL_PLANE_ROLE[1]));
 }
 
 type HostCapacity = { readonly capacity: { readonly cpuCores: number; readonly memoryGiB: number } };
