@@ -3,7 +3,7 @@ import { PolicyPack } from './policy-pack';
 import { IPolicyRule } from './policy-rule';
 import { PruneProtection } from './prune-protection';
 import {
-  BmcCredentialsReferenceRule, BmcTlsVerificationRule, CapacityPolicyOptions, ChartPinnedRule, ControlPlaneReplicasRule,
+  BmcCredentialsReferenceRule, BmcTlsVerificationRule, CapacityPolicyOptions, ChartPinnedRule, ControlPlaneHostLossRule, ControlPlaneReplicasRule,
   CredentialValuesRule, DedicatedDataStoreRule, EtcdQuorumRule, GovernedTenantRule, GpuCapacityRule, GpuQuotaRule,
   GuardrailsAdmitOutputRule, ImagePinnedRule, KonnectivityRule, KubernetesVersionRule, MandatoryAddonsRule, PeeredVpcOverlapRule,
   PoolSizeRule, PoolSpreadRule, PruneProtectedRule, SubnetOverlapInVpcRule, TenantSubnetPlaneRule, ValidatedComponentsRule, VipDuplicateRule,
@@ -94,6 +94,7 @@ export class PlatformPolicyPack extends PolicyPack {
       new GpuCapacityRule(props.capacity),
       new GpuQuotaRule(props.capacity),
       new PoolSpreadRule(props.capacity),
+      new ControlPlaneHostLossRule(props.capacity),
       new CredentialValuesRule(),
       new ImagePinnedRule(),
       new ChartPinnedRule(),

@@ -331,13 +331,13 @@ export class TenantClusterClass extends Construct {
               selector: cpSelector,
               jsonPatches: [{
                 op: 'add',
-                path: '/spec/template/spec/deployment',
+                // Into the template's deployment (which carries the API servers' spread).
+                path: '/spec/template/spec/deployment/externalClusterReference',
                 valueFrom: {
-                  template: 'externalClusterReference:\n'
-                    + '  deploymentNamespace: {{ .siteControlPlane.deploymentNamespace | quote }}\n'
-                    + '  kubeconfigSecretName: {{ .siteControlPlane.kubeconfigSecretName | quote }}\n'
-                    + '  kubeconfigSecretKey: {{ .siteControlPlane.kubeconfigSecretKey | quote }}\n'
-                    + '  kubeconfigSecretNamespace: {{ .siteControlPlane.kubeconfigSecretNamespace | quote }}',
+                  template: 'deploymentNamespace: {{ .siteControlPlane.deploymentNamespace | quote }}\n'
+                    + 'kubeconfigSecretName: {{ .siteControlPlane.kubeconfigSecretName | quote }}\n'
+                    + 'kubeconfigSecretKey: {{ .siteControlPlane.kubeconfigSecretKey | quote }}\n'
+                    + 'kubeconfigSecretNamespace: {{ .siteControlPlane.kubeconfigSecretNamespace | quote }}',
                 },
               }],
             }],

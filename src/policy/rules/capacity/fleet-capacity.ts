@@ -61,7 +61,7 @@ export interface FleetCapacity {
   readonly supplyGpus: Map<string, number>;
   /** Pools with a `nodeSelector`, grouped by it, each with the hosts (of all hosts) carrying its labels. */
   readonly pinned: PinnedGroup[];
-  readonly options: Required<Omit<CapacityPolicyOptions, 'vmHostLabels' | 'gpuModels' | 'allowGpuQuotaOverbooking'>>;
+  readonly options: Required<Omit<CapacityPolicyOptions, 'vmHostLabels' | 'controlPlaneHostLabels' | 'gpuModels' | 'allowGpuQuotaOverbooking'>>;
   /** Host GPU model a device means (undefined: none). */
   modelOf(deviceName: string): string | undefined;
 }
@@ -266,6 +266,12 @@ export function vmHostsOf(context: PolicyContext, options: CapacityPolicyOptions
   return context.bareMetalHosts.filter((h) => (options.vmHostLabels
     ? wanted.every(([k, v]) => h.labels[k] === v)
     : h.labels[CONTROL_PLANE_ROLE[0]] !== CONTROL_PLANE_ROLE[1]));
+}
+
+/** The shared control-plane hosts (`controlPlaneHostLabels`, by default `kmetal.io/role=control-plane`). */
+export function controlPlaneHostsOf(context: PolicyContext, options: CapacityPolicyOptions): BareMetalHost[] {
+  const wanted = Object.entries(options.controlPlaneHostLabels ?? { [CONTROL_PLANE_ROLE[0]]: CONTROL_PLANE_ROLE[1] });
+  return context.bareMetalHosts.filter((h) => wanted.every(([k, v]) => h.labels[k] === v));
 }
 
 type HostCapacity = { readonly capacity: { readonly cpuCores: number; readonly memoryGiB: number } };
