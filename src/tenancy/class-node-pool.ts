@@ -59,7 +59,7 @@ export class ClassNodePool extends Construct implements INodePool {
     if (!clusterClass) {
       throw new Error(`ClassNodePool ${this.node.path}: cluster ${props.cluster.node.path} is not built from a class (use NodePool)`);
     }
-    clusterClass._checkPool(this, props);
+    clusterClass._checkPool(this, props, props.cluster.version.text);
     const { cluster: _, ...options } = props;
     this._options = options;
     this._resolved = resolved;

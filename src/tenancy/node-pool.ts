@@ -244,6 +244,8 @@ export class NodePool extends Construct implements INodePool {
       volumeName: 'rootdisk',
       rootDiskGiB: options.rootDiskGiB,
       storageClassName: options.storageClassName,
+      // The image's kubelet must be the cluster's minor; an image templated by {kubernetesVersion} follows it.
+      kubernetesVersion: cluster.versionText,
       // KubeVirt migrates a VM only when every PVC it mounts is ReadWriteMany (see placement.ts).
       ...(this.placement.liveMigration ? { sharedAccess: true } : {}),
     });

@@ -13,7 +13,7 @@ import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
 import { ClusterClass } from '../imports/cluster.x-k8s.io';
 import { KamajiControlPlaneTemplate } from '../imports/controlplane.cluster.x-k8s.io';
 import { KubevirtClusterTemplate, KubevirtMachineTemplate } from '../imports/infrastructure.cluster.x-k8s.io';
-import { IMachineImage } from '../os/machine-image';
+import { _checkImageRelease, _imageReleaseProblem, IMachineImage } from '../os/machine-image';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
 import { checkKnownProps } from '../util/props';
@@ -83,7 +83,7 @@ interface VariableDefinition {
   readonly required: boolean;
   readonly schema: any;
   /** The pool option it comes from, for per-pool overrides. */
-  readonly fromPool?: (pool: NodePoolOptions, scope: IConstruct) => any;
+  readonly fromPool?: (pool: NodePoolOptions, scope: IConstruct, version: string) => any;
 }
 
 const VM_SPEC = '/spec/template/spec/virtualMachineTemplate/spec/template/spec';
@@ -195,6 +195,7 @@ export class TenantClusterClass extends Construct {
     }
     const ns = this.namespace;
     const base = this.className;
+    this.node.addValidation({ validate: () => this.releaseProblems() });
 
     this.variableDefinitions = [
       { name: 'dataStoreName', required: true, schema: { type: 'string', minLength: 1 } },
@@ -202,7 +203,7 @@ export class TenantClusterClass extends Construct {
       { name: 'controlPlaneAddressPool', required: false, schema: { type: 'string' } },
       { name: 'workerCpuCores', required: false, schema: { type: 'integer', minimum: 1 }, fromPool: (p) => p.cpuCores },
       { name: 'workerMemoryGiB', required: false, schema: { type: 'integer', minimum: 1 }, fromPool: (p) => p.memoryGiB },
-      { name: 'workerImage', required: false, schema: { type: 'string', minLength: 1 }, fromPool: (p, s) => (p.image ? containerDiskRef(s, p.image) : undefined) },
+      { name: 'workerImage', required: false, schema: { type: 'string', minLength: 1 }, fromPool: (p, s, version) => (p.image ? containerDiskRef(s, p.image, version) : undefined) },
       { name: 'workerGpuDeviceName', required: false, schema: { type: 'string' }, fromPool: (p) => p.gpus?.[0]?.deviceName },
       { name: 'workerGpuCount', required: false, schema: { type: 'integer', minimum: 0, default: 0 }, fromPool: (p) => (p.gpus?.length ? p.gpus.reduce((n, g) => n + (g.count ?? 1), 0) : undefined) },
       { name: 'workerSubnet', required: false, schema: { type: 'string' } },
@@ -256,7 +257,7 @@ export class TenantClusterClass extends Construct {
                         devices: { networkInterfaceMultiqueue: true, disks: [{ name: 'rootdisk', disk: { bus: 'virtio' } }] },
                       },
                       evictionStrategy: 'External',
-                      volumes: [{ name: 'rootdisk', containerDisk: { image: containerDiskRef(this, this.defaultImage) } }],
+                      volumes: [{ name: 'rootdisk', containerDisk: { image: containerDiskRef(this, this.defaultImage, props.defaultVersion, 'defaultImage', `class "${this.className}"`) } }],
                     },
                   },
                 },
@@ -426,6 +427,15 @@ export class TenantClusterClass extends Construct {
   }
 
   /**
+   * The class's default image and version are changed apart (setters): at synth they must still
+   * fit together, whether or not a cluster follows them.
+   */
+  private releaseProblems(): string[] {
+    const p = _imageReleaseProblem(this.defaultImage.imageRef, this.defaultImage.kubernetesVersion, this._defaultVersion, `class "${this.className}"`);
+    return p ? [`[${this.node.path}] defaultImage: ${p.problem}. Fix: ${p.fix}`] : [];
+  }
+
+  /**
    * Release clusters of this class run unless they pin their own (`v1.33.2`). Setting it rolls
    * every such cluster: their `topology.version` follows at synth.
    */
@@ -492,7 +502,7 @@ export class TenantClusterClass extends Construct {
    * Refuses pool settings the class cannot express (after the checks every pool gets, see
    * node-pool-resolver.ts). Errors name the pool's construct and the option as written. @internal
    */
-  public _checkPool(scope: IConstruct, pool: NodePoolOptions): void {
+  public _checkPool(scope: IConstruct, pool: NodePoolOptions, version: string): void {
     const unsupported = (['rootDiskGiB', 'storageClassName', 'network', 'taints', 'nodeLabels', 'hostSelector'] as const).filter((k) => pool[k] !== undefined);
     if (unsupported.length) {
       throw new KmetalValidationError(scope, unsupported[0], `pools of a class-based cluster cannot set ${unsupported.join(', ')} (the class has no variable for it)`, 'drop the setting, use the workerSubnet variable for networks, or build this cluster without a class');
@@ -503,7 +513,8 @@ export class TenantClusterClass extends Construct {
     if (pool.gpus?.some((g) => g.attachment === DeviceAttachment.HOST_DEVICE)) {
       throw new KmetalValidationError(scope, 'gpus', 'a class-based pool attaches devices as GPUs only (its patch writes domain.devices.gpus)', 'drop attachment, or build this cluster without a class');
     }
-    if (pool.image) containerDiskRef(scope, pool.image);
+    // The kind of disk only: the release is checked at synth against the cluster's (its wave may come later).
+    if (pool.image) containerDiskRef(scope, pool.image, pool.image.kubernetesVersion ?? version);
     if (pool.workerClass !== undefined && !this.workerClassNames.includes(pool.workerClass)) {
       throw new KmetalValidationError(scope, 'workerClass', `class "${this.className}" has no worker class ${showValue(pool.workerClass)}`, `use one of: ${this.workerClassNames.join(', ')}`);
     }
@@ -521,7 +532,7 @@ export class TenantClusterClass extends Construct {
     // The image is passed explicitly: the cluster's own, else the class's current default, so that
     // editing the class's image rolls every cluster that does not pin its own (ClusterClass
     // template edits alone are not a rollout trigger).
-    const variables: { [name: string]: any } = { workerImage: containerDiskRef(scope, req.image ?? this.defaultImage), ...req.variables };
+    const variables: { [name: string]: any } = { workerImage: containerDiskRef(scope, req.image ?? this.defaultImage, req.version), ...req.variables };
     if (req.site) {
       const kubeconfig = req.site.controlPlaneKubeconfig;
       variables.siteControlPlane = {
@@ -542,7 +553,7 @@ export class TenantClusterClass extends Construct {
         workers: {
           machineDeployments: req.pools.map((p) => p._topologyEntry(this.variableDefinitions
             .filter((v) => v.fromPool)
-            .map((v) => ({ name: v.name, value: v.fromPool!(p._options, scope) }))
+            .map((v) => ({ name: v.name, value: v.fromPool!(p._options, p, req.version) }))
             .filter((o) => o.value !== undefined))),
         },
       } : {}),
@@ -551,8 +562,10 @@ export class TenantClusterClass extends Construct {
 }
 
 /** The containerDisk image of a machine image; classes can only patch that kind of root disk. */
-function containerDiskRef(scope: IConstruct, image: IMachineImage): string {
-  const binding = image.bindToVirtualMachine(scope, { volumeName: 'rootdisk' });
+function containerDiskRef(scope: IConstruct, image: IMachineImage, version: string, field = 'image', what = 'the cluster'): string {
+  // The one release check (machine-image.ts), here with the class's field and what runs the release.
+  _checkImageRelease(scope, field, image.imageRef, image.kubernetesVersion, version, what);
+  const binding = image.bindToVirtualMachine(scope, { volumeName: 'rootdisk', kubernetesVersion: version });
   if (binding.dataVolumeTemplate || !binding.volume?.containerDisk) {
     throw new KmetalValidationError(scope, 'image', `${showValue(image.imageRef)} is not a containerDisk image; ClusterClass-based workers boot containerDisks`, 'use MachineImage.containerDisk(...) or build the cluster without a class');
   }
