@@ -149,7 +149,9 @@ export function _checkImageRelease(scope: IConstruct, field: string, imageRef: s
  * What is wrong when an image's kubelet release and a Kubernetes version have different minors
  * (undefined when they match, or either is unknown). @internal
  */
-export function _imageReleaseProblem(imageRef: string, imageRelease: string | undefined, clusterVersion: string | undefined, what: string): { problem: string; fix: string } | undefined {
+export function _imageReleaseProblem(
+  imageRef: string, imageRelease: string | undefined, clusterVersion: string | undefined, what: string,
+): { problem: string; fix: string } | undefined {
   if (imageRelease === undefined || clusterVersion === undefined) return undefined;
   const image = RELEASE.exec(imageRelease);
   const cluster = RELEASE.exec(clusterVersion);

@@ -2,7 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _kairosPublication, KairosBuildOptions } from './kairos-build';
 import {
-  _checkImageRelease, _validateImageRef, _validateKubeletRelease, DataSourceImageProps, IMachineImage, MachineImage, VirtualMachineDiskBinding, VirtualMachineDiskOptions,
+  _checkImageRelease, _validateImageRef, _validateKubeletRelease, DataSourceImageProps, IMachineImage, MachineImage,
+  VirtualMachineDiskBinding, VirtualMachineDiskOptions,
 } from './machine-image';
 import { _bindMetalImage, IMetalImage, ImageChecksumType, MetalDiskFormat, MetalImageBinding, MetalImageOptions } from './metal-image';
 import { OsArtifact } from '../imports/build.kairos.io';

@@ -147,7 +147,7 @@ export class RolloutPlan extends Construct {
     this.waves.forEach((w, i) => {
       const image = this.imageOf(w);
       const p = _imageReleaseProblem(image.imageRef, image.kubernetesVersion, this.versionOf(w).text, `wave "${w.name}"`);
-      if (p) out.push(`[${this.node.path}] waves[${i}].${w.image ? 'image' : 'version'}: ${p.problem}. Fix: ${p.fix.replace('roll the image with the version', `set the wave's image with its version`)}`);
+      if (p) out.push(`[${this.node.path}] waves[${i}].${w.image ? 'image' : 'version'}: ${p.problem}. Fix: ${p.fix.replace('roll the image with the version', 'set the wave\'s image with its version')}`);
     });
     for (let i = 1; i < this.waves.length; i++) {
       const before = this.versionOf(this.waves[i - 1]);

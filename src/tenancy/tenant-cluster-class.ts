@@ -532,7 +532,8 @@ export class TenantClusterClass extends Construct {
     // The image is passed explicitly: the cluster's own, else the class's current default, so that
     // editing the class's image rolls every cluster that does not pin its own (ClusterClass
     // template edits alone are not a rollout trigger).
-    const variables: { [name: string]: any } = { workerImage: containerDiskRef(scope, req.image ?? this.defaultImage, req.version), ...req.variables };
+    const workerImage = containerDiskRef(scope, req.image ?? this.defaultImage, req.version);
+    const variables: { [name: string]: any } = { workerImage, ...req.variables };
     if (req.site) {
       const kubeconfig = req.site.controlPlaneKubeconfig;
       variables.siteControlPlane = {

@@ -353,7 +353,9 @@ export class TenantCluster extends Construct {
             ...spec,
             replicas: this.resolvedControlPlane.replicas,
             version: this.version.text,
-            ...(this.sitePlacement ? { deployment: { ...spec.deployment, externalClusterReference: externalClusterReference(this.sitePlacement) } } : {}),
+            ...(this.sitePlacement
+              ? { deployment: { ...spec.deployment, externalClusterReference: externalClusterReference(this.sitePlacement) } }
+              : {}),
           }))(kamajiControlPlaneSpec(this.controlPlaneWithAddress(), this.dataStore.dataStoreName)),
         }),
       });

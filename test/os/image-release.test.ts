@@ -83,7 +83,8 @@ describe('an image templated by {kubernetesVersion} follows each cluster', () =>
     expect(img.imageRef).toBe('registry.example.com/node:{kubernetesVersion}-r7');
     const a = new TenantCluster(chart, 'a', { version: 'v1.33.2', defaultImage: img, nodePools: [{ name: 'general' }] });
     const b = new TenantCluster(chart, 'b', { version: 'v1.34.1', defaultImage: img, nodePools: [{ name: 'general' }] });
-    const disk = (c: TenantCluster) => (c.nodePools[0] as NodePool).machineTemplate.toJson().spec.template.spec.virtualMachineTemplate.spec.template.spec.volumes[0].containerDisk.image;
+    const disk = (c: TenantCluster) => (c.nodePools[0] as NodePool).machineTemplate.toJson()
+      .spec.template.spec.virtualMachineTemplate.spec.template.spec.volumes[0].containerDisk.image;
     expect(disk(a)).toBe('registry.example.com/node:v1.33.2-r7');
     expect(disk(b)).toBe('registry.example.com/node:v1.34.1-r7');
     const golden = new TenantClusterClass(chart, 'golden', { defaultVersion: 'v1.33.2', defaultImage: img });

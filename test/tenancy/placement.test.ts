@@ -1,6 +1,6 @@
 import { JsonPatch } from 'cdk8s';
 import {
-  MachineImage, NodePool, SpreadMode, TenantCluster, TenantClusterClass,
+  FleetReport, MachineImage, NodePool, SpreadMode, TenantCluster, TenantClusterClass,
 } from '../../src';
 import { capiTemplateData, evaluateEnabledIf, renderPatchValue } from '../../src/reconcile/capi-template-data';
 import { vmSpreadFields } from '../../src/tenancy/placement';
@@ -132,7 +132,9 @@ describe('worker VM placement of class-based pools', () => {
       expect(en.ok).toBe(true);
       if (!(en as any).enabled) continue;
       for (const jp of p.definitions[0].jsonPatches) {
-        const r = jp.valueFrom?.template !== undefined ? renderPatchValue(jp.valueFrom.template, data) : { ok: true, value: jp.value ?? vars[jp.valueFrom?.variable] };
+        const r = jp.valueFrom?.template !== undefined
+          ? renderPatchValue(jp.valueFrom.template, data)
+          : { ok: true, value: jp.value ?? vars[jp.valueFrom?.variable] };
         expect(r.ok).toBe(true);
         patched[jp.path.split('/').pop()] = (r as any).value;
       }
@@ -187,6 +189,16 @@ describe('KM-CAP-004: pools with a required spread need as many eligible hosts a
     expect(findings(p.app, 'KM-CAP-004').map((x) => x.message)).toEqual([
       'pool "zr" of cluster tenant-globex/globex runs 2 VM(s) with a required spread (one per host), but only 1 eligible VM hosts with "topology.kubernetes.io/zone" exist (metal-z): 1 VM(s) would stay Pending',
     ]);
+  });
+
+  test('the fleet report shows each pool\'s and control plane\'s spread from the same model', () => {
+    const p = policyPlatform({ hosts: 2, pack: false });
+    p.platform.addTenantCluster('acme', { version: 'v1.33.2', nodePools: [{ name: 'ha', replicas: 2, placement: { spread: SpreadMode.REQUIRED } }, { name: 'soft', rootDiskGiB: 20, placement: { liveMigration: true } }] });
+    const report = FleetReport.of(p.platform, { charts: false });
+    const acme = report.toJson().tenants.find((t: any) => t.name === 'acme');
+    expect(acme.nodePools.map((n: any) => [n.name, n.spread, n.liveMigration])).toEqual([['ha', 'required', false], ['soft', 'preferred', true]]);
+    expect(acme.controlPlane.spread).toBe('required');
+    expect(report.toMarkdown()).toContain('ha: 2 × 2 vCPU / 4 GiB, one per host; soft: 2 × 2 vCPU / 4 GiB, live-migrating');
   });
 
   test('reads the pool\'s resolved placement, not the output: an escape-hatch patch does not hide the finding', () => {

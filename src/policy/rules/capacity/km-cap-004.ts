@@ -1,8 +1,8 @@
+import { CapacityPolicyOptions } from './capacity-options';
+import { vmHostsOf } from './fleet-capacity';
 import { SpreadMode } from '../../../tenancy/placement';
 import type { PolicyContext } from '../../policy-context';
 import { PolicyRule, PolicySeverity, PolicyViolation } from '../../policy-rule';
-import { CapacityPolicyOptions } from './capacity-options';
-import { vmHostsOf } from './fleet-capacity';
 
 /**
  * KM-CAP-004: a pool whose VMs must each run on their own host (`placement.spread:

@@ -1,9 +1,9 @@
+import { CapacityPolicyOptions } from './capacity-options';
+import { controlPlaneHostsOf } from './fleet-capacity';
 import { DedicatedEtcdDataStore } from '../../../tenancy/datastore';
 import { SpreadMode } from '../../../tenancy/placement';
 import type { PolicyContext } from '../../policy-context';
 import { PolicyRule, PolicySeverity, PolicyViolation } from '../../policy-rule';
-import { CapacityPolicyOptions } from './capacity-options';
-import { controlPlaneHostsOf } from './fleet-capacity';
 
 /**
  * KM-CAP-005: no single control-plane host can take a tenant's etcd quorum or all of its API
