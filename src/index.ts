@@ -15,6 +15,7 @@ export * from './tenancy/tenant-cloud-provider';
 export * from './tenancy/tenant-storage';
 export * from './tenancy/kubevirt-csi-controller';
 export * from './tenancy/node-pool';
+export * from './tenancy/placement';
 export * from './tenancy/class-node-pool';
 export * from './tenancy/tenant-cluster';
 export * from './tenancy/tenant-cluster-class';

@@ -9,7 +9,7 @@ import * as kplus from 'cdk8s-plus-28';
 import {
   AddonProfile, AdmissionGuardrails, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ConformanceChecker, ControlPlaneVipPool,
   EventHook, FleetReport, FluxTree, HookAction, HostProvisioning, HostUserData, NetworkPlanes, NodeImage, PeeringRequest, PlatformPolicyPack,
-  PlatformUnderCluster, Policy, RaidLevel, RolloutPlan, TenantClusterClass, TenantGuardrails, TenantVpc,
+  PlatformUnderCluster, Policy, RaidLevel, RolloutPlan, SpreadMode, TenantClusterClass, TenantGuardrails, TenantVpc,
 } from '../../src';
 
 const app = new App();
@@ -33,6 +33,9 @@ new kplus.Namespace(platform.configs, 'kairos-builds-namespace', { metadata: { n
 const image = new NodeImage(platform.configs, 'worker-image', {
   name: 'ubuntu-2404-kubeadm',
   version: 'v1.33.2',
+  // kubeadm images carry the kubelet: this one is v1.33.2's, so a pool, class or wave moved to another
+  // minor without a new image fails synth, naming both versions.
+  kubernetesVersion: '{version}',
   namespace: 'kairos-builds',
   kairos: {
     baseImage: 'ubuntu:24.04',
@@ -93,11 +96,14 @@ for (let i = 1; i <= 10; i++) {
   });
 }
 
-// The golden template every tenant cluster is built from.
+// The golden template every tenant cluster is built from. The API servers and etcd members of every
+// tenant spread over metal-01..03 (one etcd member per host, API servers on distinct hosts: the
+// defaults; KM-CAP-005 checks the three hosts hold them).
 const golden = new TenantClusterClass(platform.clusterTemplates, 'golden', {
   defaultVersion: 'v1.33.2',
   defaultImage: image,
   workerClasses: [{ name: 'worker', cpuCores: 4, memoryGiB: 16 }],
+  controlPlane: { spread: SpreadMode.REQUIRED },
 });
 // Upgrades roll in waves: the canary tenants, then every standard tenant, then the GPU tenants. To
 // release v1.34.1, set it on the canary wave; promote it wave by wave (one line each). `kmetal plan`
@@ -168,10 +174,13 @@ for (const [i, name] of tenants.entries()) {
       ...(name === 'initech' || name === 'umbrella' ? { 'kmetal.io/rollout': 'canary' } : {}),
     },
     network: vpc.findSubnet('workers'),
+    // Worker VMs spread across metal-04..10: one per host for the general pools (KM-CAP-004 checks
+    // the 7 hosts hold the largest); the GPU VMs can only run on the two GPU hosts, so they only prefer to.
     nodePools: gpuTenant
-      ? [{ name: 'gpu', replicas: 1, cpuCores: 16, memoryGiB: 128, gpus: [{ deviceName: 'nvidia.com/GA100_A100_PCIE_80GB', count: 2 }] }]
+      ? [{ name: 'gpu', replicas: 1, cpuCores: 16, memoryGiB: 128, gpus: [{ deviceName: 'nvidia.com/GA100_A100_PCIE_80GB', count: 2 }], placement: { spread: SpreadMode.PREFERRED } }]
       // acme's pool is autoscaled (2 to 4 VMs): it gets a cluster-autoscaler beside its control plane.
-      : name === 'acme' ? [{ name: 'general', minReplicas: 2, maxReplicas: 4 }] : [{ name: 'general', replicas: 2 }],
+      : name === 'acme' ? [{ name: 'general', minReplicas: 2, maxReplicas: 4, placement: { spread: SpreadMode.REQUIRED } }]
+        : [{ name: 'general', replicas: 2, placement: { spread: SpreadMode.REQUIRED } }],
   });
 }
 
@@ -187,7 +196,7 @@ new PeeringRequest(platform.tenantUnit('acme'), 'peer-globex', {
 // overlaps, versions, governance, pinning, data protection). Worker VMs run on metal-04..10; the
 // policy report lands next to the fleet report.
 const outdir = process.env.KMETAL_OUTDIR ?? 'dist';
-const capacity = { vmHostLabels: { 'kmetal.io/role': 'worker' } };
+const capacity = { vmHostLabels: { 'kmetal.io/role': 'worker' }, controlPlaneHostLabels: { 'kmetal.io/role': 'control-plane' } };
 // The tenant boundaries, enforced twice from one declaration: at synth by the pack, and on the under
 // cluster by ValidatingAdmissionPolicies for objects created or changed outside git.
 const guardrails = TenantGuardrails.fromPlatform(platform);

@@ -29,6 +29,19 @@ export interface VirtualMachineDiskOptions {
    * @default - the cluster's default storage class
    */
   readonly storageClassName?: string;
+  /**
+   * Request a persistent root disk ReadWriteMany, so that KubeVirt can live-migrate the VM (it
+   * refuses to migrate a VM with a PVC that is not shared). No effect on ephemeral containerDisks.
+   * @default false
+   */
+  readonly sharedAccess?: boolean;
+  /**
+   * The Kubernetes release of the cluster the VM joins (`v1.33.2`). An image templated by
+   * `{kubernetesVersion}` follows it; an image that declares the release its kubelet carries
+   * (`kubernetesVersion`) is refused when the minors differ.
+   * @default - not checked (and templated images cannot be bound)
+   */
+  readonly kubernetesVersion?: string;
 }
 
 /**
@@ -37,6 +50,12 @@ export interface VirtualMachineDiskOptions {
 export interface IMachineImage {
   /** The image reference for reports and policy checks. */
   readonly imageRef: string;
+  /**
+   * The Kubernetes release whose kubelet and kubeadm the image carries (kubeadm images join with
+   * their own kubelet), e.g. `v1.33.2`: clusters, classes and waves of another minor are refused.
+   * Undefined when the image does not say, or follows the cluster's release (`{kubernetesVersion}`).
+   */
+  readonly kubernetesVersion?: string;
   /** Produces the VM volume (and DataVolume template) for a root disk. */
   bindToVirtualMachine(scope: IConstruct, options: VirtualMachineDiskOptions): VirtualMachineDiskBinding;
 }
@@ -49,6 +68,12 @@ export interface ContainerDiskOptions {
    * @default false
    */
   readonly allowMutableTag?: boolean;
+  /**
+   * The Kubernetes release whose kubelet the image carries, e.g. `v1.33.2` (checked against the
+   * release of every cluster that boots it).
+   * @default - not declared, not checked
+   */
+  readonly kubernetesVersion?: string;
 }
 
 /** Source of a CDI DataVolume root disk. */
@@ -61,6 +86,8 @@ export interface DataVolumeImageProps {
   readonly defaultSizeGiB?: number;
   /** As for containerDisk. @default false */
   readonly allowMutableTag?: boolean;
+  /** As for containerDisk. @default - not declared, not checked */
+  readonly kubernetesVersion?: string;
 }
 
 /** A CDI `DataSource`: a named, cluster-managed pointer to a golden disk (a PVC or snapshot). */
@@ -91,6 +118,53 @@ export function _validateImageRef(scope: IConstruct, field: string, ref: string,
   }
 }
 
+const RELEASE = /^v?(\d+)\.(\d+)\.(\d+)$/;
+
+/**
+ * Checks a declared kubelet release: a full Kubernetes release such as `v1.33.2`.
+ * @internal
+ */
+export function _validateKubeletRelease(scope: IConstruct | string, field: string, version: unknown): string {
+  if (typeof version !== 'string' || !RELEASE.test(version)) {
+    throw new KmetalValidationError(scope, field, `${showValue(version)} is not a Kubernetes release`, 'give the release the image\'s kubelet and kubeadm are built for, e.g. "v1.33.2"');
+  }
+  return version.startsWith('v') ? version : `v${version}`;
+}
+
+/**
+ * Refuses an image whose kubelet is built for another Kubernetes minor than the cluster it joins:
+ * kubeadm images carry the kubelet, so the node would join with the old one (or not at all) while
+ * Cluster API records the new release. The one check every consumer (node pools, classes, waves)
+ * goes through.
+ *
+ * @param what what runs `clusterVersion` (e.g. `the cluster`, `wave "canary"`), for the message
+ * @internal
+ */
+export function _checkImageRelease(scope: IConstruct, field: string, imageRef: string, imageRelease: string | undefined, clusterVersion: string | undefined, what = 'the cluster'): void {
+  const p = _imageReleaseProblem(imageRef, imageRelease, clusterVersion, what);
+  if (p) throw new KmetalValidationError(scope, field, p.problem, p.fix);
+}
+
+/**
+ * What is wrong when an image's kubelet release and a Kubernetes version have different minors
+ * (undefined when they match, or either is unknown). @internal
+ */
+export function _imageReleaseProblem(
+  imageRef: string, imageRelease: string | undefined, clusterVersion: string | undefined, what: string,
+): { problem: string; fix: string } | undefined {
+  if (imageRelease === undefined || clusterVersion === undefined) return undefined;
+  const image = RELEASE.exec(imageRelease);
+  const cluster = RELEASE.exec(clusterVersion);
+  if (!image || !cluster) return undefined;
+  if (image[1] === cluster[1] && image[2] === cluster[2]) return undefined;
+  const imageMinor = `v${image[1]}.${image[2]}`;
+  const clusterMinor = `v${cluster[1]}.${cluster[2]}`;
+  return {
+    problem: `${showValue(imageRef)} carries the kubelet of Kubernetes ${imageRelease} (${imageMinor}), but ${what} is on ${clusterVersion} (${clusterMinor}): kubeadm images join with their own kubelet, so the nodes would not run the release Cluster API rolls them to`,
+    fix: `roll the image with the version: give an image built for ${clusterMinor} (e.g. a NodeImage with kubernetesVersion "${clusterVersion}") in the same change, template the image reference with {kubernetesVersion} so that it follows the cluster, or keep ${what} on ${imageMinor}`,
+  };
+}
+
 /**
  * A VM image given directly (without building it with Kairos): a containerDisk image or a CDI
  * DataVolume import.
@@ -101,7 +175,9 @@ export class MachineImage implements IMachineImage {
    * image is imported by CDI into a persistent disk of that size instead.
    */
   public static containerDisk(image: string, options: ContainerDiskOptions = {}): MachineImage {
-    return new MachineImage(image, 'containerDisk', options.allowMutableTag ?? false);
+    const m = new MachineImage(image, 'containerDisk', options.allowMutableTag ?? false);
+    if (options.kubernetesVersion !== undefined) m.release = _validateKubeletRelease('MachineImage.containerDisk', 'kubernetesVersion', options.kubernetesVersion);
+    return m;
   }
 
   /** Boots a disk imported by CDI from a URL or a registry image into a persistent DataVolume. */
@@ -110,6 +186,7 @@ export class MachineImage implements IMachineImage {
     const image = new MachineImage(ref, props.url ? 'http' : 'registry', props.allowMutableTag ?? false);
     image.defaultSizeGiB = props.defaultSizeGiB;
     image.bothSourcesGiven = !!props.url && !!props.registryImage;
+    if (props.kubernetesVersion !== undefined) image.release = _validateKubeletRelease('MachineImage.dataVolume', 'kubernetesVersion', props.kubernetesVersion);
     return image;
   }
 
@@ -127,16 +204,23 @@ export class MachineImage implements IMachineImage {
     return image;
   }
 
+  private release?: string;
   private defaultSizeGiB?: number;
   private bothSourcesGiven = false;
   private dataSourceRef?: { name: string; namespace?: string };
 
   private constructor(public readonly imageRef: string, private readonly kind: 'containerDisk' | 'http' | 'registry' | 'dataSource', private readonly allowMutableTag: boolean) {}
 
+  /** The Kubernetes release the image's kubelet is built for, when declared. */
+  public get kubernetesVersion(): string | undefined {
+    return this.release;
+  }
+
   public bindToVirtualMachine(scope: IConstruct, options: VirtualMachineDiskOptions): VirtualMachineDiskBinding {
     if (this.bothSourcesGiven) {
       throw new KmetalValidationError(scope, 'image', 'MachineImage.dataVolume() got both url and registryImage', 'give exactly one source');
     }
+    _checkImageRelease(scope, 'image', this.imageRef, this.kubernetesVersion, options.kubernetesVersion);
     if (this.kind === 'dataSource') {
       return this.bindDataSource(scope, options);
     }
@@ -163,6 +247,7 @@ export class MachineImage implements IMachineImage {
         spec: {
           source,
           storage: {
+            ...(options.sharedAccess ? { accessModes: ['ReadWriteMany'] } : {}),
             ...(options.storageClassName ? { storageClassName: options.storageClassName } : {}),
             resources: { requests: { storage: `${size}Gi` } },
           },
@@ -186,6 +271,7 @@ export class MachineImage implements IMachineImage {
     }
     // Without a size CDI sizes a clone like its source (storage API).
     const storage = {
+      ...(options.sharedAccess ? { accessModes: ['ReadWriteMany'] } : {}),
       ...(options.storageClassName ? { storageClassName: options.storageClassName } : {}),
       ...(size !== undefined ? { resources: { requests: { storage: `${size}Gi` } } } : {}),
     };

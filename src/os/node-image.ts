@@ -1,7 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _kairosPublication, KairosBuildOptions } from './kairos-build';
-import { _validateImageRef, DataSourceImageProps, IMachineImage, MachineImage, VirtualMachineDiskBinding, VirtualMachineDiskOptions } from './machine-image';
+import {
+  _checkImageRelease, _validateImageRef, _validateKubeletRelease, DataSourceImageProps, IMachineImage, MachineImage,
+  VirtualMachineDiskBinding, VirtualMachineDiskOptions,
+} from './machine-image';
 import { _bindMetalImage, IMetalImage, ImageChecksumType, MetalDiskFormat, MetalImageBinding, MetalImageOptions } from './metal-image';
 import { OsArtifact } from '../imports/build.kairos.io';
 import { KmetalValidationError, showValue } from '../util/errors';
@@ -43,10 +46,24 @@ export interface NodeImageProps {
   readonly metal?: MetalImageOptions;
   /** Accept mutable references (`latest`, no tag) knowingly. @default false */
   readonly allowMutableTag?: boolean;
+  /**
+   * The Kubernetes release whose kubelet and kubeadm the image carries, e.g. `v1.33.2`, or
+   * `{version}` when the image version is that release. kubeadm images join with their own
+   * kubelet, so node pools, classes and rollout waves of another Kubernetes minor are refused (bump
+   * the image with the version). Instead, a VM reference may carry `{kubernetesVersion}` (e.g.
+   * `quay.io/capk/ubuntu-2404-container-disk:{kubernetesVersion}`): it then follows the release of
+   * each cluster that boots it (and need not carry `{version}`).
+   * @default - not declared: not checked
+   */
+  readonly kubernetesVersion?: string;
 }
 
 const VERSION = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const PLACEHOLDER = '{version}';
+/** Replaced by the Kubernetes release of each cluster that boots the image. */
+const K8S_PLACEHOLDER = '{kubernetesVersion}';
+/** A release to try a templated reference with (only to check it is well formed). */
+const SAMPLE_RELEASE = 'v1.33.0';
 
 /**
  * One versioned OS image for every node, VM or metal.
@@ -74,7 +91,18 @@ export class NodeImage extends Construct implements IMachineImage, IMetalImage {
   /** The OSArtifact, for Kairos builds (escape hatch). */
   public readonly osArtifact?: ApiObject;
 
+  /**
+   * The Kubernetes release whose kubelet the image carries (`kubernetesVersion`), when declared:
+   * pools, classes and waves of another minor are refused.
+   */
+  public readonly kubernetesVersion?: string;
+  /** Whether the VM image follows each cluster's Kubernetes release (`{kubernetesVersion}` in its reference). */
+  public readonly followsKubernetesVersion: boolean = false;
+
   private readonly vmImage?: MachineImage;
+  /** The props of a VM source templated by `{kubernetesVersion}`, bound per cluster. */
+  private readonly vmTemplate?: NodeImageProps;
+  private readonly templatedRef?: string;
   private readonly allowMutableTag: boolean;
 
   constructor(scope: Construct, id: string, props: NodeImageProps) {
@@ -135,21 +163,24 @@ export class NodeImage extends Construct implements IMachineImage, IMetalImage {
       } else if (published.diskUrl) {
         this.vmImage = MachineImage.dataVolume({ url: published.diskUrl, defaultSizeGiB: props.vmDiskGiB });
       }
-    } else if (props.containerDisk !== undefined) {
-      this.vmImage = this.containerDiskImageOf('containerDisk', this.withTag(this.substitute(props.containerDisk)));
-    } else if (props.diskImageUrl !== undefined) {
-      const url = this.carriesVersion('diskImageUrl', this.substitute(props.diskImageUrl));
-      if (!/^https?:\/\/\S+$/.test(url)) {
-        throw new KmetalValidationError(this, 'diskImageUrl', `${showValue(url)} is not an http(s) URL`, 'give the URL of a qcow2 or raw disk image');
+    } else {
+      // A reference templated by {kubernetesVersion} is bound per cluster (bindToVirtualMachine);
+      // built here once with a sample release, so that a bad reference fails where it is written.
+      this.followsKubernetesVersion = [props.containerDisk, props.diskImageUrl, props.registryDiskImage, props.dataSource?.name]
+        .some((t) => typeof t === 'string' && t.includes(K8S_PLACEHOLDER));
+      if (this.followsKubernetesVersion && props.kubernetesVersion !== undefined) {
+        throw new KmetalValidationError(this, 'kubernetesVersion', `the image follows the cluster's release (${K8S_PLACEHOLDER} in its reference), so it carries no single release ${showValue(props.kubernetesVersion)}`, `drop kubernetesVersion, or write the release into the reference instead of ${K8S_PLACEHOLDER}`);
       }
-      this.vmImage = MachineImage.dataVolume({ url, defaultSizeGiB: props.vmDiskGiB });
-    } else if (props.registryDiskImage !== undefined) {
-      const ref = this.carriesVersion('registryDiskImage', this.withTag(this.substitute(props.registryDiskImage)));
-      _validateImageRef(this, 'registryDiskImage', ref, this.allowMutableTag);
-      this.vmImage = MachineImage.dataVolume({ registryImage: ref, defaultSizeGiB: props.vmDiskGiB, allowMutableTag: this.allowMutableTag });
-    } else if (props.dataSource !== undefined) {
-      const ds = props.dataSource;
-      this.vmImage = MachineImage.dataSource({ ...ds, name: this.substitute(ds.name), defaultSizeGiB: ds.defaultSizeGiB ?? props.vmDiskGiB });
+      const vm = this.vmImageOf(props, this.followsKubernetesVersion ? SAMPLE_RELEASE : undefined);
+      if (this.followsKubernetesVersion) {
+        this.vmTemplate = props;
+        this.templatedRef = this.vmImageOf(props, K8S_PLACEHOLDER, false)?.imageRef;
+      } else {
+        this.vmImage = vm;
+      }
+    }
+    if (props.kubernetesVersion !== undefined) {
+      this.kubernetesVersion = _validateKubeletRelease(this, 'kubernetesVersion', this.substitute(props.kubernetesVersion));
     }
 
     const metalOptions = props.metal !== undefined
@@ -159,14 +190,57 @@ export class NodeImage extends Construct implements IMachineImage, IMetalImage {
     if (this.vmImage && (props.containerDisk !== undefined || props.kairos?.containerDiskRepository !== undefined)) {
       this.containerDiskImage = this.vmImage.imageRef;
     }
-    this.imageRef = this.vmImage?.imageRef ?? this.metal?.url ?? this.osImage ?? this.osArtifactName!;
+    if (this.templatedRef !== undefined && props.containerDisk !== undefined) this.containerDiskImage = this.templatedRef;
+    this.imageRef = this.vmImage?.imageRef ?? this.templatedRef ?? this.metal?.url ?? this.osImage ?? this.osArtifactName!;
   }
 
   public bindToVirtualMachine(scope: IConstruct, options: VirtualMachineDiskOptions): VirtualMachineDiskBinding {
+    if (this.vmTemplate) {
+      if (options.kubernetesVersion === undefined) {
+        throw new KmetalValidationError(scope, 'image', `NodeImage ${this.imageName} follows the cluster's Kubernetes release (${K8S_PLACEHOLDER}), but no release was given to bind it`, 'bind it through a node pool, class or wave, which pass their release');
+      }
+      return this.vmImageOf(this.vmTemplate, options.kubernetesVersion)!.bindToVirtualMachine(scope, options);
+    }
     if (!this.vmImage) {
       throw new KmetalValidationError(scope, 'image', `NodeImage ${this.imageName} ${this.version} has no disk for VMs`, 'give the NodeImage a VM source (containerDisk, diskImageUrl, registryDiskImage, dataSource), or for a Kairos build an artifactServer or containerDiskRepository');
     }
+    _checkImageRelease(scope, 'image', this.vmImage.imageRef, this.kubernetesVersion, options.kubernetesVersion);
     return this.vmImage.bindToVirtualMachine(scope, options);
+  }
+
+  /**
+   * The VM image of a non-Kairos source, with `{kubernetesVersion}` replaced by `release` (left as
+   * is when undefined). `check: false` only assembles the reference (for `imageRef`).
+   */
+  private vmImageOf(props: NodeImageProps, release: string | undefined, check = true): MachineImage | undefined {
+    const sub = (text: string) => {
+      const t = this.substitute(text);
+      return typeof t === 'string' && release !== undefined ? t.split(K8S_PLACEHOLDER).join(release) : t;
+    };
+    if (!check) {
+      const raw = props.containerDisk ?? props.registryDiskImage;
+      if (raw !== undefined) return MachineImage.containerDisk(this.withTag(sub(raw)), { allowMutableTag: true });
+      if (props.diskImageUrl !== undefined) return MachineImage.dataVolume({ url: sub(props.diskImageUrl) });
+      if (props.dataSource !== undefined) return MachineImage.dataSource({ ...props.dataSource, name: sub(props.dataSource.name) });
+      return undefined;
+    }
+    if (props.containerDisk !== undefined) {
+      return this.containerDiskImageOf('containerDisk', this.withTag(sub(props.containerDisk)));
+    } else if (props.diskImageUrl !== undefined) {
+      const url = this.carriesVersion('diskImageUrl', sub(props.diskImageUrl));
+      if (!/^https?:\/\/\S+$/.test(url)) {
+        throw new KmetalValidationError(this, 'diskImageUrl', `${showValue(url)} is not an http(s) URL`, 'give the URL of a qcow2 or raw disk image');
+      }
+      return MachineImage.dataVolume({ url, defaultSizeGiB: props.vmDiskGiB });
+    } else if (props.registryDiskImage !== undefined) {
+      const ref = this.carriesVersion('registryDiskImage', this.withTag(sub(props.registryDiskImage)));
+      _validateImageRef(this, 'registryDiskImage', ref, this.allowMutableTag);
+      return MachineImage.dataVolume({ registryImage: ref, defaultSizeGiB: props.vmDiskGiB, allowMutableTag: this.allowMutableTag });
+    } else if (props.dataSource !== undefined) {
+      const ds = props.dataSource;
+      return MachineImage.dataSource({ ...ds, name: sub(ds.name), defaultSizeGiB: ds.defaultSizeGiB ?? props.vmDiskGiB });
+    }
+    return undefined;
   }
 
   public bindToBareMetal(scope: IConstruct): MetalImageBinding {
@@ -196,6 +270,8 @@ export class NodeImage extends Construct implements IMachineImage, IMetalImage {
   }
 
   private carriesVersion(field: string, value: string): string {
+    // A reference that follows the cluster's release changes with it: that is what rolls the nodes.
+    if (this.followsKubernetesVersion) return value;
     if (typeof value === 'string' && !value.includes(this.version)) {
       throw new KmetalValidationError(this, field, `${showValue(value)} does not carry the image version "${this.version}", so changing the version would not change what nodes boot`, `write ${PLACEHOLDER} where the version goes (e.g. ".../node-${PLACEHOLDER}.raw"), or leave the tag out of an image reference`);
     }

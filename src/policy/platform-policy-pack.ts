@@ -3,10 +3,10 @@ import { PolicyPack } from './policy-pack';
 import { IPolicyRule } from './policy-rule';
 import { PruneProtection } from './prune-protection';
 import {
-  BmcCredentialsReferenceRule, BmcTlsVerificationRule, CapacityPolicyOptions, ChartPinnedRule, ControlPlaneReplicasRule,
+  BmcCredentialsReferenceRule, BmcTlsVerificationRule, CapacityPolicyOptions, ChartPinnedRule, ControlPlaneHostLossRule, ControlPlaneReplicasRule,
   CredentialValuesRule, DedicatedDataStoreRule, EtcdQuorumRule, GovernedTenantRule, GpuCapacityRule, GpuQuotaRule,
   GuardrailsAdmitOutputRule, ImagePinnedRule, KonnectivityRule, KubernetesVersionRule, MandatoryAddonsRule, PeeredVpcOverlapRule,
-  PoolSizeRule, PruneProtectedRule, SubnetOverlapInVpcRule, TenantSubnetPlaneRule, ValidatedComponentsRule, VipDuplicateRule,
+  PoolSizeRule, PoolSpreadRule, PruneProtectedRule, SubnetOverlapInVpcRule, TenantSubnetPlaneRule, ValidatedComponentsRule, VipDuplicateRule,
   VipPoolExhaustedRule, VipPoolNearlyExhaustedRule, VmCapacityRule,
 } from './rules';
 import { resolveCapacityOptions } from './rules/capacity/fleet-capacity';
@@ -93,6 +93,8 @@ export class PlatformPolicyPack extends PolicyPack {
       new VmCapacityRule(props.capacity),
       new GpuCapacityRule(props.capacity),
       new GpuQuotaRule(props.capacity),
+      new PoolSpreadRule(props.capacity),
+      new ControlPlaneHostLossRule(props.capacity),
       new CredentialValuesRule(),
       new ImagePinnedRule(),
       new ChartPinnedRule(),

@@ -2,6 +2,7 @@
 // plain JSON number; sizes carry their unit in the name (cores, GiB). Fields that may be absent
 // are optional and left out of the JSON (never null).
 import type { VipAllocation } from '../network/control-plane-vip-pool';
+import type { SpreadMode } from '../tenancy/placement';
 
 /** A count of devices (GPUs or other PCI devices) of one kind. */
 export interface FleetReportDeviceCount {
@@ -43,10 +44,16 @@ export interface FleetReportNodePool {
   readonly memoryGiB: number;
   /** Devices of the pool at its largest, by resource name. */
   readonly gpus: FleetReportDeviceCount[];
+  /** How the pool's VMs spread across hosts (`placement.spread`). */
+  readonly spread: SpreadMode;
+  /** Whether the VMs live-migrate when a host drains. */
+  readonly liveMigration: boolean;
 }
 
 /** The hosted (Kamaji) control plane of a tenant. */
 export interface FleetReportControlPlane {
+  /** How the API server pods spread across hosts (`controlPlane.spread`). */
+  readonly spread: SpreadMode;
   /** API server replicas. */
   readonly replicas: number;
   /** Whether konnectivity runs. */

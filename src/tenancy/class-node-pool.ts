@@ -1,8 +1,13 @@
 import { Construct } from 'constructs';
 import { GpuRequest, healthCheckSpec, INodePool, NodePoolOptions } from './node-pool';
 import { resolveNodePoolOptions, ResolvedNodePoolOptions } from './node-pool-resolver';
+import { ResolvedPoolPlacement, SpreadMode } from './placement';
 import type { TenantCluster } from './tenant-cluster';
-import { ClusterSpecTopologyWorkersMachineDeploymentsHealthCheckRemediationTriggerIfUnhealthyLessThanOrEqualTo as TriggerIfUnhealthy } from '../imports/cluster.x-k8s.io';
+import {
+  ClusterSpecTopologyWorkersMachineDeploymentsHealthCheckRemediationTriggerIfUnhealthyLessThanOrEqualTo as TriggerIfUnhealthy,
+  ClusterSpecTopologyWorkersMachineDeploymentsRolloutStrategyRollingUpdateMaxSurge as TopologyMaxSurge,
+  ClusterSpecTopologyWorkersMachineDeploymentsRolloutStrategyRollingUpdateMaxUnavailable as TopologyMaxUnavailable,
+} from '../imports/cluster.x-k8s.io';
 
 /** Props of `ClassNodePool`. Usually created through `TenantCluster.addNodePool()` of a class-based cluster. */
 export interface ClassNodePoolProps extends NodePoolOptions {
@@ -29,6 +34,8 @@ export class ClassNodePool extends Construct implements INodePool {
   public readonly maxReplicas?: number;
   /** GPUs per VM, by device name. */
   public readonly gpus: GpuRequest[];
+  /** Where the VMs run, with defaults applied (the class's placement variables carry it). */
+  public readonly placement: ResolvedPoolPlacement;
   /** The class's worker class the pool uses. */
   public readonly workerClass: string;
   /** vCPU cores per VM as the pool sets them (undefined: the class's variable decides). */
@@ -52,7 +59,7 @@ export class ClassNodePool extends Construct implements INodePool {
     if (!clusterClass) {
       throw new Error(`ClassNodePool ${this.node.path}: cluster ${props.cluster.node.path} is not built from a class (use NodePool)`);
     }
-    clusterClass._checkPool(this, props);
+    clusterClass._checkPool(this, props, props.cluster.version.text);
     const { cluster: _, ...options } = props;
     this._options = options;
     this._resolved = resolved;
@@ -61,6 +68,7 @@ export class ClassNodePool extends Construct implements INodePool {
     this.minReplicas = resolved.minReplicas;
     this.maxReplicas = resolved.maxReplicas;
     this.gpus = resolved.gpus;
+    this.placement = resolved.placement;
     this.cpuCores = resolved.cpuCores;
     this.memoryGiB = resolved.memoryGiB;
     this.workerClass = props.workerClass ?? clusterClass.workerClassNames[0];
@@ -97,6 +105,10 @@ export class ClassNodePool extends Construct implements INodePool {
         },
       } : { replicas: r.replicas }),
       ...(healthCheck ? { healthCheck } : {}),
+      // One VM per host: a surge VM would find no free host (as NodePool does).
+      ...(r.placement.spread === SpreadMode.REQUIRED ? {
+        rollout: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: TopologyMaxSurge.fromNumber(0), maxUnavailable: TopologyMaxUnavailable.fromNumber(1) } } },
+      } : {}),
       ...(overrides.length ? { variables: { overrides } } : {}),
     };
   }

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { controlPlaneSpreadFields, SpreadMode } from './placement';
 import { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { parseIp } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
@@ -57,12 +58,20 @@ export interface ControlPlaneOptions {
   readonly apiServerExtraArgs?: string[];
   /** kube-apiserver resources. @default - requests of 250m CPU and 512Mi memory */
   readonly apiServerResources?: ContainerResources;
+  /**
+   * How the API server pods spread across the under cluster's hosts (`kubernetes.io/hostname`):
+   * with `REQUIRED` no host runs more API servers than another plus one, so two replicas on two or
+   * more hosts never share one. The platform policy pack (KM-CAP-005) refuses a spread or a number
+   * of control-plane hosts that lets one host take every API server.
+   * @default SpreadMode.REQUIRED
+   */
+  readonly spread?: SpreadMode;
 }
 
 /** Every property of `ControlPlaneOptions` (test/util/props-keys.test.ts compares it with the jsii assembly). */
 export const CONTROL_PLANE_OPTIONS_KEYS: readonly string[] = [
   'replicas', 'serviceType', 'endpointAddress', 'addressPool', 'vipPool', 'certSans', 'konnectivity', 'coreDns', 'kubeProxy',
-  'apiServerExtraArgs', 'apiServerResources',
+  'apiServerExtraArgs', 'apiServerResources', 'spread',
 ];
 /** Every property of `ContainerResources`. */
 export const CONTAINER_RESOURCES_KEYS: readonly string[] = ['cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit'];
@@ -83,6 +92,7 @@ export interface ResolvedControlPlane {
   readonly kubeProxy: boolean;
   readonly apiServerExtraArgs: string[];
   readonly apiServerResources: ContainerResources;
+  readonly spread: SpreadMode;
 }
 
 /** Applies defaults and checks every field. @internal */
@@ -126,8 +136,10 @@ export function resolveControlPlane(scope: IConstruct, options: ControlPlaneOpti
       throw new KmetalValidationError(scope, `controlPlane.apiServerResources.${field}`, `${showValue(value)} is not a Kubernetes quantity`, 'write e.g. "500m" for CPU or "1Gi" for memory');
     }
   }
+  const spread = checkEnum(scope, 'controlPlane.spread', options.spread ?? SpreadMode.REQUIRED, SpreadMode, 'SpreadMode');
   return {
     replicas,
+    spread,
     serviceType,
     endpointAddress: options.endpointAddress,
     addressPool: options.vipPool?.poolName ?? options.addressPool,
@@ -178,5 +190,7 @@ export function kamajiControlPlaneSpec(cp: ResolvedControlPlane, dataStoreName: 
       ...(cp.certSans.length ? { certSANs: cp.certSans } : {}),
     },
     kubelet: { cgroupfs: 'systemd', preferredAddressTypes: ['InternalIP', 'ExternalIP', 'Hostname'] },
+    // Always an object, so that the class's site patch can add externalClusterReference into it.
+    deployment: controlPlaneSpreadFields(cp.spread),
   };
 }

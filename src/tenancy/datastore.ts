@@ -1,11 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { etcdAffinityValue, SpreadMode } from './placement';
 import { HelmRelease, HelmReleaseSpecChartSpecSourceRefKind } from '../imports/helm.toolkit.fluxcd.io';
 import { DataStore, DataStoreSpecDriver } from '../imports/kamaji.clastix.io';
 import { VersionMatrix } from '../platform/version-matrix';
 import { kamajiEtcdNames } from '../reconcile/models/kamaji-etcd';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
+import { checkEnum } from '../util/props';
 
 /** The datastore engines Kamaji supports. */
 export enum DataStoreDriver {
@@ -61,6 +63,14 @@ export interface DedicatedEtcdDataStoreProps {
   readonly storageClassName?: string;
   /** Flux HelmRepository serving the `kamaji-etcd` chart. @default { name: 'clastix', namespace: 'flux-system' } */
   readonly chartRepository?: IHelmRepository;
+  /**
+   * How the members spread across the under cluster's hosts (chart value `affinity`, a pod
+   * anti-affinity on `kubernetes.io/hostname`): with `REQUIRED` no two members share a host, so one
+   * host's loss costs one member. The platform policy pack (KM-CAP-005) checks that the
+   * control-plane hosts can hold them.
+   * @default SpreadMode.REQUIRED
+   */
+  readonly spread?: SpreadMode;
 }
 
 /**
@@ -94,6 +104,10 @@ export class DedicatedEtcdDataStore extends Construct implements IDataStore {
   public readonly caSecretName: string;
   /** Secret the chart writes the root client certificate into (`tls.crt`, `tls.key`; CN root, O system:masters). */
   public readonly rootClientSecretName: string;
+  /** etcd members. */
+  public readonly replicas: number;
+  /** How the members spread across hosts. */
+  public readonly spread: SpreadMode;
 
   constructor(scope: Construct, id: string, props: DedicatedEtcdDataStoreProps) {
     super(scope, id);
@@ -101,6 +115,8 @@ export class DedicatedEtcdDataStore extends Construct implements IDataStore {
     if (!Number.isInteger(replicas) || replicas < 1 || replicas % 2 === 0) {
       throw new KmetalValidationError(this, 'replicas', `${showValue(replicas)} etcd members cannot keep a quorum well`, 'use an odd number: 3 (default) or 5, or 1 for labs');
     }
+    this.replicas = replicas;
+    this.spread = checkEnum(this, 'spread', props.spread ?? SpreadMode.REQUIRED, SpreadMode, 'SpreadMode');
     const storageGiB = props.storageGiB ?? 8;
     if (!Number.isFinite(storageGiB) || storageGiB < 1) {
       throw new KmetalValidationError(this, 'storageGiB', `${showValue(storageGiB)} is not a usable volume size`, 'give at least 1 (GiB); 8 is the default');
@@ -138,6 +154,8 @@ export class DedicatedEtcdDataStore extends Construct implements IDataStore {
           fullnameOverride: naming.fullnameOverride,
           replicas,
           datastore: { enabled: false },
+          // The chart's selector label app.kubernetes.io/instance=<release> picks this release's members.
+          ...(this.spread === SpreadMode.NONE ? {} : { affinity: etcdAffinityValue(this.spread, release) }),
           persistentVolumeClaim: {
             size: `${storageGiB}Gi`,
             ...(props.storageClassName ? { storageClassName: props.storageClassName } : {}),

@@ -5,6 +5,7 @@
 // is checked by that path afterwards.
 import { IConstruct } from 'constructs';
 import { DeviceAttachment, GpuRequest, NodePoolHealthCheck, NodePoolOptions, NodeTaint, TaintEffect } from './node-pool';
+import { ResolvedPoolPlacement, resolvePoolPlacement } from './placement';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { refuseLibraryLabels } from '../util/library-labels';
 import { isLabel, isLabelKey, isLabelValue, validateDnsLabel } from '../util/names';
@@ -13,7 +14,7 @@ import { checkEnum, checkKnownProps } from '../util/props';
 /** Every property of `NodePoolOptions` (test/util/props-keys.test.ts compares it with the jsii assembly). */
 export const NODE_POOL_OPTIONS_KEYS: readonly string[] = [
   'name', 'replicas', 'minReplicas', 'maxReplicas', 'cpuCores', 'memoryGiB', 'gpus', 'rootDiskGiB', 'storageClassName',
-  'image', 'nodeLabels', 'taints', 'network', 'healthCheck', 'workerClass', 'hostSelector',
+  'image', 'nodeLabels', 'taints', 'network', 'healthCheck', 'workerClass', 'hostSelector', 'placement',
 ];
 /** Every property of `GpuRequest`. */
 export const GPU_REQUEST_KEYS: readonly string[] = ['deviceName', 'count', 'attachment'];
@@ -59,6 +60,8 @@ export interface ResolvedNodePoolOptions {
   readonly taints: NodeTaint[];
   /** Undefined when health checking is disabled. */
   readonly healthCheck?: ResolvedHealthCheck;
+  /** Where the VMs run (spread, zones, live migration). */
+  readonly placement: ResolvedPoolPlacement;
 }
 
 /** Labels the library sets on every node of a pool (pools select and report by them). */
@@ -227,5 +230,6 @@ export function resolveNodePoolOptions(scope: IConstruct, clusterName: string, o
     hostSelector,
     taints,
     healthCheck: resolveHealthCheck(scope, options.healthCheck),
+    placement: resolvePoolPlacement(scope, options.placement, gpus.length > 0),
   };
 }

@@ -2,9 +2,13 @@ import * as crypto from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { resolveNodePoolOptions, ResolvedHealthCheck } from './node-pool-resolver';
+import { NodePoolPlacement, POOL_VM_LABEL, ResolvedPoolPlacement, SpreadMode, vmSpreadFields } from './placement';
 import type { TenantCluster } from './tenant-cluster';
 import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
-import { MachineDeployment, MachineHealthCheck, MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo } from '../imports/cluster.x-k8s.io';
+import {
+  MachineDeployment, MachineDeploymentSpecRolloutStrategyRollingUpdateMaxSurge, MachineDeploymentSpecRolloutStrategyRollingUpdateMaxUnavailable,
+  MachineDeploymentSpecRolloutStrategyType, MachineHealthCheck, MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo,
+} from '../imports/cluster.x-k8s.io';
 import { KubevirtMachineTemplate } from '../imports/infrastructure.cluster.x-k8s.io';
 import { INodeNetwork, NodeNetwork, NodeNetworkBinding } from '../network/node-network';
 import { IMachineImage, VirtualMachineDiskBinding } from '../os/machine-image';
@@ -110,6 +114,12 @@ export interface NodePoolOptions {
    * @default - any node KubeVirt may schedule VMs on
    */
   readonly hostSelector?: { [key: string]: string };
+  /**
+   * How the VMs spread across the under cluster's hosts (and zones), and whether they live-migrate
+   * when a host drains.
+   * @default - preferred spread across hosts, no zone spread, no live migration
+   */
+  readonly placement?: NodePoolPlacement;
 }
 
 /** Props of `NodePool`. Usually created through `TenantCluster.addNodePool()`. */
@@ -135,6 +145,8 @@ export interface INodePool extends IConstruct {
   readonly maxReplicas?: number;
   /** GPUs per VM, by device name. */
   readonly gpus: GpuRequest[];
+  /** Where the VMs run, with defaults applied (read by the VM spec, the policy pack and reports). */
+  readonly placement: ResolvedPoolPlacement;
 }
 
 function sortedObject(labels: { [key: string]: string }): { [key: string]: string } {
@@ -191,6 +203,10 @@ export class NodePool extends Construct implements INodePool {
   public readonly network: NodeNetworkBinding;
   /** Labels of the under-cluster nodes the VMs are pinned to (empty: not pinned). */
   public readonly hostSelector: { [key: string]: string };
+  /** Where the VMs run, with defaults applied. */
+  public readonly placement: ResolvedPoolPlacement;
+  /** Name of the cluster the pool belongs to. */
+  private readonly clusterName: string;
 
   constructor(scope: Construct, id: string, props: NodePoolProps) {
     super(scope, id);
@@ -220,9 +236,19 @@ export class NodePool extends Construct implements INodePool {
     this.image = image;
     const nodeLabels = resolved.nodeLabels;
     this.hostSelector = resolved.hostSelector;
+    this.placement = resolved.placement;
+    this.clusterName = cluster.clusterName;
     this.network = (options.network ?? cluster.defaultNetwork ?? NodeNetwork.podNetwork()).bindNodePool(this);
 
-    const disk: VirtualMachineDiskBinding = image.bindToVirtualMachine(this, { volumeName: 'rootdisk', rootDiskGiB: options.rootDiskGiB, storageClassName: options.storageClassName });
+    const disk: VirtualMachineDiskBinding = image.bindToVirtualMachine(this, {
+      volumeName: 'rootdisk',
+      rootDiskGiB: options.rootDiskGiB,
+      storageClassName: options.storageClassName,
+      // The image's kubelet must be the cluster's minor; an image templated by {kubernetesVersion} follows it.
+      kubernetesVersion: cluster.versionText,
+      // KubeVirt migrates a VM only when every PVC it mounts is ReadWriteMany (see placement.ts).
+      ...(this.placement.liveMigration ? { sharedAccess: true } : {}),
+    });
     const vmSpec = this.virtualMachineSpec(disk);
     const machineTemplateName = `${this.deploymentName}-${specDigest({ vmSpec, ns })}`;
     // The VM spec is plain JSON in upstream field names (it also carries the image binding, which
@@ -280,6 +306,18 @@ export class NodePool extends Construct implements INodePool {
         clusterName: cluster.clusterName,
         ...(this.replicas !== undefined ? { replicas: this.replicas } : {}),
         selector: { matchLabels: selectorLabels },
+        // With one VM per host, a surge VM would find no host when every host runs one: roll in place.
+        ...(this.placement.spread === SpreadMode.REQUIRED ? {
+          rollout: {
+            strategy: {
+              type: MachineDeploymentSpecRolloutStrategyType.ROLLING_UPDATE,
+              rollingUpdate: {
+                maxSurge: MachineDeploymentSpecRolloutStrategyRollingUpdateMaxSurge.fromNumber(0),
+                maxUnavailable: MachineDeploymentSpecRolloutStrategyRollingUpdateMaxUnavailable.fromNumber(1),
+              },
+            },
+          },
+        } : {}),
         template: {
           metadata: { labels: { ...selectorLabels, 'kmetal.io/node-pool': this.poolName } },
           spec: {
@@ -325,11 +363,15 @@ export class NodePool extends Construct implements INodePool {
     const hostDevices = gpuDevices(DeviceAttachment.HOST_DEVICE);
     const multus = this.network.multusNetworkName;
     const annotations = this.network.podAnnotations ?? {};
+    // CAPK adds cluster.x-k8s.io/cluster-name to the VMI template's labels, the pool label comes
+    // from here; KubeVirt puts both on the virt-launcher pod the spread rules select (placement.ts).
+    const vmLabels = { [POOL_VM_LABEL]: this.poolName };
+    const spread = vmSpreadFields(this.placement, { 'cluster.x-k8s.io/cluster-name': this.clusterName, ...vmLabels });
     return {
       runStrategy: 'Always',
       ...(disk.dataVolumeTemplate ? { dataVolumeTemplates: [disk.dataVolumeTemplate] } : {}),
       template: {
-        ...(Object.keys(annotations).length ? { metadata: { annotations } } : {}),
+        metadata: { labels: vmLabels, ...(Object.keys(annotations).length ? { annotations } : {}) },
         spec: {
           domain: {
             cpu: { cores: this.cpuCores },
@@ -342,9 +384,11 @@ export class NodePool extends Construct implements INodePool {
               ...(multus ? { interfaces: [{ name: 'default', bridge: {} }] } : {}),
             },
           },
-          // CAPK drains the node before KubeVirt evicts the VM (live migration is not used for workers).
-          evictionStrategy: 'External',
+          // External: CAPK drains the tenant node before KubeVirt evicts the VM; LiveMigrate moves the
+          // running VM to another host instead (placement.liveMigration).
+          evictionStrategy: this.placement.liveMigration ? 'LiveMigrate' : 'External',
           ...(Object.keys(this.hostSelector).length ? { nodeSelector: sortedObject(this.hostSelector) } : {}),
+          ...spread,
           ...(multus ? { networks: [{ name: 'default', multus: { networkName: multus, default: true } }] } : {}),
           volumes: [disk.volume],
         },

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { KubernetesVersion } from './kubernetes-version';
 import type { TenantCluster } from './tenant-cluster';
 import type { TenantClusterClass } from './tenant-cluster-class';
-import { IMachineImage } from '../os/machine-image';
+import { _imageReleaseProblem, IMachineImage } from '../os/machine-image';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { isLabel, validateDnsLabel } from '../util/names';
 import { checkKnownProps } from '../util/props';
@@ -135,8 +135,20 @@ export class RolloutPlan extends Construct {
     return KubernetesVersion.of(wave.version ?? this.clusterClass.defaultVersion);
   }
 
+  /** The image a wave's clusters boot (its own, else the class's current `defaultImage`). */
+  public imageOf(wave: RolloutWave): IMachineImage {
+    return wave.image ?? this.clusterClass.defaultImage;
+  }
+
   private orderProblems(): string[] {
     const out: string[] = [];
+    // A wave pins version and image together: promoting the version alone would roll nodes onto
+    // an image built for the old minor.
+    this.waves.forEach((w, i) => {
+      const image = this.imageOf(w);
+      const p = _imageReleaseProblem(image.imageRef, image.kubernetesVersion, this.versionOf(w).text, `wave "${w.name}"`);
+      if (p) out.push(`[${this.node.path}] waves[${i}].${w.image ? 'image' : 'version'}: ${p.problem}. Fix: ${p.fix.replace('roll the image with the version', 'set the wave\'s image with its version')}`);
+    });
     for (let i = 1; i < this.waves.length; i++) {
       const before = this.versionOf(this.waves[i - 1]);
       const after = this.versionOf(this.waves[i]);

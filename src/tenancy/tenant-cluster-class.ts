@@ -6,13 +6,14 @@ import { CONTROL_PLANE_OPTIONS_KEYS, ControlPlaneOptions, kamajiControlPlaneSpec
 import { FleetRegistry } from './governance/fleet-registry';
 import { KubernetesVersion } from './kubernetes-version';
 import { DeviceAttachment, NodePoolOptions } from './node-pool';
+import { HOST_TOPOLOGY_KEY, POOL_VM_LABEL, SpreadMode } from './placement';
 import type { RolloutPlan } from './rollout-plan';
 import type { TenantSitePlacement } from '../edge/tenant-site';
 import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
 import { ClusterClass } from '../imports/cluster.x-k8s.io';
 import { KamajiControlPlaneTemplate } from '../imports/controlplane.cluster.x-k8s.io';
 import { KubevirtClusterTemplate, KubevirtMachineTemplate } from '../imports/infrastructure.cluster.x-k8s.io';
-import { IMachineImage } from '../os/machine-image';
+import { _checkImageRelease, _imageReleaseProblem, IMachineImage } from '../os/machine-image';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
 import { checkKnownProps } from '../util/props';
@@ -82,10 +83,42 @@ interface VariableDefinition {
   readonly required: boolean;
   readonly schema: any;
   /** The pool option it comes from, for per-pool overrides. */
-  readonly fromPool?: (pool: NodePoolOptions, scope: IConstruct) => any;
+  readonly fromPool?: (pool: NodePoolOptions, scope: IConstruct, version: string) => any;
 }
 
 const VM_SPEC = '/spec/template/spec/virtualMachineTemplate/spec/template/spec';
+const VM_METADATA = '/spec/template/spec/virtualMachineTemplate/spec/template/metadata';
+
+// The pool's VMs (placement.ts vmSpreadFields, in Go template form): CAPK labels them with the
+// cluster's name, the worker-pool-label patch with the pool's.
+const POOL_SELECTOR = [
+  'labelSelector:',
+  '  matchLabels:',
+  '    cluster.x-k8s.io/cluster-name: {{ .builtin.cluster.name | quote }}',
+  `    ${POOL_VM_LABEL}: {{ .builtin.machineDeployment.topologyName | quote }}`,
+];
+const indent = (lines: string[], n: number) => lines.map((l) => `${' '.repeat(n)}${l}`).join('\n');
+const WORKER_AFFINITY_TEMPLATE = [
+  'podAntiAffinity:',
+  `{{- if eq .workerSpread "${SpreadMode.REQUIRED}" }}`,
+  '  requiredDuringSchedulingIgnoredDuringExecution:',
+  `  - ${POOL_SELECTOR[0]}`,
+  indent(POOL_SELECTOR.slice(1), 4),
+  `    topologyKey: ${HOST_TOPOLOGY_KEY}`,
+  '{{- else }}',
+  '  preferredDuringSchedulingIgnoredDuringExecution:',
+  '  - weight: 100',
+  '    podAffinityTerm:',
+  indent(POOL_SELECTOR, 6),
+  `      topologyKey: ${HOST_TOPOLOGY_KEY}`,
+  '{{- end }}',
+].join('\n');
+const WORKER_ZONE_SPREAD_TEMPLATE = [
+  '- maxSkew: 1',
+  '  topologyKey: {{ .workerZoneLabel | quote }}',
+  `  whenUnsatisfiable: {{ if eq .workerSpread "${SpreadMode.REQUIRED}" }}DoNotSchedule{{ else }}ScheduleAnyway{{ end }}`,
+  indent(POOL_SELECTOR, 2),
+].join('\n');
 
 /**
  * A golden template for tenant clusters: a Cluster API `ClusterClass` with its Kamaji control-plane
@@ -162,6 +195,7 @@ export class TenantClusterClass extends Construct {
     }
     const ns = this.namespace;
     const base = this.className;
+    this.node.addValidation({ validate: () => this.releaseProblems() });
 
     this.variableDefinitions = [
       { name: 'dataStoreName', required: true, schema: { type: 'string', minLength: 1 } },
@@ -169,10 +203,14 @@ export class TenantClusterClass extends Construct {
       { name: 'controlPlaneAddressPool', required: false, schema: { type: 'string' } },
       { name: 'workerCpuCores', required: false, schema: { type: 'integer', minimum: 1 }, fromPool: (p) => p.cpuCores },
       { name: 'workerMemoryGiB', required: false, schema: { type: 'integer', minimum: 1 }, fromPool: (p) => p.memoryGiB },
-      { name: 'workerImage', required: false, schema: { type: 'string', minLength: 1 }, fromPool: (p, s) => (p.image ? containerDiskRef(s, p.image) : undefined) },
+      { name: 'workerImage', required: false, schema: { type: 'string', minLength: 1 }, fromPool: (p, s, version) => (p.image ? containerDiskRef(s, p.image, version) : undefined) },
       { name: 'workerGpuDeviceName', required: false, schema: { type: 'string' }, fromPool: (p) => p.gpus?.[0]?.deviceName },
       { name: 'workerGpuCount', required: false, schema: { type: 'integer', minimum: 0, default: 0 }, fromPool: (p) => (p.gpus?.length ? p.gpus.reduce((n, g) => n + (g.count ?? 1), 0) : undefined) },
       { name: 'workerSubnet', required: false, schema: { type: 'string' } },
+      // A pool's placement (placement.ts): the same spread rules a NodePool writes, patched per pool.
+      { name: 'workerSpread', required: false, schema: { type: 'string', enum: Object.values(SpreadMode), default: SpreadMode.PREFERRED }, fromPool: (p) => p.placement?.spread },
+      { name: 'workerZoneLabel', required: false, schema: { type: 'string' }, fromPool: (p) => p.placement?.zoneLabel },
+      { name: 'workerLiveMigration', required: false, schema: { type: 'boolean', default: false }, fromPool: (p) => p.placement?.liveMigration },
       // Set by a placement at an edge site (IslandSite): the control plane runs on the island's
       // Kamaji, the worker VMs on the island's KubeVirt.
       {
@@ -209,6 +247,9 @@ export class TenantClusterClass extends Construct {
                 spec: {
                   runStrategy: 'Always',
                   template: {
+                    // The pool label is patched in per MachineDeployment (worker-pool-label); the
+                    // spread rules select the pool's VMs by it.
+                    metadata: { labels: { 'kmetal.io/worker-class': w.name } },
                     spec: {
                       domain: {
                         cpu: { cores: w.cpuCores ?? 2 },
@@ -216,7 +257,7 @@ export class TenantClusterClass extends Construct {
                         devices: { networkInterfaceMultiqueue: true, disks: [{ name: 'rootdisk', disk: { bus: 'virtio' } }] },
                       },
                       evictionStrategy: 'External',
-                      volumes: [{ name: 'rootdisk', containerDisk: { image: containerDiskRef(this, this.defaultImage) } }],
+                      volumes: [{ name: 'rootdisk', containerDisk: { image: containerDiskRef(this, this.defaultImage, props.defaultVersion, 'defaultImage', `class "${this.className}"`) } }],
                     },
                   },
                 },
@@ -291,13 +332,13 @@ export class TenantClusterClass extends Construct {
               selector: cpSelector,
               jsonPatches: [{
                 op: 'add',
-                path: '/spec/template/spec/deployment',
+                // Into the template's deployment (which carries the API servers' spread).
+                path: '/spec/template/spec/deployment/externalClusterReference',
                 valueFrom: {
-                  template: 'externalClusterReference:\n'
-                    + '  deploymentNamespace: {{ .siteControlPlane.deploymentNamespace | quote }}\n'
-                    + '  kubeconfigSecretName: {{ .siteControlPlane.kubeconfigSecretName | quote }}\n'
-                    + '  kubeconfigSecretKey: {{ .siteControlPlane.kubeconfigSecretKey | quote }}\n'
-                    + '  kubeconfigSecretNamespace: {{ .siteControlPlane.kubeconfigSecretNamespace | quote }}',
+                  template: 'deploymentNamespace: {{ .siteControlPlane.deploymentNamespace | quote }}\n'
+                    + 'kubeconfigSecretName: {{ .siteControlPlane.kubeconfigSecretName | quote }}\n'
+                    + 'kubeconfigSecretKey: {{ .siteControlPlane.kubeconfigSecretKey | quote }}\n'
+                    + 'kubeconfigSecretNamespace: {{ .siteControlPlane.kubeconfigSecretNamespace | quote }}',
                 },
               }],
             }],
@@ -346,12 +387,52 @@ export class TenantClusterClass extends Construct {
             enabledIf: '{{ if .workerSubnet }}true{{ end }}',
             definitions: [{
               selector: machineSelector,
-              jsonPatches: [{ op: 'add', path: '/spec/template/spec/virtualMachineTemplate/spec/template/metadata', valueFrom: { template: 'annotations:\n  ovn.kubernetes.io/logical_switch: {{ .workerSubnet }}' } }],
+              jsonPatches: [{ op: 'add', path: `${VM_METADATA}/annotations`, valueFrom: { template: 'ovn.kubernetes.io/logical_switch: {{ .workerSubnet }}' } }],
             }],
+          },
+          // CAPK copies these labels to the VMI, KubeVirt to the virt-launcher pod (placement.ts);
+          // builtin.machineDeployment.topologyName is the pool's name (Cluster API v1.14.0,
+          // api/runtime/hooks/v1alpha1/topologymutation_variable_types.go).
+          {
+            name: 'worker-pool-label',
+            definitions: [{
+              selector: machineSelector,
+              jsonPatches: [{ op: 'add', path: `${VM_METADATA}/labels/${POOL_VM_LABEL.replace('/', '~1')}`, valueFrom: { template: '{{ .builtin.machineDeployment.topologyName }}' } }],
+            }],
+          },
+          {
+            name: 'worker-spread',
+            enabledIf: `{{ if ne .workerSpread "${SpreadMode.NONE}" }}true{{ end }}`,
+            definitions: [{
+              selector: machineSelector,
+              jsonPatches: [{ op: 'add', path: `${VM_SPEC}/affinity`, valueFrom: { template: WORKER_AFFINITY_TEMPLATE } }],
+            }],
+          },
+          {
+            name: 'worker-zone-spread',
+            enabledIf: `{{ if and .workerZoneLabel (ne .workerSpread "${SpreadMode.NONE}") }}true{{ end }}`,
+            definitions: [{
+              selector: machineSelector,
+              jsonPatches: [{ op: 'add', path: `${VM_SPEC}/topologySpreadConstraints`, valueFrom: { template: WORKER_ZONE_SPREAD_TEMPLATE } }],
+            }],
+          },
+          {
+            name: 'worker-live-migration',
+            enabledIf: '{{ if .workerLiveMigration }}true{{ end }}',
+            definitions: [{ selector: machineSelector, jsonPatches: [{ op: 'replace', path: `${VM_SPEC}/evictionStrategy`, value: 'LiveMigrate' }] }],
           },
         ] as any,
       },
     });
+  }
+
+  /**
+   * The class's default image and version are changed apart (setters): at synth they must still
+   * fit together, whether or not a cluster follows them.
+   */
+  private releaseProblems(): string[] {
+    const p = _imageReleaseProblem(this.defaultImage.imageRef, this.defaultImage.kubernetesVersion, this._defaultVersion, `class "${this.className}"`);
+    return p ? [`[${this.node.path}] defaultImage: ${p.problem}. Fix: ${p.fix}`] : [];
   }
 
   /**
@@ -421,7 +502,7 @@ export class TenantClusterClass extends Construct {
    * Refuses pool settings the class cannot express (after the checks every pool gets, see
    * node-pool-resolver.ts). Errors name the pool's construct and the option as written. @internal
    */
-  public _checkPool(scope: IConstruct, pool: NodePoolOptions): void {
+  public _checkPool(scope: IConstruct, pool: NodePoolOptions, version: string): void {
     const unsupported = (['rootDiskGiB', 'storageClassName', 'network', 'taints', 'nodeLabels', 'hostSelector'] as const).filter((k) => pool[k] !== undefined);
     if (unsupported.length) {
       throw new KmetalValidationError(scope, unsupported[0], `pools of a class-based cluster cannot set ${unsupported.join(', ')} (the class has no variable for it)`, 'drop the setting, use the workerSubnet variable for networks, or build this cluster without a class');
@@ -432,7 +513,8 @@ export class TenantClusterClass extends Construct {
     if (pool.gpus?.some((g) => g.attachment === DeviceAttachment.HOST_DEVICE)) {
       throw new KmetalValidationError(scope, 'gpus', 'a class-based pool attaches devices as GPUs only (its patch writes domain.devices.gpus)', 'drop attachment, or build this cluster without a class');
     }
-    if (pool.image) containerDiskRef(scope, pool.image);
+    // The kind of disk only: the release is checked at synth against the cluster's (its wave may come later).
+    if (pool.image) containerDiskRef(scope, pool.image, pool.image.kubernetesVersion ?? version);
     if (pool.workerClass !== undefined && !this.workerClassNames.includes(pool.workerClass)) {
       throw new KmetalValidationError(scope, 'workerClass', `class "${this.className}" has no worker class ${showValue(pool.workerClass)}`, `use one of: ${this.workerClassNames.join(', ')}`);
     }
@@ -450,7 +532,8 @@ export class TenantClusterClass extends Construct {
     // The image is passed explicitly: the cluster's own, else the class's current default, so that
     // editing the class's image rolls every cluster that does not pin its own (ClusterClass
     // template edits alone are not a rollout trigger).
-    const variables: { [name: string]: any } = { workerImage: containerDiskRef(scope, req.image ?? this.defaultImage), ...req.variables };
+    const workerImage = containerDiskRef(scope, req.image ?? this.defaultImage, req.version);
+    const variables: { [name: string]: any } = { workerImage, ...req.variables };
     if (req.site) {
       const kubeconfig = req.site.controlPlaneKubeconfig;
       variables.siteControlPlane = {
@@ -471,7 +554,7 @@ export class TenantClusterClass extends Construct {
         workers: {
           machineDeployments: req.pools.map((p) => p._topologyEntry(this.variableDefinitions
             .filter((v) => v.fromPool)
-            .map((v) => ({ name: v.name, value: v.fromPool!(p._options, scope) }))
+            .map((v) => ({ name: v.name, value: v.fromPool!(p._options, p, req.version) }))
             .filter((o) => o.value !== undefined))),
         },
       } : {}),
@@ -480,8 +563,10 @@ export class TenantClusterClass extends Construct {
 }
 
 /** The containerDisk image of a machine image; classes can only patch that kind of root disk. */
-function containerDiskRef(scope: IConstruct, image: IMachineImage): string {
-  const binding = image.bindToVirtualMachine(scope, { volumeName: 'rootdisk' });
+function containerDiskRef(scope: IConstruct, image: IMachineImage, version: string, field = 'image', what = 'the cluster'): string {
+  // The one release check (machine-image.ts), here with the class's field and what runs the release.
+  _checkImageRelease(scope, field, image.imageRef, image.kubernetesVersion, version, what);
+  const binding = image.bindToVirtualMachine(scope, { volumeName: 'rootdisk', kubernetesVersion: version });
   if (binding.dataVolumeTemplate || !binding.volume?.containerDisk) {
     throw new KmetalValidationError(scope, 'image', `${showValue(image.imageRef)} is not a containerDisk image; ClusterClass-based workers boot containerDisks`, 'use MachineImage.containerDisk(...) or build the cluster without a class');
   }

@@ -9,6 +9,7 @@ import { DATASTORE_BACKUP_OPTIONS_KEYS, DatastoreBackup, DatastoreBackupOptions 
 import { KubernetesVersion } from './kubernetes-version';
 import type { KubevirtCsiController } from './kubevirt-csi-controller';
 import { INodePool, NodePool, NodePoolOptions } from './node-pool';
+import { SpreadMode } from './placement';
 import { MAINTENANCE_WINDOW_ANNOTATION, ROLLOUT_WAVE_LABEL, type RolloutWave } from './rollout-plan';
 import { TENANT_CLOUD_PROVIDER_OPTIONS_KEYS, TenantCloudProvider, TenantCloudProviderOptions } from './tenant-cloud-provider';
 import type { TenantClusterClass } from './tenant-cluster-class';
@@ -41,6 +42,8 @@ export interface DedicatedEtcdOptions {
   readonly storageClassName?: string;
   /** HelmRepository serving the kamaji-etcd chart. @default { name: 'clastix', namespace: 'flux-system' } */
   readonly chartRepository?: IHelmRepository;
+  /** How the members spread across hosts. @default SpreadMode.REQUIRED (no two members on one host) */
+  readonly spread?: SpreadMode;
 }
 
 /** Props of `TenantCluster`. */
@@ -154,7 +157,7 @@ export const TENANT_CLUSTER_PROPS_KEYS: readonly string[] = [
   'autoscaler', 'etcdBackup', 'cloudProvider', 'storage',
 ];
 /** Every property of `DedicatedEtcdOptions`. */
-export const DEDICATED_ETCD_OPTIONS_KEYS: readonly string[] = ['replicas', 'storageGiB', 'storageClassName', 'chartRepository'];
+export const DEDICATED_ETCD_OPTIONS_KEYS: readonly string[] = ['replicas', 'storageGiB', 'storageClassName', 'chartRepository', 'spread'];
 
 /** Labels the library sets on a tenant's Cluster object (add-on profiles, reports and policies select by them). */
 const LIBRARY_CLUSTER_LABELS = ['kmetal.io/tenant-cluster', 'kmetal.io/kubernetes-minor', 'kmetal.io/cluster-class', ROLLOUT_WAVE_LABEL, TENANT_STORAGE_LABEL];
@@ -192,6 +195,8 @@ export class TenantCluster extends Construct {
   public readonly dataStore: IDataStore;
   /** The control-plane settings with defaults applied. */
   public readonly controlPlaneReplicas: number;
+  /** How the API server pods spread across hosts (the class's, for a class-based cluster). */
+  public readonly controlPlaneSpread: SpreadMode;
   /** Whether konnectivity is deployed. */
   public readonly konnectivity: boolean;
 
@@ -304,6 +309,7 @@ export class TenantCluster extends Construct {
     const controlPlane = props.clusterClass ? props.clusterClass._controlPlaneFor(this, own) : own;
     this.resolvedControlPlane = resolveControlPlane(this, controlPlane);
     this.controlPlaneReplicas = this.resolvedControlPlane.replicas;
+    this.controlPlaneSpread = this.resolvedControlPlane.spread;
     this.konnectivity = this.resolvedControlPlane.konnectivity;
     this.resolvedControlPlane.vipPool?.registerTenant(this, this.clusterName, this.resolvedControlPlane.endpointAddress);
     const pod = this.parseNetwork('podCidr', props.podCidr ?? '10.244.0.0/16');
@@ -368,12 +374,14 @@ export class TenantCluster extends Construct {
         metadata: { name: this.clusterName, namespace: this.namespace },
         // Lazy: a VIP drawn from a pool is known only once every tenant has registered.
         spec: Lazy.any({
-          produce: () => ({
-            ...kamajiControlPlaneSpec(this.controlPlaneWithAddress(), this.dataStore.dataStoreName),
+          produce: () => ((spec) => ({
+            ...spec,
             replicas: this.resolvedControlPlane.replicas,
             version: this.version.text,
-            ...(this.sitePlacement ? { deployment: { externalClusterReference: externalClusterReference(this.sitePlacement) } } : {}),
-          }),
+            ...(this.sitePlacement
+              ? { deployment: { ...spec.deployment, externalClusterReference: externalClusterReference(this.sitePlacement) } }
+              : {}),
+          }))(kamajiControlPlaneSpec(this.controlPlaneWithAddress(), this.dataStore.dataStoreName)),
         }),
       });
       this.cluster = new Cluster(this, 'Cluster', {

@@ -134,8 +134,10 @@ describe('a tenant at a site uses only what the site has', () => {
     // The class carries the patches that put the control plane and the VMs on the island.
     const cc = objects.find((o) => o.kind === 'ClusterClass');
     const patch = (name: string) => cc.spec.patches.find((p: any) => p.name === name);
-    expect(patch('site-control-plane').definitions[0].jsonPatches[0]).toMatchObject({ op: 'add', path: '/spec/template/spec/deployment' });
-    expect(patch('site-control-plane').definitions[0].jsonPatches[0].valueFrom.template).toContain('externalClusterReference:');
+    // Into the template's deployment, which keeps the API servers' spread.
+    expect(patch('site-control-plane').definitions[0].jsonPatches[0]).toMatchObject({ op: 'add', path: '/spec/template/spec/deployment/externalClusterReference' });
+    expect(patch('site-control-plane').definitions[0].jsonPatches[0].valueFrom.template).toContain('kubeconfigSecretName:');
+    expect(objects.find((o) => o.kind === 'KamajiControlPlaneTemplate').spec.template.spec.deployment.topologySpreadConstraints).toHaveLength(1);
     expect(patch('site-infra-cluster').definitions[0]).toMatchObject({
       selector: { kind: 'KubevirtClusterTemplate', matchResources: { infrastructureCluster: true } },
       jsonPatches: [{ op: 'add', path: '/spec/template/spec/infraClusterSecretRef' }],

@@ -20,7 +20,9 @@ describe('IslandSite: the island cluster and what it runs', () => {
     const cluster = findObject(central, 'Cluster', 'island-factory-a');
     expect(cluster.metadata.labels['kmetal.io/island-site']).toBe('factory-a');
     const cp = findObject(central, 'KamajiControlPlane', 'island-factory-a');
-    expect(cp.spec.deployment).toBeUndefined();
+    // The island's control plane runs on the central cluster itself (no external placement), spread across its hosts.
+    expect(cp.spec.deployment.externalClusterReference).toBeUndefined();
+    expect(cp.spec.deployment.topologySpreadConstraints).toHaveLength(1);
     expect(inRange(cp.spec.network.serviceAddress, CENTRAL_VIPS.split('/')[0], 32)).toBe(true);
     expect(findObject(central, 'KubevirtCluster', 'island-factory-a').spec).toEqual({});
   });

@@ -32,7 +32,7 @@ function classTemplates(): { patch: string; where: string; template: string }[] 
 }
 
 // Data as Cluster API builds it: variables decoded from JSON (numbers are float64), builtins included.
-const BUILTIN = { cluster: { name: 't0', namespace: 'tenant-t0', topology: { version: 'v1.33.2', class: 'golden' } }, machineDeployment: { class: 'worker', name: 'md0', replicas: 2 } };
+const BUILTIN = { cluster: { name: 't0', namespace: 'tenant-t0', topology: { version: 'v1.33.2', class: 'golden' } }, machineDeployment: { class: 'worker', name: 'md0', topologyName: 'general', replicas: 2 } };
 const CLASS_DATA: unknown[] = [
   { builtin: BUILTIN, dataStoreName: 't0-etcd', workerCpuCores: 2, workerMemoryGiB: 4 },
   {
@@ -49,6 +49,10 @@ const CLASS_DATA: unknown[] = [
   },
   { builtin: BUILTIN, workerMemoryGiB: 1000000, controlPlaneAddressPool: 'pool-b', workerGpuDeviceName: '', workerGpuCount: 0 },
   { builtin: BUILTIN, workerMemoryGiB: 16, workerGpuDeviceName: 'nvidia.com/GA102GL_A10', workerGpuCount: 2 },
+  // Placement variables (defaults written by Cluster API's webhook; overrides per pool).
+  { builtin: BUILTIN, workerSpread: 'preferred', workerLiveMigration: false },
+  { builtin: BUILTIN, workerSpread: 'required', workerZoneLabel: 'topology.kubernetes.io/zone', workerLiveMigration: true },
+  { builtin: BUILTIN, workerSpread: 'none', workerZoneLabel: 'topology.kubernetes.io/zone' },
 ];
 
 describe('renderGoTemplate (unit)', () => {

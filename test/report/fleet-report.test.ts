@@ -147,6 +147,7 @@ describe('an over-committed pool', () => {
       Policy.of(app).addPack(new PlatformPolicyPack({ capacity: CAPACITY })).writeReportTo(path.join(out, 'small', 'report'));
       // The fixture's other findings are not what this test is about.
       Policy.suppress(app, 'KM-CAP-003', 'GPU quotas are not under test here');
+      Policy.suppress(app, 'KM-CAP-005', 'one control-plane host: losing a host is not under test here');
       Policy.suppress(app, 'KM-TEN-006', 'mandatory add-ons are not under test here');
       FleetReport.writeAtSynth(platform, path.join(out, 'small', 'report'), { capacity: CAPACITY });
       return FluxTree.synth(app, { outdir: out, appName: 'small', reconcile: false });

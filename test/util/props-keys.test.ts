@@ -21,6 +21,7 @@ import { CLUSTER_AUTOSCALER_OPTIONS_KEYS } from '../../src/tenancy/cluster-autos
 import { CONTAINER_RESOURCES_KEYS, CONTROL_PLANE_OPTIONS_KEYS } from '../../src/tenancy/control-plane';
 import { DATASTORE_BACKUP_OPTIONS_KEYS } from '../../src/tenancy/datastore-backup';
 import { GPU_REQUEST_KEYS, NODE_POOL_HEALTH_CHECK_KEYS, NODE_POOL_OPTIONS_KEYS, NODE_TAINT_KEYS } from '../../src/tenancy/node-pool-resolver';
+import { NODE_POOL_PLACEMENT_KEYS } from '../../src/tenancy/placement';
 import { ROLLOUT_PLAN_PROPS_KEYS, ROLLOUT_WAVE_KEYS } from '../../src/tenancy/rollout-plan';
 import { TENANT_CLOUD_PROVIDER_OPTIONS_KEYS } from '../../src/tenancy/tenant-cloud-provider';
 import { DEDICATED_ETCD_OPTIONS_KEYS, TENANT_CLUSTER_PROPS_KEYS } from '../../src/tenancy/tenant-cluster';
@@ -37,6 +38,7 @@ const LISTS: Array<[string, readonly string[]]> = [
   ['GpuRequest', GPU_REQUEST_KEYS],
   ['NodeTaint', NODE_TAINT_KEYS],
   ['NodePoolHealthCheck', NODE_POOL_HEALTH_CHECK_KEYS],
+  ['NodePoolPlacement', NODE_POOL_PLACEMENT_KEYS],
   ['ControlPlaneOptions', CONTROL_PLANE_OPTIONS_KEYS],
   ['ContainerResources', CONTAINER_RESOURCES_KEYS],
   ['TenantClusterClassProps', TENANT_CLUSTER_CLASS_PROPS_KEYS],

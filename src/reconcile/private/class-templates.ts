@@ -39,7 +39,7 @@ export function checkClassTemplates(state: ClusterState): ReconcileFinding[] {
     for (const md of list(at(topology, 'workers', 'machineDeployments'))) {
       const mdVariables = { ...variables };
       for (const v of list(at(md, 'variables', 'overrides'))) if (typeof v?.name === 'string') mdVariables[v.name] = v.value;
-      const builtin = { cluster: builtinCluster, controlPlane, machineDeployment: { class: md?.class, name: md?.name, replicas: md?.replicas, version: at(topology, 'version') } };
+      const builtin = { cluster: builtinCluster, controlPlane, machineDeployment: { class: md?.class, name: md?.name, topologyName: md?.name, replicas: md?.replicas, version: at(topology, 'version') } };
       scopes.push({ label: `MachineDeployment ${md?.name} (class ${md?.class})`, data: capiTemplateData(mdVariables, builtin), workerClass: md?.class, variables: mdVariables });
     }
 

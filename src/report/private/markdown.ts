@@ -106,7 +106,7 @@ export function renderMarkdown(d: FleetReportData, charts: RenderedChart[]): str
         t.kubernetesVersion,
         `${cp.replicas} × API server${requests ? ` (requests ${requests})` : ''}`,
         `${t.dataStore.dedicated ? 'dedicated' : 'shared'} ${t.dataStore.driver}${t.dataStore.etcdMembers ? ` × ${t.dataStore.etcdMembers}` : ''}`,
-        t.nodePools.map((p) => `${p.name}: ${p.vms} × ${p.cpuCoresPerVm} vCPU / ${num(p.memoryGiBPerVm)} GiB${p.gpusPerVm.length ? ` + ${devices(p.gpusPerVm)}` : ''}${p.autoscaled ? ' (autoscaled)' : ''}`).join('; '),
+        t.nodePools.map((p) => `${p.name}: ${p.vms} × ${p.cpuCoresPerVm} vCPU / ${num(p.memoryGiBPerVm)} GiB${p.gpusPerVm.length ? ` + ${devices(p.gpusPerVm)}` : ''}${p.autoscaled ? ' (autoscaled)' : ''}${p.spread === 'required' ? ', one per host' : ''}${p.liveMigration ? ', live-migrating' : ''}`).join('; '),
         t.workerCpuCores,
         num(t.workerMemoryGiB),
         devices(t.workerGpus),

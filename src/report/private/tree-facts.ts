@@ -7,6 +7,7 @@ import { TenantVpc } from '../../network/tenant-vpc';
 import { DedicatedEtcdDataStore } from '../../tenancy/datastore';
 import { clusterShape, CONTROL_PLANE_CPU_MILLI, CONTROL_PLANE_MEMORY_MIB, ETCD_CPU_MILLI, ETCD_MEMORY_MIB } from '../../tenancy/governance/cluster-shape';
 import { parseQuantity } from '../../tenancy/governance/quantities';
+import { SpreadMode } from '../../tenancy/placement';
 import { TenantCluster } from '../../tenancy/tenant-cluster';
 import { TenantGovernance } from '../../tenancy/tenant-governance';
 import type {
@@ -125,6 +126,7 @@ export function tenantFacts(cluster: TenantCluster, facts: TreeFacts, vipPoolOf:
   dedicatedMachine: FleetReportMachineSize | undefined): TenantFacts {
   const shape = clusterShape(cluster);
   const options = new Map(cluster.nodePoolOptions.map((p) => [p.name, p]));
+  const placements = new Map(cluster.pools.map((p) => [p.poolName, p.placement]));
   const gpus = new Map<string, number>();
   const pools: FleetReportNodePool[] = shape.pools.map((p) => {
     const o = options.get(p.name);
@@ -147,11 +149,14 @@ export function tenantFacts(cluster: TenantCluster, facts: TreeFacts, vipPoolOf:
       cpuCores: p.vms * p.cpuCores,
       memoryGiB: round2(p.vms * p.memoryGiB),
       gpus: counts(total),
+      spread: placements.get(p.name)?.spread ?? SpreadMode.PREFERRED,
+      liveMigration: placements.get(p.name)?.liveMigration ?? false,
     };
   });
 
   const res = apiServerResources(cluster);
   const controlPlane: FleetReportControlPlane = {
+    spread: cluster.controlPlaneSpread,
     replicas: shape.controlPlaneReplicas,
     konnectivity: cluster.konnectivity,
     ...(res.requests?.cpu !== undefined ? { apiServerCpuRequest: String(res.requests.cpu) } : {}),

@@ -1,7 +1,7 @@
 // Bad inputs of tenant clusters: TenantCluster, NodePool, TenantClusterClass, TenantGovernance and
 // PlatformBoundaries.
 import { App } from 'cdk8s';
-import { MachineImage, NodePoolOptions, PlatformBoundaries, TenantCluster, TenantClusterClass, TenantClusterProps, TenantGovernance } from '../../../src';
+import { MachineImage, NodePoolOptions, PlatformBoundaries, SpreadMode, TenantCluster, TenantClusterClass, TenantClusterProps, TenantGovernance } from '../../../src';
 import { A10, BadInput, base, IMAGE } from '../fixture';
 
 /** A tenant "acme" on the base platform. */
@@ -418,5 +418,35 @@ export const TENANCY_ENTRIES: BadInput[] = [
     field: 'nodeLabels.kmetal.io/node-pool',
     message: /"kmetal\.io\/node-pool" is a label the library sets itself/,
     fix: /drop it/,
+  },
+  {
+    id: 'pool-live-migration-gpu',
+    construct: 'NodePool',
+    title: 'live migration for a pool whose VMs have GPUs (passthrough devices cannot migrate)',
+    declare: (app) => acme(app, { nodePools: [{ name: 'gpu', gpus: [{ deviceName: A10 }], placement: { liveMigration: true } }] }),
+    path: 'tenant-acme/acme/Pool-gpu',
+    field: 'placement.liveMigration',
+    message: /VMs with GPUs or host devices cannot live-migrate/,
+    fix: /drop liveMigration for this pool/,
+  },
+  {
+    id: 'pool-zone-spread-without-spread',
+    construct: 'NodePool',
+    title: 'a zone label on a pool that spreads nothing',
+    declare: (app) => acme(app, { nodePools: [{ name: 'general', placement: { spread: SpreadMode.NONE, zoneLabel: 'topology.kubernetes.io/zone' } }] }),
+    path: 'tenant-acme/acme/Pool-general',
+    field: 'placement.zoneLabel',
+    message: /zone spreading was asked with spread: SpreadMode\.NONE/,
+    fix: /drop zoneLabel/,
+  },
+  {
+    id: 'pool-image-kubelet-minor',
+    construct: 'NodePool',
+    title: 'a node image whose kubelet is of another Kubernetes minor than the cluster',
+    declare: (app) => acme(app, { version: 'v1.34.1', nodePools: [{ name: 'general', image: MachineImage.containerDisk('registry.example.com/kmetal/ubuntu-2404:v1.33.2', { kubernetesVersion: 'v1.33.2' }) }] }),
+    path: 'tenant-acme/acme/Pool-general',
+    field: 'image',
+    message: /carries the kubelet of Kubernetes v1\.33\.2 \(v1\.33\), but the cluster is on v1\.34\.1 \(v1\.34\)/,
+    fix: /roll the image with the version/,
   },
 ];

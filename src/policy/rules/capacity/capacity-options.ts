@@ -16,6 +16,12 @@ export interface CapacityPolicyOptions {
    */
   readonly vmHostLabels?: { [key: string]: string };
   /**
+   * The under cluster's shared control-plane hosts, by labels (every label must match): the hosts
+   * the tenants' API servers and etcd members spread over (KM-CAP-005).
+   * @default { 'kmetal.io/role': 'control-plane' } (the FleetReport's default too)
+   */
+  readonly controlPlaneHostLabels?: { [key: string]: string };
+  /**
    * Which host GPU model (`HostCapacity.gpus[].model`) a VM device resource name means, e.g.
    * `{ 'nvidia.com/GA102GL_A10': 'nvidia-a10' }`.
    * @default - a device means the model spelled like it, or like the part after "/" (case-insensitive)

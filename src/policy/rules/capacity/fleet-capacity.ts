@@ -61,7 +61,7 @@ export interface FleetCapacity {
   readonly supplyGpus: Map<string, number>;
   /** Pools with a `nodeSelector`, grouped by it, each with the hosts (of all hosts) carrying its labels. */
   readonly pinned: PinnedGroup[];
-  readonly options: Required<Omit<CapacityPolicyOptions, 'vmHostLabels' | 'gpuModels' | 'allowGpuQuotaOverbooking'>>;
+  readonly options: Required<Omit<CapacityPolicyOptions, 'vmHostLabels' | 'controlPlaneHostLabels' | 'gpuModels' | 'allowGpuQuotaOverbooking'>>;
   /** Host GPU model a device means (undefined: none). */
   modelOf(deviceName: string): string | undefined;
 }
@@ -191,10 +191,7 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
     for (const [d, n] of p.gpus) addGpu(demandGpus, d, n * p.vms);
   }
 
-  const wanted = Object.entries(options.vmHostLabels ?? {});
-  const hosts = context.bareMetalHosts.filter((h) => (options.vmHostLabels
-    ? wanted.every(([k, v]) => h.labels[k] === v)
-    : h.labels[CONTROL_PLANE_ROLE[0]] !== CONTROL_PLANE_ROLE[1]));
+  const hosts = vmHostsOf(context, options);
   let physicalCores = 0;
   let physicalMemoryGiB = 0;
   let supplyCpu = 0;
@@ -254,6 +251,27 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
     modelOf,
     options: o,
   };
+}
+
+/**
+ * The hosts that run worker VMs (`vmHostLabels`, by default every host but the control-plane
+ * hosts); with `hostSelector`, the hosts carrying those labels instead (the scheduler follows a
+ * pool's nodeSelector whatever `vmHostLabels` says).
+ */
+export function vmHostsOf(context: PolicyContext, options: CapacityPolicyOptions, hostSelector?: { [key: string]: string }): BareMetalHost[] {
+  if (hostSelector && Object.keys(hostSelector).length) {
+    return context.bareMetalHosts.filter((h) => Object.entries(hostSelector).every(([k, v]) => h.labels[k] === v));
+  }
+  const wanted = Object.entries(options.vmHostLabels ?? {});
+  return context.bareMetalHosts.filter((h) => (options.vmHostLabels
+    ? wanted.every(([k, v]) => h.labels[k] === v)
+    : h.labels[CONTROL_PLANE_ROLE[0]] !== CONTROL_PLANE_ROLE[1]));
+}
+
+/** The shared control-plane hosts (`controlPlaneHostLabels`, by default `kmetal.io/role=control-plane`). */
+export function controlPlaneHostsOf(context: PolicyContext, options: CapacityPolicyOptions): BareMetalHost[] {
+  const wanted = Object.entries(options.controlPlaneHostLabels ?? { [CONTROL_PLANE_ROLE[0]]: CONTROL_PLANE_ROLE[1] });
+  return context.bareMetalHosts.filter((h) => wanted.every(([k, v]) => h.labels[k] === v));
 }
 
 type HostCapacity = { readonly capacity: { readonly cpuCores: number; readonly memoryGiB: number } };
