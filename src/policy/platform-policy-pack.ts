@@ -4,7 +4,7 @@ import { IPolicyRule } from './policy-rule';
 import { PruneProtection } from './prune-protection';
 import {
   BmcCredentialsReferenceRule, BmcTlsVerificationRule, CapacityPolicyOptions, ChartPinnedRule, ControlPlaneReplicasRule,
-  CredentialValuesRule, DedicatedDataStoreRule, EtcdQuorumRule, GovernedTenantRule, GpuCapacityRule, GpuQuotaRule,
+  CredentialValuesRule, DedicatedDataStoreRule, EtcdQuorumRule, GovernedTenantRule, GpuCapacityRule, GpuQuotaRule, SurgeCapacityRule,
   GuardrailsAdmitOutputRule, ImagePinnedRule, KonnectivityRule, KubernetesVersionRule, MandatoryAddonsRule, PeeredVpcOverlapRule,
   PoolSizeRule, PruneProtectedRule, SubnetOverlapInVpcRule, TenantSubnetPlaneRule, ValidatedComponentsRule, VipDuplicateRule,
   VipPoolExhaustedRule, VipPoolNearlyExhaustedRule, VmCapacityRule,
@@ -93,6 +93,7 @@ export class PlatformPolicyPack extends PolicyPack {
       new VmCapacityRule(props.capacity),
       new GpuCapacityRule(props.capacity),
       new GpuQuotaRule(props.capacity),
+      new SurgeCapacityRule(props.capacity),
       new CredentialValuesRule(),
       new ImagePinnedRule(),
       new ChartPinnedRule(),

@@ -18,6 +18,7 @@ export * from './capacity/capacity-options';
 export * from './capacity/km-cap-001';
 export * from './capacity/km-cap-002';
 export * from './capacity/km-cap-003';
+export * from './capacity/km-cap-004';
 export * from './supply-chain/km-sec-001';
 export * from './supply-chain/km-sup-001';
 export * from './supply-chain/km-sup-002';

@@ -1,0 +1,32 @@
+// How many machines Cluster API creates above a MachineDeployment's size while it rolls, read from
+// a rollout strategy as written (v1beta2 `spec.rollout.strategy`, or a topology entry's
+// `rollout.strategy`). Shared by the capacity rule (KM-CAP-004) and `kmetal plan`. Upstream, at
+// kubernetes-sigs/cluster-api v1.14.0 (560d4acf507bc7cac34b2da449fa5cd53eaeb149):
+// - core/webhooks/admission/machinedeployment.go (Default): type defaults to RollingUpdate, and
+//   then maxSurge to 1 and maxUnavailable to 0;
+// - core/reconcilers/machinedeployment/mdutil/util.go (ResolveFenceposts): a percentage of the
+//   desired replicas, the surge rounded up; `OnDelete` creates a new machine only after one is deleted.
+
+/** Machines created above `desired` while the deployment rolls with `strategy` (undefined: Cluster API's defaults). */
+export function surgeMachines(strategy: any, desired: number): number {
+  const type = strategy?.type ?? 'RollingUpdate';
+  if (type !== 'RollingUpdate') return 0;
+  const value = strategy?.rollingUpdate?.maxSurge ?? 1;
+  if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? value : 0;
+  const m = typeof value === 'string' ? /^(\d+)%$/.exec(value) : null;
+  if (m) return Math.ceil((Number(m[1]) * desired) / 100);
+  // An int-or-string given as a digit string is not valid for Cluster API; count it anyway.
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : 0;
+  return n;
+}
+
+/**
+ * The rollout strategy a class-based pool rolls with: its topology entry's, else its worker class's
+ * in the ClusterClass (the topology controller takes the topology's whole `rollout` when it sets one,
+ * else the class's: exp/topology/desiredstate/desired_state.go, computeMachineDeployment, v1.14.0).
+ */
+export function topologyStrategy(entry: any, clusterClass: any): any {
+  if (entry?.rollout?.strategy !== undefined) return entry.rollout.strategy;
+  const worker = (clusterClass?.spec?.workers?.machineDeployments ?? []).find((w: any) => w?.class === entry?.class);
+  return worker?.rollout?.strategy;
+}
