@@ -43,6 +43,8 @@ export interface FleetReportNodePool {
   readonly memoryGiB: number;
   /** Devices of the pool at its largest, by resource name. */
   readonly gpus: FleetReportDeviceCount[];
+  /** VMs the pool creates beyond its size while it rolls (`rollout.maxSurge`; `kmetal plan` checks them against `vmCapacity`). */
+  readonly maxSurge: number;
 }
 
 /** The hosted (Kamaji) control plane of a tenant. */

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { KubernetesVersion } from './kubernetes-version';
+import { MAINTENANCE_WINDOW_SYNTAX, parseMaintenanceWindow } from './maintenance-window';
 import type { TenantCluster } from './tenant-cluster';
 import type { TenantClusterClass } from './tenant-cluster-class';
 import { IMachineImage } from '../os/machine-image';
@@ -34,9 +35,10 @@ export interface RolloutWave {
    */
   readonly image?: IMachineImage;
   /**
-   * When changes to the wave's clusters may roll machines, for reviewers (e.g. `Sat 02:00-06:00 UTC`).
-   * Flux cannot hold a change until a time, so this is not enforced; `kmetal plan` shows it beside
-   * the wave's changes.
+   * When changes to the wave's clusters may roll machines, in UTC: `<days> HH:MM-HH:MM UTC` with days
+   * `daily`, `Sat`, `Tue-Thu` or `Mon,Wed,Fri-Sun` (e.g. `Sat 02:00-06:00 UTC`; `daily 22:00-02:00 UTC`
+   * runs past midnight). Flux cannot hold a change until a time, so this is not enforced in the
+   * cluster; `kmetal plan` flags a change that rolls the wave's machines outside it (`--at`, default now).
    * @default - none
    */
   readonly maintenanceWindow?: string;
@@ -113,8 +115,11 @@ export class RolloutPlan extends Construct {
       if (w.image !== undefined && typeof (w.image as any)?.bindToVirtualMachine !== 'function') {
         throw new KmetalValidationError(this, `${field}.image`, `${showValue(w.image)} is not a machine image`, 'use MachineImage.containerDisk(...) or a NodeImage');
       }
-      if (w.maintenanceWindow !== undefined && (typeof w.maintenanceWindow !== 'string' || w.maintenanceWindow.trim() === '')) {
-        throw new KmetalValidationError(this, `${field}.maintenanceWindow`, `${showValue(w.maintenanceWindow)} is not a window`, 'describe it, e.g. "Sat 02:00-06:00 UTC"');
+      if (w.maintenanceWindow !== undefined) {
+        const parsed = typeof w.maintenanceWindow === 'string' ? parseMaintenanceWindow(w.maintenanceWindow) : 'it is not a string';
+        if (typeof parsed === 'string') {
+          throw new KmetalValidationError(this, `${field}.maintenanceWindow`, `${showValue(w.maintenanceWindow)} is not a window: ${parsed}`, `write it ${MAINTENANCE_WINDOW_SYNTAX}`);
+        }
       }
     });
     this.clusterClass = cc;

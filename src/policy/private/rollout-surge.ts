@@ -5,19 +5,24 @@
 // - core/webhooks/admission/machinedeployment.go (Default): type defaults to RollingUpdate, and
 //   then maxSurge to 1 and maxUnavailable to 0;
 // - core/reconcilers/machinedeployment/mdutil/util.go (ResolveFenceposts): a percentage of the
-//   desired replicas, the surge rounded up; `OnDelete` creates a new machine only after one is deleted.
+//   desired replicas, the surge rounded up; `OnDelete` creates a new machine only after one is deleted;
+// - same file (NewMSNewReplicas): the new MachineSet never exceeds the desired replicas, so at most
+//   `desired` machines are created beyond it, whatever maxSurge says.
 
 /** Machines created above `desired` while the deployment rolls with `strategy` (undefined: Cluster API's defaults). */
 export function surgeMachines(strategy: any, desired: number): number {
   const type = strategy?.type ?? 'RollingUpdate';
   if (type !== 'RollingUpdate') return 0;
   const value = strategy?.rollingUpdate?.maxSurge ?? 1;
-  if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? value : 0;
-  const m = typeof value === 'string' ? /^(\d+)%$/.exec(value) : null;
-  if (m) return Math.ceil((Number(m[1]) * desired) / 100);
-  // An int-or-string given as a digit string is not valid for Cluster API; count it anyway.
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : 0;
-  return n;
+  let surge = 0;
+  if (typeof value === 'number') {
+    surge = Number.isInteger(value) && value > 0 ? value : 0;
+  } else if (typeof value === 'string') {
+    const m = /^(\d+)%$/.exec(value);
+    // A digit string is not valid for Cluster API; counted anyway, the larger case.
+    surge = m ? Math.ceil((Number(m[1]) * desired) / 100) : /^\d+$/.test(value) ? Number(value) : 0;
+  }
+  return Math.max(0, Math.min(surge, desired));
 }
 
 /**

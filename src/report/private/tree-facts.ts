@@ -147,6 +147,7 @@ export function tenantFacts(cluster: TenantCluster, facts: TreeFacts, vipPoolOf:
       cpuCores: p.vms * p.cpuCores,
       memoryGiB: round2(p.vms * p.memoryGiB),
       gpus: counts(total),
+      maxSurge: p.surgeVms,
     };
   });
 

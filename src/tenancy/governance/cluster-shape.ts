@@ -114,7 +114,7 @@ function objectPools(cluster: TenantCluster): PoolShape[] {
       diskGiB,
       storageClassName,
       imageRef: pool.image.imageRef,
-      surgeVms: pool.rollout.maxSurge ?? 0,
+      surgeVms: Math.min(pool.rollout.maxSurge ?? 0, pool.replicas ?? pool.maxReplicas ?? 1),
     };
   });
 }
@@ -139,7 +139,8 @@ function classPools(cluster: TenantCluster): PoolShape[] {
       gpus: (p.gpus ?? []).map((g) => ({ deviceName: g.deviceName, count: g.count ?? 1 })),
       diskGiB: 0,
       imageRef: (p.image ?? cluster.defaultImage)?.imageRef,
-      surgeVms: pool._resolved.rollout.maxSurge,
+      // Cluster API creates at most the desired count beyond it (src/policy/private/rollout-surge.ts).
+      surgeVms: Math.min(pool._resolved.rollout.maxSurge, pool._resolved.maxReplicas ?? pool._resolved.replicas!),
     };
   });
 }
