@@ -25,6 +25,8 @@ export interface LocatedPool extends RollingPool {
 interface Report {
   readonly folder: string;
   readonly json: any;
+  /** Pools by `<namespace>/<cluster>/<pool>` and by `<cluster>/<pool>`. */
+  readonly pools: Map<string, any>;
 }
 
 function reportsIn(tree: TreeSource): Report[] {
@@ -33,7 +35,15 @@ function reportsIn(tree: TreeSource): Report[] {
   for (const [rel, text] of tree.read(rels)) {
     try {
       const json = JSON.parse(text);
-      if (json?.schema === SCHEMA) out.push({ folder: rel.slice(0, rel.length - REPORT.length), json });
+      if (json?.schema !== SCHEMA) continue;
+      const pools = new Map<string, any>();
+      for (const t of json.tenants ?? []) {
+        for (const p of t?.nodePools ?? []) {
+          pools.set(`${t.namespace}/${t.name}/${p?.name}`, p);
+          pools.set(`${t.name}/${p?.name}`, p);
+        }
+      }
+      out.push({ folder: rel.slice(0, rel.length - REPORT.length), json, pools });
     } catch {
       // A report that does not parse proves nothing: capacity stays unchecked.
     }
@@ -67,9 +77,9 @@ export function surgeCapacity(tree: TreeSource, rolling: LocatedPool[]): PlanCap
   const unknown: string[] = [];
   const report = (file: string) => reports.find((r) => file.startsWith(r.folder)) ?? reports[0];
   for (const p of surging) {
-    const r = report(p.file).json;
-    const tenant = (r.tenants ?? []).find((t: any) => t?.name === p.cluster && (p.namespace === undefined || t?.namespace === p.namespace));
-    const pool = (tenant?.nodePools ?? []).find((np: any) => np?.name === p.pool);
+    const found = report(p.file);
+    const r = found.json;
+    const pool = found.pools.get(p.namespace !== undefined ? `${p.namespace}/${p.cluster}/${p.pool}` : `${p.cluster}/${p.pool}`);
     if (!pool) {
       unknown.push(`${p.namespace ? `${p.namespace}/` : ''}${p.cluster} pool ${p.pool}`);
       continue;
