@@ -107,7 +107,10 @@ const golden = new TenantClusterClass(platform.clusterTemplates, 'golden', {
 });
 // Upgrades roll in waves: the canary tenants, then every standard tenant, then the GPU tenants. To
 // release v1.34.1, set it on the canary wave; promote it wave by wave (one line each). `kmetal plan`
-// shows each promotion per wave ("wave standard: 26 clusters v1.33.2 → v1.34.1").
+// shows each promotion per wave ("wave standard: 26 clusters v1.33.2 → v1.34.1"), the surge capacity it
+// needs (pools roll with the bare-metal defaults: no surge VM, one machine down at a time) and whether it
+// would roll outside the wave's window. Each wave's units wait for the previous wave's Clusters to be
+// healthy (Flux gates rollout-golden-canary and rollout-golden-standard).
 new RolloutPlan(platform.clusterTemplates, 'rollout', {
   clusterClass: golden,
   waves: [

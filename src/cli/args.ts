@@ -28,7 +28,7 @@ const CLUSTER: { [name: string]: OptionSpec } = {
 };
 const OPTIONS: { [command: string]: { [name: string]: OptionSpec } } = {
   check: { json: { type: 'boolean' }, policy: { type: 'string' } },
-  plan: { json: { type: 'boolean' }, markdown: { type: 'boolean' } },
+  plan: { json: { type: 'boolean' }, markdown: { type: 'boolean' }, at: { type: 'string' } },
   verify: { ...CLUSTER, 'cluster': { type: 'string' }, 'json': { type: 'boolean' }, 'quiet': { type: 'boolean' }, 'fallback-namespace': { type: 'string' } },
   drift: { ...CLUSTER, 'cluster': { type: 'string' }, 'json': { type: 'boolean' }, 'quiet': { type: 'boolean' }, 'orphans-dir': { type: 'string' } },
   // The inventory is JSON already: --json only makes a failure a JSON document too (see main.ts).
@@ -78,7 +78,16 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       throw new UsageError(`plan needs two trees: before and after, e.g. kmetal plan origin/main dist/quickstart or kmetal plan old/quickstart dist/quickstart (got ${positionals.length}; see kmetal plan --help)`);
     }
     if (v.json === true && v.markdown === true) throw new UsageError('plan: --json and --markdown exclude each other (see kmetal plan --help)');
-    return { command, options: { before: positionals[0], after: positionals[1], format: v.json === true ? 'json' : v.markdown === true ? 'markdown' : 'text' } };
+    let at: Date | undefined;
+    if (v.at !== undefined) {
+      // An ISO 8601 time with its zone, so that the answer does not depend on the machine's zone.
+      at = typeof v.at === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v.at) ? new Date(v.at) : undefined;
+      if (!at || Number.isNaN(at.getTime())) throw new UsageError(`plan: --at ${JSON.stringify(v.at)} is not a time; give ISO 8601 with a zone, e.g. --at 2026-12-05T03:00Z`);
+    }
+    return {
+      command,
+      options: { before: positionals[0], after: positionals[1], format: v.json === true ? 'json' : v.markdown === true ? 'markdown' : 'text', ...(at ? { at } : {}) },
+    };
   }
   if (positionals.length !== 1) {
     throw new UsageError(`${command} needs one folder: the synthesized tree, e.g. kmetal ${command} dist/quickstart (see kmetal ${command} --help)`);

@@ -28,7 +28,7 @@ ${READ_ONLY}
 
 Exit codes: 0 nothing to report, 1 findings (errors, rejections, drift, changes), 2 the command could
 not run (also a usage error, and kmetal without a command), 3 refused by policy (plan: a destructive
-change not acknowledged). With --json, a command that could not run prints
+change not acknowledged, or a surge that does not fit). With --json, a command that could not run prints
 {"command", "error": {"kind": "usage"|"fatal"|"internal", "message", "exitCode"}} on standard output
 too, besides its line on standard error.
 Run kmetal <command> --help for a command's options.
@@ -62,7 +62,7 @@ Options:
 
 Exit code 1 when there is an error finding.
 `,
-  'plan': `Usage: kmetal plan <before> <after> [--markdown | --json]
+  'plan': `Usage: kmetal plan <before> <after> [--markdown | --json] [--at TIME]
 
 Compares two trees written by FluxTree (dist/<app>) and says what applying the after tree does,
 per tenant cluster (tenants/<name>/, and objects labelled kmetal.io/tenant-cluster) and per
@@ -82,12 +82,19 @@ acknowledged when the after tree's policy report (report/policy-report.json, wri
 Policy.writeReportTo) records its acknowledgement; the id printed is what
 DestructiveChangeGuard.acknowledge() takes.
 
+Capacity during the change: the VMs the rolling pools create beyond their size (their maxSurge)
+are compared with the VM hosts' free capacity in the after tree's fleet report (report/report.json,
+written by FleetReport.writeAtSynth); a surge that does not fit refuses the plan. A rollout wave
+whose machines roll is flagged when --at falls outside its maintenance window.
+
 Options:
   --markdown              print a pull-request comment (tables, counts, collapsed details)
   --json                  print one JSON document (its shape: README, "Reviewing changes")
+  --at TIME               when the change would be applied, for maintenance windows (ISO 8601 with
+                          a zone, e.g. 2026-12-05T03:00Z; default now)
 
 Exit code 0 no changes, 1 changes, 2 the command could not run, 3 refused by policy (a destructive
-change not acknowledged).
+change not acknowledged, or a surge that does not fit).
 `,
   'verify': `Usage: kmetal verify <dist-dir> [--kubeconfig FILE] [--context NAME] [--json]
 

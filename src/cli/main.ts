@@ -23,7 +23,7 @@ import { writeJson } from './report';
  * secret scrubber.
  *
  * @returns the exit code: 0 nothing to report, 1 findings (plan: changes), 2 the command could not run,
- * 3 refused by policy (plan: a destructive change not acknowledged)
+ * 3 refused by policy (plan: a destructive change not acknowledged, or surge VMs that do not fit)
  */
 export async function runKmetal(argv: readonly string[], io: CliIo): Promise<number> {
   const scrubber = new SecretScrubber();

@@ -23,6 +23,25 @@ export interface GitOpsHealthCheck {
 }
 
 /**
+ * How Flux judges the health of a custom resource kind, in CEL over the object (Flux
+ * `spec.healthCheckExprs`, kustomize-controller v1.9.4): for kinds whose status kstatus cannot read,
+ * e.g. a Cluster API v1beta2 `Cluster`, which has no `Ready` condition. Flux evaluates `inProgress`,
+ * then `failed`, then `current`; the first that is true decides.
+ */
+export interface GitOpsHealthCheckExpression {
+  /** API version of the kind; Flux matches on its group only. */
+  readonly apiVersion: string;
+  /** Kind. @default - every kind of the group */
+  readonly kind?: string;
+  /** True when the object is healthy. */
+  readonly current: string;
+  /** True while the object is still being reconciled. @default - none */
+  readonly inProgress?: string;
+  /** True when the object failed. @default - none */
+  readonly failed?: string;
+}
+
+/**
  * Options of a {@link GitOpsUnit}.
  */
 export interface GitOpsUnitProps extends ChartProps {
@@ -176,6 +195,7 @@ export class GitOpsUnit extends Chart {
 
   // API objects are kept as objects and read when the tree is written (see addHealthCheckFor).
   private readonly _healthChecks: Array<GitOpsHealthCheck | ApiObject> = [];
+  private readonly _healthCheckExpressions: GitOpsHealthCheckExpression[] = [];
 
   constructor(scope: Construct, id: string, props: GitOpsUnitProps) {
     super(scope, id, props);
@@ -214,6 +234,28 @@ export class GitOpsUnit extends Chart {
    */
   public get healthChecks(): GitOpsHealthCheck[] {
     return this._healthChecks.map(check => check instanceof ApiObject ? this.referenceTo(check) : { ...check });
+  }
+
+  /**
+   * The CEL health checks of this unit, in the order they were added.
+   */
+  public get healthCheckExpressions(): GitOpsHealthCheckExpression[] {
+    return this._healthCheckExpressions.map(e => ({ ...e }));
+  }
+
+  /**
+   * Adds CEL health checks for custom resource kinds (Flux `spec.healthCheckExprs`). Flux uses them
+   * for the objects this unit's health checks name (or all of them with `wait`).
+   */
+  public addHealthCheckExpression(...expressions: GitOpsHealthCheckExpression[]): void {
+    for (const e of expressions) {
+      for (const field of ['apiVersion', 'current'] as const) {
+        if (typeof e?.[field] !== 'string' || e[field].trim().length === 0) {
+          throw new KmetalValidationError(this, `healthCheckExprs.${field}`, `must be a non-empty string, got ${showValue(e?.[field])}`, 'give the kind\'s apiVersion and a CEL expression true when it is healthy');
+        }
+      }
+      this._healthCheckExpressions.push({ ...e });
+    }
   }
 
   /**

@@ -4,7 +4,7 @@ import { IPolicyRule } from './policy-rule';
 import { PruneProtection } from './prune-protection';
 import {
   BmcCredentialsReferenceRule, BmcTlsVerificationRule, CapacityPolicyOptions, ChartPinnedRule, ControlPlaneHostLossRule, ControlPlaneReplicasRule,
-  CredentialValuesRule, DedicatedDataStoreRule, EtcdQuorumRule, GovernedTenantRule, GpuCapacityRule, GpuQuotaRule,
+  CredentialValuesRule, DedicatedDataStoreRule, EtcdQuorumRule, GovernedTenantRule, GpuCapacityRule, GpuQuotaRule, SurgeCapacityRule,
   GuardrailsAdmitOutputRule, ImagePinnedRule, KonnectivityRule, KubernetesVersionRule, MandatoryAddonsRule, PeeredVpcOverlapRule,
   PoolSizeRule, PoolSpreadRule, PruneProtectedRule, SubnetOverlapInVpcRule, TenantSubnetPlaneRule, ValidatedComponentsRule, VipDuplicateRule,
   VipPoolExhaustedRule, VipPoolNearlyExhaustedRule, VmCapacityRule,
@@ -95,6 +95,7 @@ export class PlatformPolicyPack extends PolicyPack {
       new GpuQuotaRule(props.capacity),
       new PoolSpreadRule(props.capacity),
       new ControlPlaneHostLossRule(props.capacity),
+      new SurgeCapacityRule(props.capacity),
       new CredentialValuesRule(),
       new ImagePinnedRule(),
       new ChartPinnedRule(),

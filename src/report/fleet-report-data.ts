@@ -48,6 +48,8 @@ export interface FleetReportNodePool {
   readonly spread: SpreadMode;
   /** Whether the VMs live-migrate when a host drains. */
   readonly liveMigration: boolean;
+  /** VMs the pool creates beyond its size while it rolls (`rollout.maxSurge`; `kmetal plan` checks them against `vmCapacity`). */
+  readonly maxSurge: number;
 }
 
 /** The hosted (Kamaji) control plane of a tenant. */

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { GpuRequest, healthCheckSpec, INodePool, NodePoolOptions } from './node-pool';
+import { GpuRequest, healthCheckSpec, INodePool, NodePoolOptions, NodePoolRollout, rolloutView } from './node-pool';
 import { resolveNodePoolOptions, ResolvedNodePoolOptions } from './node-pool-resolver';
-import { ResolvedPoolPlacement, SpreadMode } from './placement';
+import { ResolvedPoolPlacement } from './placement';
 import type { TenantCluster } from './tenant-cluster';
 import {
   ClusterSpecTopologyWorkersMachineDeploymentsHealthCheckRemediationTriggerIfUnhealthyLessThanOrEqualTo as TriggerIfUnhealthy,
-  ClusterSpecTopologyWorkersMachineDeploymentsRolloutStrategyRollingUpdateMaxSurge as TopologyMaxSurge,
-  ClusterSpecTopologyWorkersMachineDeploymentsRolloutStrategyRollingUpdateMaxUnavailable as TopologyMaxUnavailable,
+  ClusterSpecTopologyWorkersMachineDeploymentsRolloutStrategyRollingUpdateMaxSurge as MaxSurge,
+  ClusterSpecTopologyWorkersMachineDeploymentsRolloutStrategyRollingUpdateMaxUnavailable as MaxUnavailable,
 } from '../imports/cluster.x-k8s.io';
 
 /** Props of `ClassNodePool`. Usually created through `TenantCluster.addNodePool()` of a class-based cluster. */
@@ -46,6 +46,8 @@ export class ClassNodePool extends Construct implements INodePool {
   public readonly vmCpuCores: number;
   /** Memory in GiB each VM runs with: the pool's `memoryGiB`, else its worker class's. */
   public readonly vmMemoryGiB: number;
+  /** How the pool's machines are replaced, with the defaults applied. */
+  public readonly rollout: NodePoolRollout;
 
   /** The options as given. @internal */
   public readonly _options: NodePoolOptions;
@@ -69,6 +71,7 @@ export class ClassNodePool extends Construct implements INodePool {
     this.maxReplicas = resolved.maxReplicas;
     this.gpus = resolved.gpus;
     this.placement = resolved.placement;
+    this.rollout = rolloutView(resolved.rollout);
     this.cpuCores = resolved.cpuCores;
     this.memoryGiB = resolved.memoryGiB;
     this.workerClass = props.workerClass ?? clusterClass.workerClassNames[0];
@@ -105,10 +108,9 @@ export class ClassNodePool extends Construct implements INodePool {
         },
       } : { replicas: r.replicas }),
       ...(healthCheck ? { healthCheck } : {}),
-      // One VM per host: a surge VM would find no free host (as NodePool does).
-      ...(r.placement.spread === SpreadMode.REQUIRED ? {
-        rollout: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: TopologyMaxSurge.fromNumber(0), maxUnavailable: TopologyMaxUnavailable.fromNumber(1) } } },
-      } : {}),
+      // Set on every pool: the ClusterClass sets no rollout, so Cluster API's defaults (surge 1) would apply.
+      rollout: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: MaxSurge.fromNumber(r.rollout.maxSurge), maxUnavailable: MaxUnavailable.fromNumber(r.rollout.maxUnavailable) } } },
+      ...(r.rollout.nodeDrainTimeoutSeconds !== undefined ? { deletion: { nodeDrainTimeoutSeconds: r.rollout.nodeDrainTimeoutSeconds } } : {}),
       ...(overrides.length ? { variables: { overrides } } : {}),
     };
   }

@@ -4,8 +4,8 @@
 // it on random options). What only one path can express (a class has no variable for a root disk)
 // is checked by that path afterwards.
 import { IConstruct } from 'constructs';
-import { DeviceAttachment, GpuRequest, NodePoolHealthCheck, NodePoolOptions, NodeTaint, TaintEffect } from './node-pool';
-import { ResolvedPoolPlacement, resolvePoolPlacement } from './placement';
+import { DeviceAttachment, GpuRequest, NodePoolHealthCheck, NodePoolOptions, NodePoolRollout, NodeTaint, TaintEffect } from './node-pool';
+import { ResolvedPoolPlacement, resolvePoolPlacement, SpreadMode } from './placement';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { refuseLibraryLabels } from '../util/library-labels';
 import { isLabel, isLabelKey, isLabelValue, validateDnsLabel } from '../util/names';
@@ -14,8 +14,10 @@ import { checkEnum, checkKnownProps } from '../util/props';
 /** Every property of `NodePoolOptions` (test/util/props-keys.test.ts compares it with the jsii assembly). */
 export const NODE_POOL_OPTIONS_KEYS: readonly string[] = [
   'name', 'replicas', 'minReplicas', 'maxReplicas', 'cpuCores', 'memoryGiB', 'gpus', 'rootDiskGiB', 'storageClassName',
-  'image', 'nodeLabels', 'taints', 'network', 'healthCheck', 'workerClass', 'hostSelector', 'placement',
+  'image', 'nodeLabels', 'taints', 'network', 'healthCheck', 'workerClass', 'hostSelector', 'placement', 'rollout',
 ];
+/** Every property of `NodePoolRollout`. */
+export const NODE_POOL_ROLLOUT_KEYS: readonly string[] = ['maxSurge', 'maxUnavailable', 'nodeDrainTimeoutMinutes'];
 /** Every property of `GpuRequest`. */
 export const GPU_REQUEST_KEYS: readonly string[] = ['deviceName', 'count', 'attachment'];
 /** Every property of `NodeTaint`. */
@@ -35,6 +37,16 @@ export interface ResolvedHealthCheck {
   readonly unhealthyTimeoutMinutes: number;
   /** A count (`2`) or a percentage (`40%`) of at most 100%. */
   readonly maxUnhealthy: string;
+}
+
+/** How a pool rolls, with defaults applied: what the emitted objects, KM-CAP-006 and the report read. @internal */
+export interface ResolvedRollout {
+  /** Machines created above the pool's size while it rolls. */
+  readonly maxSurge: number;
+  /** Machines that may be unavailable while it rolls. */
+  readonly maxUnavailable: number;
+  /** Drain timeout, when one is set. */
+  readonly nodeDrainTimeoutSeconds?: number;
 }
 
 /** A pool's options, checked, with the defaults that do not depend on the path applied. @internal */
@@ -62,6 +74,8 @@ export interface ResolvedNodePoolOptions {
   readonly healthCheck?: ResolvedHealthCheck;
   /** Where the VMs run (spread, zones, live migration). */
   readonly placement: ResolvedPoolPlacement;
+  /** How the pool's machines are replaced. */
+  readonly rollout: ResolvedRollout;
 }
 
 /** Labels the library sets on every node of a pool (pools select and report by them). */
@@ -135,6 +149,21 @@ function resolveHealthCheck(scope: IConstruct, hc: NodePoolHealthCheck | undefin
     throw new KmetalValidationError(scope, 'healthCheck.maxUnhealthy', `${showValue(maxUnhealthy)} is more than the whole pool, so remediation would never pause in a failure storm`, 'give a percentage of at most 100%, e.g. "40%", or a count of machines');
   }
   return { nodeStartupTimeoutMinutes: startup, unhealthyTimeoutMinutes: unhealthy, maxUnhealthy };
+}
+
+function resolveRollout(scope: IConstruct, rollout: NodePoolRollout | undefined): ResolvedRollout {
+  checkKnownProps(scope, 'rollout', rollout, NODE_POOL_ROLLOUT_KEYS, 'NodePoolRollout');
+  const r = rollout ?? {};
+  const maxSurge = wholeNumber(scope, 'rollout.maxSurge', r.maxSurge ?? 0, 0, 'give a whole number of machines (0: no VM beyond the pool\'s size)');
+  const maxUnavailable = wholeNumber(scope, 'rollout.maxUnavailable', r.maxUnavailable ?? 1, 0, 'give a whole number of machines');
+  // Cluster API's MachineDeployment webhook refuses both at 0 ("maxUnavailable and maxSurge cannot
+  // both be 0": core/webhooks/admission/machinedeployment.go, validateRolloutStrategy, cluster-api v1.14.0).
+  if (maxSurge === 0 && maxUnavailable === 0) {
+    throw new KmetalValidationError(scope, 'rollout.maxUnavailable', 'maxSurge and maxUnavailable are both 0, so no machine could ever be replaced (Cluster API refuses it)', 'allow one machine down (maxUnavailable: 1, the default), or a surge the VM hosts have room for (maxSurge: 1)');
+  }
+  const drain = r.nodeDrainTimeoutMinutes === undefined ? undefined
+    : wholeNumber(scope, 'rollout.nodeDrainTimeoutMinutes', r.nodeDrainTimeoutMinutes, 1, 'give at least 1 minute, or leave it out to wait until the node is drained');
+  return { maxSurge, maxUnavailable, ...(drain !== undefined ? { nodeDrainTimeoutSeconds: drain * 60 } : {}) };
 }
 
 /**
@@ -215,6 +244,14 @@ export function resolveNodePoolOptions(scope: IConstruct, clusterName: string, o
     return t;
   });
 
+  const placement = resolvePoolPlacement(scope, options.placement, gpus.length > 0);
+  const rollout = resolveRollout(scope, options.rollout);
+  // One VM per host: when every eligible host already runs one, a surge VM can never be scheduled,
+  // and the rollout would stall with the old machine still running.
+  if (placement.spread === SpreadMode.REQUIRED && rollout.maxSurge > 0) {
+    throw new KmetalValidationError(scope, 'rollout.maxSurge', `${rollout.maxSurge} surge VM(s) with placement.spread REQUIRED (one VM per host): a surge VM finds no free host once every host runs one, and the rollout stalls`, 'leave maxSurge at 0 (machines are replaced one at a time, maxUnavailable), or use SpreadMode.PREFERRED');
+  }
+
   return {
     name,
     deploymentName,
@@ -230,6 +267,7 @@ export function resolveNodePoolOptions(scope: IConstruct, clusterName: string, o
     hostSelector,
     taints,
     healthCheck: resolveHealthCheck(scope, options.healthCheck),
-    placement: resolvePoolPlacement(scope, options.placement, gpus.length > 0),
+    placement,
+    rollout,
   };
 }

@@ -1,12 +1,13 @@
 import * as crypto from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { resolveNodePoolOptions, ResolvedHealthCheck } from './node-pool-resolver';
-import { NodePoolPlacement, POOL_VM_LABEL, ResolvedPoolPlacement, SpreadMode, vmSpreadFields } from './placement';
+import { resolveNodePoolOptions, ResolvedHealthCheck, ResolvedRollout } from './node-pool-resolver';
+import { NodePoolPlacement, POOL_VM_LABEL, ResolvedPoolPlacement, vmSpreadFields } from './placement';
 import type { TenantCluster } from './tenant-cluster';
 import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
 import {
-  MachineDeployment, MachineDeploymentSpecRolloutStrategyRollingUpdateMaxSurge, MachineDeploymentSpecRolloutStrategyRollingUpdateMaxUnavailable,
+  MachineDeployment, MachineDeploymentSpecRolloutStrategyRollingUpdateMaxSurge as MaxSurge,
+  MachineDeploymentSpecRolloutStrategyRollingUpdateMaxUnavailable as MaxUnavailable,
   MachineDeploymentSpecRolloutStrategyType, MachineHealthCheck, MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo,
 } from '../imports/cluster.x-k8s.io';
 import { KubevirtMachineTemplate } from '../imports/infrastructure.cluster.x-k8s.io';
@@ -71,6 +72,39 @@ export interface NodePoolHealthCheck {
   readonly maxUnhealthy?: string;
 }
 
+/**
+ * How a pool's machines are replaced when its template or version changes (Cluster API
+ * MachineDeployment `spec.rollout` and `spec.template.spec.deletion`, v1beta2; for class-based pools the
+ * topology's `workers.machineDeployments[].rollout` and `.deletion`).
+ *
+ * The defaults fit bare metal: no VM is created beyond the pool's size (`maxSurge` 0) and one machine
+ * at a time is taken down first (`maxUnavailable` 1), so a rollout needs no capacity the hosts do not
+ * have. Cluster API's own defaults are surge 1 / unavailable 0 (core/webhooks/admission/machinedeployment.go
+ * at kubernetes-sigs/cluster-api v1.14.0, 560d4acf). A surge above 0 must fit the VM hosts' free
+ * capacity: the platform policy pack (KM-CAP-006) and `kmetal plan` check it.
+ */
+export interface NodePoolRollout {
+  /**
+   * Machines created above the pool's size while it rolls (a whole number; Cluster API also takes a
+   * percentage, which the library does not, so that capacity can be checked before the rollout).
+   * @default 0
+   */
+  readonly maxSurge?: number;
+  /**
+   * Machines of the pool that may be unavailable while it rolls. `maxSurge` and `maxUnavailable`
+   * cannot both be 0 (Cluster API's webhook refuses it: nothing could be replaced).
+   * @default 1
+   */
+  readonly maxUnavailable?: number;
+  /**
+   * How long Cluster API drains a node before it deletes the machine anyway (`nodeDrainTimeoutSeconds`).
+   * Draining honours PodDisruptionBudgets, so without a timeout a budget that never allows an
+   * eviction holds the rollout (with `maxSurge` 0, one machine short) until someone intervenes.
+   * @default - no timeout: Cluster API waits until the node is drained
+   */
+  readonly nodeDrainTimeoutMinutes?: number;
+}
+
 /** What a node pool looks like; used by `TenantCluster.addNodePool()` and `TenantClusterProps.nodePools`. */
 export interface NodePoolOptions {
   /** Pool name, a DNS label of at most 32 characters; with the cluster name it must fit 50 (machine names are derived from both). */
@@ -120,6 +154,8 @@ export interface NodePoolOptions {
    * @default - preferred spread across hosts, no zone spread, no live migration
    */
   readonly placement?: NodePoolPlacement;
+  /** How the pool's machines are replaced. @default - maxSurge 0, maxUnavailable 1, no drain timeout */
+  readonly rollout?: NodePoolRollout;
 }
 
 /** Props of `NodePool`. Usually created through `TenantCluster.addNodePool()`. */
@@ -147,6 +183,14 @@ export interface INodePool extends IConstruct {
   readonly gpus: GpuRequest[];
   /** Where the VMs run, with defaults applied (read by the VM spec, the policy pack and reports). */
   readonly placement: ResolvedPoolPlacement;
+  /** How the pool's machines are replaced, with the defaults applied (every field set but `nodeDrainTimeoutMinutes` when none is). */
+  readonly rollout: NodePoolRollout;
+}
+
+/** The public view of a resolved rollout. @internal */
+export function rolloutView(r: ResolvedRollout): NodePoolRollout {
+  const drain = r.nodeDrainTimeoutSeconds;
+  return { maxSurge: r.maxSurge, maxUnavailable: r.maxUnavailable, ...(drain !== undefined ? { nodeDrainTimeoutMinutes: drain / 60 } : {}) };
 }
 
 function sortedObject(labels: { [key: string]: string }): { [key: string]: string } {
@@ -207,6 +251,8 @@ export class NodePool extends Construct implements INodePool {
   public readonly placement: ResolvedPoolPlacement;
   /** Name of the cluster the pool belongs to. */
   private readonly clusterName: string;
+  /** How the pool's machines are replaced, with the defaults applied. */
+  public readonly rollout: NodePoolRollout;
 
   constructor(scope: Construct, id: string, props: NodePoolProps) {
     super(scope, id);
@@ -229,6 +275,7 @@ export class NodePool extends Construct implements INodePool {
     this.cpuCores = resolved.cpuCores ?? 2;
     this.memoryGiB = resolved.memoryGiB ?? 4;
     this.gpus = resolved.gpus;
+    this.rollout = rolloutView(resolved.rollout);
     const image = options.image ?? cluster.defaultImage;
     if (!image) {
       throw new KmetalValidationError(this, 'image', 'no image for the pool and no defaultImage on the cluster', 'set image on the pool (e.g. MachineImage.containerDisk("quay.io/capk/ubuntu-2404-container-disk:v1.33.0")) or defaultImage on the cluster');
@@ -289,6 +336,7 @@ export class NodePool extends Construct implements INodePool {
       },
     });
 
+    const drainSeconds = resolved.rollout.nodeDrainTimeoutSeconds;
     const selectorLabels = { 'cluster.x-k8s.io/cluster-name': cluster.clusterName, 'cluster.x-k8s.io/deployment-name': this.deploymentName };
     const annotations: { [key: string]: string } = {};
     if (autoscaled) {
@@ -306,23 +354,22 @@ export class NodePool extends Construct implements INodePool {
         clusterName: cluster.clusterName,
         ...(this.replicas !== undefined ? { replicas: this.replicas } : {}),
         selector: { matchLabels: selectorLabels },
-        // With one VM per host, a surge VM would find no host when every host runs one: roll in place.
-        ...(this.placement.spread === SpreadMode.REQUIRED ? {
-          rollout: {
-            strategy: {
-              type: MachineDeploymentSpecRolloutStrategyType.ROLLING_UPDATE,
-              rollingUpdate: {
-                maxSurge: MachineDeploymentSpecRolloutStrategyRollingUpdateMaxSurge.fromNumber(0),
-                maxUnavailable: MachineDeploymentSpecRolloutStrategyRollingUpdateMaxUnavailable.fromNumber(1),
-              },
+        // The L1 converters take int-or-string values only as their wrapper class.
+        rollout: {
+          strategy: {
+            type: MachineDeploymentSpecRolloutStrategyType.ROLLING_UPDATE,
+            rollingUpdate: {
+              maxSurge: MaxSurge.fromNumber(resolved.rollout.maxSurge),
+              maxUnavailable: MaxUnavailable.fromNumber(resolved.rollout.maxUnavailable),
             },
           },
-        } : {}),
+        },
         template: {
           metadata: { labels: { ...selectorLabels, 'kmetal.io/node-pool': this.poolName } },
           spec: {
             clusterName: cluster.clusterName,
             version: cluster.versionText,
+            ...(drainSeconds !== undefined ? { deletion: { nodeDrainTimeoutSeconds: drainSeconds } } : {}),
             bootstrap: { configRef: { apiGroup: 'bootstrap.cluster.x-k8s.io', kind: 'KubeadmConfigTemplate', name: this.deploymentName } },
             infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'KubevirtMachineTemplate', name: machineTemplateName },
           },

@@ -1,7 +1,11 @@
 import { Construct } from 'constructs';
+import { FleetRegistry } from './governance/fleet-registry';
 import { KubernetesVersion } from './kubernetes-version';
+import { MAINTENANCE_WINDOW_SYNTAX, parseMaintenanceWindow } from './maintenance-window';
+import { RolloutGate, sameFluxCluster } from './rollout-gate';
 import type { TenantCluster } from './tenant-cluster';
 import type { TenantClusterClass } from './tenant-cluster-class';
+import { GitOpsUnit } from '../gitops/gitops-unit';
 import { _imageReleaseProblem, IMachineImage } from '../os/machine-image';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { isLabel, validateDnsLabel } from '../util/names';
@@ -34,9 +38,10 @@ export interface RolloutWave {
    */
   readonly image?: IMachineImage;
   /**
-   * When changes to the wave's clusters may roll machines, for reviewers (e.g. `Sat 02:00-06:00 UTC`).
-   * Flux cannot hold a change until a time, so this is not enforced; `kmetal plan` shows it beside
-   * the wave's changes.
+   * When changes to the wave's clusters may roll machines, in UTC: `<days> HH:MM-HH:MM UTC` with days
+   * `daily`, `Sat`, `Tue-Thu` or `Mon,Wed,Fri-Sun` (e.g. `Sat 02:00-06:00 UTC`; `daily 22:00-02:00 UTC`
+   * runs past midnight). Flux cannot hold a change until a time, so this is not enforced in the
+   * cluster; `kmetal plan` flags a change that rolls the wave's machines outside it (`--at`, default now).
    * @default - none
    */
   readonly maintenanceWindow?: string;
@@ -48,10 +53,20 @@ export interface RolloutPlanProps {
   readonly clusterClass: TenantClusterClass;
   /** The waves, in the order changes go out (e.g. canary, standard, gpu). */
   readonly waves: RolloutWave[];
+  /**
+   * Whether a wave's clusters wait for the previous wave's to be healthy: each wave but the last gets
+   * a Flux Kustomization (`rollout-<class>-<wave>`, folder `rollout/<namespace>/<class>/<wave>`) that
+   * health-checks its Clusters (Available, topology reconciled, workers up to date), and the units of
+   * the next wave's clusters depend on it. A promotion then reaches wave n+1 only once wave n is
+   * healthy; while a wave is unhealthy, the next waves' units apply no change at all. A unit holding
+   * clusters of two waves is refused (it would wait for itself).
+   * @default true
+   */
+  readonly gateOnPreviousWave?: boolean;
 }
 
 /** Every property of `RolloutPlanProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
-export const ROLLOUT_PLAN_PROPS_KEYS: readonly string[] = ['clusterClass', 'waves'];
+export const ROLLOUT_PLAN_PROPS_KEYS: readonly string[] = ['clusterClass', 'waves', 'gateOnPreviousWave'];
 /** Every property of `RolloutWave`. */
 export const ROLLOUT_WAVE_KEYS: readonly string[] = ['name', 'clusterLabels', 'version', 'image', 'maintenanceWindow'];
 
@@ -76,6 +91,10 @@ export class RolloutPlan extends Construct {
   public readonly clusterClass: TenantClusterClass;
   /** The waves, in order. */
   public readonly waves: RolloutWave[];
+  /** Whether each wave waits for the previous one's clusters to be healthy. */
+  public readonly gateOnPreviousWave: boolean;
+  private readonly gates = new Map<string, RolloutGate>();
+  private unitWaves?: { version: number; byUnit: Map<GitOpsUnit, { cluster: TenantCluster; index: number }> };
 
   constructor(scope: Construct, id: string, props: RolloutPlanProps) {
     super(scope, id);
@@ -113,13 +132,28 @@ export class RolloutPlan extends Construct {
       if (w.image !== undefined && typeof (w.image as any)?.bindToVirtualMachine !== 'function') {
         throw new KmetalValidationError(this, `${field}.image`, `${showValue(w.image)} is not a machine image`, 'use MachineImage.containerDisk(...) or a NodeImage');
       }
-      if (w.maintenanceWindow !== undefined && (typeof w.maintenanceWindow !== 'string' || w.maintenanceWindow.trim() === '')) {
-        throw new KmetalValidationError(this, `${field}.maintenanceWindow`, `${showValue(w.maintenanceWindow)} is not a window`, 'describe it, e.g. "Sat 02:00-06:00 UTC"');
+      if (w.maintenanceWindow !== undefined) {
+        const parsed = typeof w.maintenanceWindow === 'string' ? parseMaintenanceWindow(w.maintenanceWindow) : 'it is not a string';
+        if (typeof parsed === 'string') {
+          throw new KmetalValidationError(this, `${field}.maintenanceWindow`, `${showValue(w.maintenanceWindow)} is not a window: ${parsed}`, `write it ${MAINTENANCE_WINDOW_SYNTAX}`);
+        }
       }
     });
     this.clusterClass = cc;
     this.waves = props.waves.map((w) => ({ ...w, ...(w.clusterLabels ? { clusterLabels: { ...w.clusterLabels } } : {}) }));
     cc._rolloutPlan = this;
+    if (props.gateOnPreviousWave !== undefined && typeof props.gateOnPreviousWave !== 'boolean') {
+      throw new KmetalValidationError(this, 'gateOnPreviousWave', `${showValue(props.gateOnPreviousWave)} is not true or false`, 'give a boolean');
+    }
+    this.gateOnPreviousWave = props.gateOnPreviousWave ?? true;
+    if (this.gateOnPreviousWave) {
+      // Gates are units of their own at the app's root: inside the class's unit, every unit that
+      // depends on that unit (all tenants) would also depend on the gates.
+      const fluxCluster = GitOpsUnit.tryOf(this)?.cluster;
+      for (const w of this.waves.slice(0, -1)) {
+        this.gates.set(w.name, new RolloutGate(this.node.root as Construct, `RolloutGate-${this.node.addr}-${w.name}`, this, w, fluxCluster));
+      }
+    }
     // Versions can change after construction (the class's defaultVersion, a promotion through the
     // escape hatch), so the order is checked on the values that are written.
     this.node.addValidation({ validate: () => this.orderProblems() });
@@ -128,6 +162,50 @@ export class RolloutPlan extends Construct {
   /** The wave a cluster of the class belongs to, if any. */
   public waveOf(cluster: TenantCluster): RolloutWave | undefined {
     return this.waves.find((w) => w.clusterLabels === undefined || Object.entries(w.clusterLabels).every(([k, v]) => cluster.labels[k] === v));
+  }
+
+  /** The Flux unit that health-checks a wave's clusters (the next wave waits for it); none for the last wave or without gating. */
+  public gateAfter(waveName: string): GitOpsUnit | undefined {
+    return this.gates.get(waveName);
+  }
+
+  /**
+   * Makes a cluster's unit wait for the gate of the wave before its own (the construct dependency
+   * becomes the unit's Flux `dependsOn`). Called by the cluster's validation, so membership is read at
+   * synth; returns what is wrong. @internal
+   */
+  public _attachToGate(cluster: TenantCluster): string[] {
+    const wave = this.waveOf(cluster);
+    const index = wave ? this.waves.indexOf(wave) : -1;
+    if (index <= 0) return [];
+    const gate = this.gates.get(this.waves[index - 1].name);
+    const unit = GitOpsUnit.tryOf(cluster);
+    if (!gate || !unit || !sameFluxCluster(cluster, gate)) return [];
+    const earlier = this.earliestWaveIn(cluster, unit);
+    if (earlier && earlier.index < index) {
+      return [`[${cluster.node.path}] rollout wave: clusters of waves "${this.waves[earlier.index].name}" (${earlier.cluster.node.path}) and "${wave!.name}" share unit "${unit.kustomizationName}", which would wait for the health of a cluster it applies itself. Fix: give each wave's clusters their own units (one per tenant, e.g. PlatformUnderCluster.tenantUnit()), or set gateOnPreviousWave: false`];
+    }
+    cluster.node.addDependency(gate);
+    return [];
+  }
+
+  /** The earliest wave of the class's clusters in a unit, computed once per synth for all units. */
+  private earliestWaveIn(cluster: TenantCluster, unit: GitOpsUnit): { cluster: TenantCluster; index: number } | undefined {
+    const registry = FleetRegistry.of(cluster);
+    if (this.unitWaves?.version !== registry.version) {
+      const byUnit = new Map<GitOpsUnit, { cluster: TenantCluster; index: number }>();
+      for (const c of registry.clusters) {
+        if (c.clusterClass !== this.clusterClass) continue;
+        const w = this.waveOf(c);
+        const u = w ? GitOpsUnit.tryOf(c) : undefined;
+        if (!u) continue;
+        const index = this.waves.indexOf(w!);
+        const known = byUnit.get(u);
+        if (!known || index < known.index) byUnit.set(u, { cluster: c, index });
+      }
+      this.unitWaves = { version: registry.version, byUnit };
+    }
+    return this.unitWaves.byUnit.get(unit);
   }
 
   /** The release a wave's clusters run (its own, else the class's current `defaultVersion`). */

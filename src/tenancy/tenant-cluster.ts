@@ -402,6 +402,9 @@ export class TenantCluster extends Construct {
     // synth, so they may be declared before or after the cluster.
     FleetRegistry.of(this).registerCluster(this);
     this.node.addValidation({ validate: () => boundaryViolations(this) });
+    // At synth (the plan may come later, and waves are chosen by labels): a cluster of a later wave
+    // waits for the previous wave's gate.
+    this.node.addValidation({ validate: () => this.clusterClass?._rolloutPlan?._attachToGate(this) ?? [] });
     // At synth: pools (and their networks) may be added after the constructor.
     this.node.addValidation({ validate: () => this.networkProblems() });
     if (props.createGovernance ?? true) {

@@ -148,8 +148,8 @@ export const TENANT_GOVERNANCE_PROPS_KEYS: readonly string[] = [...TENANT_GOVERN
  * boundary that is enforced on every request.
  *
  * **Quota formula** (for every field of `quota` left out), summed over the tenant's clusters:
- * - per pool, with n = its most VMs (`replicas`, or `maxReplicas` when autoscaled) + 1 for the
- *   rolling-update surge: n × vCPUs, n × (guest memory + `VM_MEMORY_OVERHEAD_MIB`), n × persistent root
+ * - per pool, with n = its most VMs (`replicas`, or `maxReplicas` when autoscaled) + its
+ *   rolling-update surge (`rollout.maxSurge`, at least 1): n × vCPUs, n × (guest memory + `VM_MEMORY_OVERHEAD_MIB`), n × persistent root
  *   disk, n × devices per VM (`requests.<device>`), n VirtualMachines;
  * - per API server replica (+1 surge): `CONTROL_PLANE_CPU_MILLICORES` and `CONTROL_PLANE_MEMORY_MIB`;
  * - per dedicated etcd member: `ETCD_CPU_MILLICORES`, `ETCD_MEMORY_MIB` and its volume.

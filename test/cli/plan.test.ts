@@ -6,7 +6,8 @@ import { ApiObject, App } from 'cdk8s';
 import { memoryIo } from './support/memory-io';
 import { removeFolder } from './support/tree-builder';
 import {
-  AddonProfile, ControlPlaneVipPool, DestructiveChangeGuard, FluxTree, MachineImage, PlatformUnderCluster, Policy, RolloutPlan, TenantClusterClass,
+  AddonProfile, BareMetalPool, BmcCredentials, ControlPlaneVipPool, DestructiveChangeGuard, FleetReport, FluxTree, MachineImage, PlatformUnderCluster,
+  Policy, RolloutPlan, TenantClusterClass,
 } from '../../src';
 import { runKmetal } from '../../src/cli/main';
 
@@ -27,6 +28,8 @@ interface Variant {
   readonly widget?: string;
   /** Rollout waves of the golden class: canary (acme, labelled kmetal.io/tier=canary) at this version, then standard. */
   readonly waves?: { canary?: string; standard?: string };
+  /** One VM host (32 cores, 256 GiB) and the fleet report in the tree; the class pools' maxSurge. */
+  readonly capacity?: { surge?: number };
   /** Acknowledge these changes with a DestructiveChangeGuard against `previousOutput`, writing the policy report into the tree. */
   readonly acknowledge?: { previousOutput: string; changes: string[] };
 }
@@ -40,6 +43,8 @@ function platformAt(v: Variant, outdir: string): string {
     defaultNodeImage: IMAGE,
     allowedKubernetesMinors: ['v1.33', 'v1.34'],
     ...(v.certManager ? { versions: { 'cert-manager': v.certManager } } : {}),
+    // Ironic, so that the BareMetalHost of the capacity variant is provisioned (the reconcile check).
+    ...(v.capacity ? { provisioningNetwork: { interface: 'eno3', ironicAddress: '172.22.0.2', dhcpRange: '172.22.0.10,172.22.0.100' } } : {}),
   });
   platform.controlPlaneVipPool = new ControlPlaneVipPool(platform.configs, 'tenant-api', { addresses: ['192.0.2.64/27'] });
   new AddonProfile(platform.configs, 'cni', {
@@ -52,7 +57,8 @@ function platformAt(v: Variant, outdir: string): string {
     ...(v.classWorkerCpuCores ? { workerClasses: [{ name: 'worker', cpuCores: v.classWorkerCpuCores }] } : {}),
   });
   for (const t of v.tenants ?? ['acme', 'globex']) {
-    platform.addTenantCluster(t, { clusterClass: golden, labels: t === 'acme' ? { 'kmetal.io/tier': 'canary' } : {}, nodePools: [{ name: 'general', replicas: 2 }] });
+    const rollout = v.capacity?.surge !== undefined ? { rollout: { maxSurge: v.capacity.surge } } : {};
+    platform.addTenantCluster(t, { clusterClass: golden, labels: t === 'acme' ? { 'kmetal.io/tier': 'canary' } : {}, nodePools: [{ name: 'general', replicas: 2, ...rollout }] });
   }
   if (v.waves) {
     new RolloutPlan(platform.clusterTemplates, 'waves', {
@@ -67,6 +73,12 @@ function platformAt(v: Variant, outdir: string): string {
     version: 'v1.33.2',
     nodePools: [{ name: 'general', replicas: v.poolReplicas ?? 3, cpuCores: v.poolCpuCores ?? 4, memoryGiB: 8 }],
   });
+  if (v.capacity) {
+    new ApiObject(platform.configs, 'metal3-ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'metal3' } });
+    const hosts = new BareMetalPool(platform.configs, 'servers', { namespace: 'metal3', defaultCredentials: BmcCredentials.fromSecret('bmc-{host}') });
+    hosts.addHost({ name: 'metal-1', bmc: { address: 'redfish-virtualmedia://192.168.20.1/redfish/v1/Systems/1' }, capacity: { cpuCores: 32, memoryGiB: 256 } });
+    FleetReport.writeAtSynth(platform, path.join(outdir, 'app', 'report'));
+  }
   if (v.widget) {
     new ApiObject(platform.tenantUnit('acme'), 'widget', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'tenant-acme' }, spec: { size: v.widget } } as any);
   }
@@ -91,7 +103,7 @@ async function plan(before: string, after: string, ...flags: string[]): Promise<
   const json = memoryIo();
   const code = await runKmetal(['plan', before, after, '--json', ...flags], json);
   const text = memoryIo();
-  expect(await runKmetal(['plan', before, after], text)).toBe(code);
+  expect(await runKmetal(['plan', before, after, ...flags], text)).toBe(code);
   return { code, doc: JSON.parse(json.out()), out: text.out(), err: json.err() + text.err() };
 }
 
@@ -155,7 +167,8 @@ describe('kmetal plan', () => {
 
   test('rollout waves: promoting a wave upgrades only its clusters, and the plan reads per wave; the class default no longer moves pinned waves', async () => {
     const before = tree({ waves: { canary: 'v1.34.1', standard: 'v1.33.2' } });
-    const promoted = await plan(before, tree({ waves: { canary: 'v1.34.1', standard: 'v1.34.1' } }));
+    // Inside the standard wave's window (2026-12-05 is a Saturday); outside it, see the window test.
+    const promoted = await plan(before, tree({ waves: { canary: 'v1.34.1', standard: 'v1.34.1' } }), '--at', '2026-12-05T03:00Z');
     expect(promoted.code).toBe(1);
     expect(promoted.doc.waves).toEqual([
       { name: 'standard', maintenanceWindow: 'Sat 02:00-06:00 UTC', clusters: 1, machines: 2, upgrades: [{ from: 'v1.33.2', to: 'v1.34.1', clusters: 1 }] },
@@ -164,12 +177,85 @@ describe('kmetal plan', () => {
     expect(tenant(promoted.doc, 'globex').version).toEqual({ from: 'v1.33.2', to: 'v1.34.1' });
     expect(promoted.out).toContain('  wave standard: 1 cluster v1.33.2 → v1.34.1, 2 worker machines replaced (maintenance window: Sat 02:00-06:00 UTC)');
     const markdown = memoryIo();
-    await runKmetal(['plan', before, tree({ waves: { canary: 'v1.34.1', standard: 'v1.34.1' } }), '--markdown'], markdown);
+    await runKmetal(['plan', before, tree({ waves: { canary: 'v1.34.1', standard: 'v1.34.1' } }), '--markdown', '--at', '2026-12-05T03:00Z'], markdown);
     expect(markdown.out()).toContain('**Rollout waves**\n\n- wave standard: 1 cluster v1.33.2 → v1.34.1');
     // Both waves pin their release: editing the class's defaultVersion upgrades no cluster.
     const bumped = await plan(before, tree({ classVersion: 'v1.34.1', waves: { canary: 'v1.34.1', standard: 'v1.33.2' } }));
     expect(bumped.doc.tenants.filter((t: any) => t.effects.includes('upgrades-control-plane'))).toEqual([]);
     expect(bumped.doc.waves).toEqual([]);
+  });
+
+  // One VM host: (32 − 2) × 4 = 120 vCPUs, 256 − 8 = 248 GiB. At steady state acme and globex run
+  // 2 × (2 vCPUs, 4 GiB) each, initech 3 × (4 vCPUs, 8 GiB): 20 vCPUs, 41.75 GiB with the
+  // virt-launcher overhead, so 100 vCPUs and 206.25 GiB are free.
+  test('capacity during a change: pools roll without surge by default; the free capacity comes from the after tree\'s fleet report', async () => {
+    const { code, doc, out } = await plan(tree({ capacity: {} }), tree({ capacity: {}, classVersion: 'v1.34.1' }));
+    expect(code).toBe(1);
+    expect(doc.capacity).toEqual({
+      machines: 4,
+      pools: 2,
+      surgingPools: 0,
+      surgeVms: 0,
+      report: 'report/report.json',
+      surgeCpuCores: 0,
+      surgeMemoryGiB: 0,
+      surgeGpus: [],
+      freeCpuCores: 100,
+      freeMemoryGiB: 206.25,
+      freeGpus: [],
+      fits: true,
+    });
+    expect(out).toContain('capacity during the change: no surge VMs (2 rolling pools replace machines within their size); 100 vCPUs, 206.3 GiB free on the VM hosts (report/report.json)');
+  });
+
+  test('a surge that fits is shown against the free capacity; one that does not fit refuses the plan (exit 3)', async () => {
+    // 2 pools × 2 surge VMs (capped at the pools' 2 replicas) × (2 vCPUs, 4.25 GiB): 8 vCPUs, 17 GiB.
+    const fits = await plan(tree({ capacity: { surge: 2 } }), tree({ capacity: { surge: 2 }, classVersion: 'v1.34.1' }));
+    expect(fits.code).toBe(1);
+    expect(fits.doc.capacity).toMatchObject({ surgingPools: 2, surgeVms: 4, surgeCpuCores: 8, surgeMemoryGiB: 17, fits: true });
+    expect(tenant(fits.doc, 'acme').changes.find((c: any) => c.kind === 'Cluster')).toMatchObject({ surgeVms: 2 });
+    expect(fits.out).toContain('capacity during the change: 4 surge VMs from 2 of 2 rolling pools (8 vCPUs, 17 GiB) against 100 vCPUs, 206.3 GiB free on the VM hosts');
+
+    // The same fleet on a host already nearly full: a second tenant of 24 × (4 vCPUs, 8 GiB)
+    // leaves 4 vCPUs and 8.25 GiB free, below the surge.
+    const full = { capacity: { surge: 2 }, poolReplicas: 27 };
+    const refused = await plan(tree(full), tree({ ...full, classVersion: 'v1.34.1' }));
+    expect(refused.code).toBe(3);
+    expect(refused.doc.capacity).toMatchObject({ surgeVms: 4, freeCpuCores: 4, freeMemoryGiB: 8.25, fits: false });
+    expect(refused.doc.capacity.problems).toEqual([
+      '8 vCPUs of surge VMs, but the VM hosts have 4 free',
+      '17 GiB of surge VMs, but the VM hosts have 8.25 GiB free',
+    ]);
+    expect(refused.out).toMatch(/: DOES NOT FIT\n  refused: 8 vCPUs of surge VMs, but the VM hosts have 4 free/);
+    const markdown = memoryIo();
+    expect(await runKmetal(['plan', tree(full), tree({ ...full, classVersion: 'v1.34.1' }), '--markdown'], markdown)).toBe(3);
+    expect(markdown.out()).toContain('> **Refused**: the rolling pools\' surge VMs do not fit the VM hosts\' free capacity');
+  });
+
+  test('without a fleet report in the tree a surge is reported as not checked, not refused', async () => {
+    const before = tree({ waves: { canary: 'v1.34.1', standard: 'v1.33.2' } });
+    const { code, doc } = await plan(before, tree({ waves: { canary: 'v1.34.1', standard: 'v1.34.1' } }));
+    expect(code).toBe(1);
+    // The library's pools surge 0: nothing to check, and nothing is claimed about free capacity.
+    expect(doc.capacity).toEqual({ machines: 2, pools: 1, surgingPools: 0, surgeVms: 0 });
+  });
+
+  test('maintenance windows: a wave whose machines roll is flagged when --at is outside its window', async () => {
+    const before = tree({ waves: { canary: 'v1.34.1', standard: 'v1.33.2' } });
+    const after = tree({ waves: { canary: 'v1.34.1', standard: 'v1.34.1' } });
+    // 2026-12-05 is a Saturday: 03:00 UTC is inside "Sat 02:00-06:00 UTC", 07:00 is not.
+    const inside = await plan(before, after, '--at', '2026-12-05T03:00Z');
+    expect(inside.doc.at).toBe('2026-12-05T03:00:00.000Z');
+    expect(inside.doc.waves[0].outsideWindow).toBeUndefined();
+    const outside = await plan(before, after, '--at', '2026-12-05T07:00Z');
+    expect(outside.code).toBe(1);
+    expect(outside.doc.waves[0]).toMatchObject({ name: 'standard', outsideWindow: true });
+    expect(outside.out).toContain('(maintenance window: Sat 02:00-06:00 UTC) — OUTSIDE the window at 2026-12-05T07:00:00.000Z');
+    // A time in another zone is the same instant: 2026-12-05T04:30+02:00 is 02:30 UTC, inside.
+    expect((await plan(before, after, '--at', '2026-12-05T04:30+02:00')).doc.waves[0].outsideWindow).toBeUndefined();
+    const bad = memoryIo();
+    expect(await runKmetal(['plan', before, after, '--at', 'saturday'], bad)).toBe(2);
+    expect(bad.err()).toMatch(/--at "saturday" is not a time; give ISO 8601 with a zone/);
   });
 
   test('a pool resize changes in place: no machine is replaced', async () => {

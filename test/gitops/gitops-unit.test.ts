@@ -74,3 +74,12 @@ describe('GitOpsUnit', () => {
     expect(() => unit.addHealthCheck({ apiVersion: 'v1', kind: '', name: 'x' })).toThrow(/healthChecks\.kind/);
   });
 });
+
+describe('GitOpsUnit health check expressions', () => {
+  test('are kept in order and refuse an expression without apiVersion or current', () => {
+    const unit = new GitOpsUnit(new App(), 'u', { path: 'apps/u' });
+    unit.addHealthCheckExpression({ apiVersion: 'example.com/v1', kind: 'Widget', current: "status.phase == 'Ready'" });
+    expect(unit.healthCheckExpressions).toEqual([{ apiVersion: 'example.com/v1', kind: 'Widget', current: "status.phase == 'Ready'" }]);
+    expect(() => unit.addHealthCheckExpression({ apiVersion: 'example.com/v1', current: ' ' })).toThrow(/healthCheckExprs\.current/);
+  });
+});

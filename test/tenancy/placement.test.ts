@@ -44,8 +44,8 @@ describe('worker VM placement on emitted objects', () => {
     for (const [k, v] of Object.entries(term.podAffinityTerm.labelSelector.matchLabels)) expect(vmPodLabels[k]).toBe(v);
     expect(vm.template.spec.topologySpreadConstraints).toBeUndefined();
     expect(vm.template.spec.evictionStrategy).toBe('External');
-    // Preferred spread keeps the default surge rollout.
-    expect(findObject(objects, 'MachineDeployment', 'acme-general').spec.rollout).toBeUndefined();
+    // The spread sets no rollout of its own: the pool's rollout defaults (no surge on bare metal) apply.
+    expect(findObject(objects, 'MachineDeployment', 'acme-general').spec.rollout.strategy.rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
     expect(conformanceErrors(objects)).toBe('');
   });
 
@@ -104,6 +104,14 @@ describe('worker VM placement on emitted objects', () => {
     expectError(() => cluster.addNodePool({ name: 'c', placement: { spread: SpreadMode.NONE, zoneLabel: 'topology.kubernetes.io/zone' } }), 'test/acme/Pool-c', 'placement.zoneLabel', /NONE/);
     expectError(() => cluster.addNodePool({ name: 'd', placement: { spreed: 'required' } as any }), 'test/acme/Pool-d', 'placement.spreed', /spread/);
   });
+
+  test('a surge rollout with one VM per host is refused: the surge VM would find no free host', () => {
+    const { chart } = newChart();
+    const cluster = new TenantCluster(chart, 'acme', { version: 'v1.33.2', defaultImage: IMAGE });
+    expectError(() => cluster.addNodePool({ name: 'a', replicas: 2, placement: { spread: SpreadMode.REQUIRED }, rollout: { maxSurge: 1 } }), 'test/acme/Pool-a', 'rollout.maxSurge', /REQUIRED/);
+    // A preferred spread may surge (KM-CAP-006 then checks the hosts' free capacity).
+    expect(cluster.addNodePool({ name: 'b', replicas: 2, rollout: { maxSurge: 1 } }).rollout.maxSurge).toBe(1);
+  });
 });
 
 describe('worker VM placement of class-based pools', () => {
@@ -151,7 +159,7 @@ describe('worker VM placement of class-based pools', () => {
     const { objects, cluster } = classCluster();
     const md = findObject(objects, 'Cluster', 'acme').spec.topology.workers.machineDeployments[0];
     expect((md.variables?.overrides ?? []).map((o: any) => o.name)).not.toContain('workerSpread');
-    expect(md.rollout).toBeUndefined();
+    expect(md.rollout.strategy.rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
     expect(cluster.pools[0].placement.spread).toBe(SpreadMode.PREFERRED);
     const cc = ofKind(objects, 'ClusterClass')[0];
     expect(cc.spec.variables.find((v: any) => v.name === 'workerSpread').schema.openAPIV3Schema).toEqual({ type: 'string', enum: ['required', 'preferred', 'none'], default: 'preferred' });

@@ -31,7 +31,7 @@ test('each cluster rolls with the first wave that selects it; pinned clusters ke
   new RolloutPlan(chart, 'waves', {
     clusterClass: golden,
     waves: [
-      { name: 'canary', clusterLabels: { 'kmetal.io/tier': 'canary' }, version: 'v1.34.1', maintenanceWindow: 'any time' },
+      { name: 'canary', clusterLabels: { 'kmetal.io/tier': 'canary' }, version: 'v1.34.1', maintenanceWindow: 'daily 00:00-24:00 UTC' },
       { name: 'gpu', clusterLabels: { 'kmetal.io/gpu': 'true' } },
       { name: 'standard' },
     ],

@@ -50,7 +50,7 @@ describe('TenantClusterClass', () => {
     expect(topology.version).toBe('v1.33.2');
     expect(topology.controlPlane.replicas).toBe(2);
     expect(topology.variables).toEqual(expect.arrayContaining([{ name: 'dataStoreName', value: 't0-etcd' }]));
-    expect(topology.workers.machineDeployments).toEqual([{ class: 'worker', name: 'md0', replicas: 2 }]);
+    expect(topology.workers.machineDeployments).toEqual([{ class: 'worker', name: 'md0', replicas: 2, rollout: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } } }]);
   });
 
   test('rolling the fleet: one edit of the class, every Cluster follows', () => {

@@ -1,5 +1,16 @@
 import { changedFields, sameValue, valueAt } from './field-changes';
 import type { PlanEffect } from './plan-document';
+import { surgeMachines } from '../../policy/private/rollout-surge';
+
+/** A worker pool a change rolls, with the VMs Cluster API creates beyond its size meanwhile. */
+export interface RollingPool {
+  /** The tenant cluster's name (`spec.clusterName`, or the class-based Cluster's own). */
+  readonly cluster: string;
+  /** The pool's name (the topology entry's, or a MachineDeployment's `kmetal.io/node-pool` label, else its name). */
+  readonly pool: string;
+  readonly machines: number;
+  readonly surgeVms: number;
+}
 
 /** What one object's change does, before ownership and the guard's view are added. */
 export interface Classification {
@@ -8,6 +19,8 @@ export interface Classification {
   readonly fields?: string[];
   readonly version?: { readonly from?: string; readonly to?: string };
   readonly machines?: number;
+  /** The pools that roll, when machines roll. */
+  readonly rolling?: RollingPool[];
 }
 
 const MAX_FIELDS = 20;
@@ -100,6 +113,7 @@ function topology(before: any, after: any, spec: string[]): Classification {
   const beforePools = pools(b);
   const afterPools = pools(a);
   let machines = 0;
+  const rolling: RollingPool[] = [];
   const versionChanged = b.version !== a.version;
   const classChanged = !sameValue(b.classRef ?? b.class, a.classRef ?? a.class);
   if (versionChanged) {
@@ -123,7 +137,11 @@ function topology(before: any, after: any, spec: string[]): Classification {
     if (versionChanged || classChanged || !sameValue(oldRest, newRest)) {
       effects.add('rolls-machines');
       machines += replicas;
-      parts.push(`pool ${name}: ${replicas} machine${replicas === 1 ? '' : 's'} replaced`);
+      // The library writes every pool's rollout on its entry; one without it rolls as the class says,
+      // which plan does not read: Cluster API's default surge (1) is assumed, the larger case.
+      const surgeVms = surgeMachines(md.rollout?.strategy, replicas);
+      rolling.push({ cluster: after.metadata.name, pool: String(name), machines: replicas, surgeVms });
+      parts.push(`pool ${name}: ${replicas} machine${replicas === 1 ? '' : 's'} replaced${surgeVms ? `, ${surgeVms} surge VM${surgeVms === 1 ? '' : 's'}` : ''}`);
     } else if (r1 !== r2) {
       effects.add('in-place');
       parts.push(`pool ${name} scales ${r1 ?? 1} → ${r2 ?? 1}`);
@@ -152,7 +170,7 @@ function topology(before: any, after: any, spec: string[]): Classification {
     effects: [...effects],
     detail: parts.join('; '),
     ...(versionChanged ? { version: { from: b.version, to: a.version } } : {}),
-    ...(machines > 0 ? { machines } : {}),
+    ...(machines > 0 ? { machines, rolling } : {}),
   };
 }
 
@@ -162,9 +180,12 @@ function machineDeployment(before: any, after: any, spec: string[]): Classificat
   const parts: string[] = [];
   const effects: PlanEffect[] = [];
   let machines: number | undefined;
+  let rolling: RollingPool[] | undefined;
   if (template.length) {
     effects.push('rolls-machines');
     machines = replicas;
+    const surgeVms = surgeMachines(after.spec?.rollout?.strategy, replicas);
+    rolling = [{ cluster: String(after.spec?.clusterName ?? after.metadata.name), pool: String(after.metadata?.labels?.['kmetal.io/node-pool'] ?? after.metadata.name), machines: replicas, surgeVms }];
     const infra = (j: any) => valueAt(j, 'spec.template.spec.infrastructureRef.name');
     const bootstrap = (j: any) => valueAt(j, 'spec.template.spec.bootstrap.configRef.name');
     const why = [
@@ -173,7 +194,7 @@ function machineDeployment(before: any, after: any, spec: string[]): Classificat
       valueAt(before, 'spec.template.spec.version') !== valueAt(after, 'spec.template.spec.version')
         ? `version ${valueAt(before, 'spec.template.spec.version')} → ${valueAt(after, 'spec.template.spec.version')}` : '',
     ].filter((s) => s !== '');
-    parts.push(`${replicas} machine${replicas === 1 ? '' : 's'} replaced (${why.length ? why.join(', ') : list(template)})`);
+    parts.push(`${replicas} machine${replicas === 1 ? '' : 's'} replaced (${why.length ? why.join(', ') : list(template)})${surgeVms ? `, ${surgeVms} surge VM${surgeVms === 1 ? '' : 's'}` : ''}`);
   }
   if (spec.includes('spec.replicas')) {
     if (effects.length === 0) effects.push('in-place');
@@ -184,7 +205,7 @@ function machineDeployment(before: any, after: any, spec: string[]): Classificat
     if (effects.length === 0) effects.push('in-place');
     parts.push(`changes ${list(other)}`);
   }
-  return { effects, detail: parts.join('; '), ...(machines !== undefined ? { machines } : {}) };
+  return { effects, detail: parts.join('; '), ...(machines !== undefined ? { machines, rolling } : {}) };
 }
 
 /**

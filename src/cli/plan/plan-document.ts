@@ -45,6 +45,8 @@ export interface PlanChange {
   readonly version?: { readonly from?: string; readonly to?: string };
   /** How many worker VMs are replaced (`rolls-machines`). */
   readonly machines?: number;
+  /** VMs created beyond the pools' size while they roll (their rollout strategy's `maxSurge`), when above 0. */
+  readonly surgeVms?: number;
   /**
    * What the destructive-change guard refuses in this change unless acknowledged: a stateful object
    * deleted, or each immutable field changed. Absent when none.
@@ -96,6 +98,40 @@ export interface PlanWave {
   readonly upgrades: Array<{ readonly from?: string; readonly to?: string; readonly clusters: number }>;
   /** Worker VMs the wave's changes replace. */
   readonly machines: number;
+  /**
+   * Set when the wave's machines roll and `at` (the plan's `--at`, default now) is outside its
+   * maintenance window: Flux applies a change when it is merged, whatever the time.
+   */
+  readonly outsideWindow?: boolean;
+}
+
+/**
+ * Capacity during the change: the VMs the rolling pools create beyond their size, against the VM
+ * hosts' free capacity in the after tree's fleet report (`report/report.json`). Counted as if every
+ * rolling pool rolled at once, which is what Flux applying the change starts.
+ */
+export interface PlanCapacity {
+  /** Worker VMs replaced. */
+  readonly machines: number;
+  /** Pools that roll, and those of them with a surge. */
+  readonly pools: number;
+  readonly surgingPools: number;
+  /** VMs created beyond the pools' sizes while they roll. */
+  readonly surgeVms: number;
+  /** The fleet report read (absent: none in the after tree, and a surge is not checked). */
+  readonly report?: string;
+  /** vCPUs, memory (with virt-launcher overhead) and GPUs per host model of the surge VMs. */
+  readonly surgeCpuCores?: number;
+  readonly surgeMemoryGiB?: number;
+  readonly surgeGpus?: Array<{ readonly model: string; readonly count: number }>;
+  /** The VM hosts' headroom after every pool at its largest (the report's `vmCapacity`). */
+  readonly freeCpuCores?: number;
+  readonly freeMemoryGiB?: number;
+  readonly freeGpus?: Array<{ readonly model: string; readonly count: number }>;
+  /** False when the surge does not fit: the plan is refused (exit 3). Absent when not checked. */
+  readonly fits?: boolean;
+  /** What does not fit, or was not checked. */
+  readonly problems?: string[];
 }
 
 /** The whole plan. */
@@ -127,6 +163,10 @@ export interface PlanDocument {
   readonly components: PlanGroup[];
   /** Per rollout wave of the changed tenants, by name (empty when no changed cluster is in a wave). */
   readonly waves: PlanWave[];
+  /** The time maintenance windows are judged at (ISO 8601, UTC): `--at`, default now. */
+  readonly at: string;
+  /** Capacity during the change, when machines roll. */
+  readonly capacity?: PlanCapacity;
   /** The destructive changes not acknowledged: ids to acknowledge, or to undo. */
   readonly refused: string[];
   /** `group/Kind` of the changed objects whose kind has no pinned schema. */

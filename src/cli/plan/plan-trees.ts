@@ -1,12 +1,15 @@
-import { classifyChange, isMachineTemplateKind, list, variableChanges, type Classification } from './classify-change';
+import { classifyChange, isMachineTemplateKind, list, variableChanges, type Classification, type RollingPool } from './classify-change';
 import { valueAt } from './field-changes';
 import { OwnerResolver, type PlanOwner } from './owner';
 import { EFFECTS, type PlanChange, type PlanDocument, type PlanEffect, type PlanGroup, type PlanWave } from './plan-document';
+import { surgeCapacity, type LocatedPool } from './surge-capacity';
 import { sameFile, type TreeSource } from './tree-source';
 import { ConformanceChecker } from '../../conformance/conformance-checker';
 import { parseYamlDocuments, type YamlDocument } from '../../conformance/yaml-documents';
 import { FastYamlReader } from '../../gitops/private/fast-yaml-reader';
 import { destructiveRemoval, identityOf, ImmutableFields } from '../../policy/private/destructive-change';
+import { surgeMachines } from '../../policy/private/rollout-surge';
+import { isInMaintenanceWindow, parseMaintenanceWindow } from '../../tenancy/maintenance-window';
 import { MAINTENANCE_WINDOW_ANNOTATION, ROLLOUT_WAVE_LABEL } from '../../tenancy/rollout-plan';
 
 interface Located {
@@ -22,12 +25,19 @@ function isManifest(rel: string): boolean {
   return /\.ya?ml$/.test(base) && !KUSTOMIZE_FILES.has(base) && !rel.split('/').some((s) => s.startsWith('.'));
 }
 
+/** Options of `planTrees`. */
+export interface PlanTreesOptions {
+  /** When the change would be applied, for maintenance windows. @default - now */
+  readonly at?: Date;
+}
+
 /**
  * Compares two Flux trees and says what applying the second does, per tenant cluster and per
  * platform component. Files byte-identical in both trees are skipped before any parsing (a fleet
  * change touches few files of many); only the files that differ are read and parsed.
  */
-export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
+export function planTrees(before: TreeSource, after: TreeSource, options: PlanTreesOptions = {}): PlanDocument {
+  const at = options.at ?? new Date();
   const started = Date.now();
   const bf = before.files();
   const af = after.files();
@@ -78,6 +88,7 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
   const lookups = new AfterTreeLookups(after, next);
 
   const changes = new Map<string, { change: PlanChange; readonly owner: PlanOwner }>();
+  const rolling: LocatedPool[] = [];
   const waveOfCluster = new Map<PlanChange, { wave: string; window?: string }>();
   const keys = [...new Set([...previous.keys(), ...next.keys()])].sort();
   for (const key of keys) {
@@ -111,17 +122,24 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
       ...(c.fields ? { fields: c.fields } : {}),
       ...(c.version ? { version: c.version } : {}),
       ...(c.machines !== undefined ? { machines: c.machines } : {}),
+      ...(surgeOf(c.rolling) > 0 ? { surgeVms: surgeOf(c.rolling) } : {}),
       ...(destructive.length ? { destructive } : {}),
       ...(checker.scopeOf(json.apiVersion, json.kind) === undefined ? { unknownKind: true } : {}),
     };
     changes.set(key, { change, owner: owners.ownerOf(change.file, json) });
+    for (const p of c.rolling ?? []) rolling.push({ ...p, ...(change.namespace ? { namespace: change.namespace } : {}), file: change.file });
     if (json.kind === 'Cluster' && String(json.apiVersion).startsWith('cluster.x-k8s.io/')) {
       const labels = json.metadata?.labels ?? {};
       if (typeof labels[ROLLOUT_WAVE_LABEL] === 'string') waveOfCluster.set(change, { wave: labels[ROLLOUT_WAVE_LABEL], window: json.metadata?.annotations?.[MAINTENANCE_WINDOW_ANNOTATION] });
     }
   }
   markTemplateSwaps(changes, previous, next);
-  for (const derived of lookups.classRolls(changes)) changes.set(`derived ${derived.change.object} ${derived.change.detail}`, derived);
+  for (const derived of lookups.classRolls(changes)) {
+    changes.set(`derived ${derived.change.object} ${derived.change.detail}`, derived);
+    const where = { ...(derived.change.namespace ? { namespace: derived.change.namespace } : {}), file: derived.change.file };
+    for (const p of derived.rolling) rolling.push({ ...p, ...where });
+  }
+  const capacity = surgeCapacity(after, rolling);
 
   const tenants = new Map<string, PlanChange[]>();
   const components = new Map<string, PlanChange[]>();
@@ -161,7 +179,9 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
     },
     tenants: tenantGroups,
     components: componentGroups,
-    waves: wavesOf(tenantGroups, waveOfCluster),
+    waves: wavesOf(tenantGroups, waveOfCluster, at),
+    at: at.toISOString(),
+    ...(capacity ? { capacity } : {}),
     refused,
     unknownKinds: [...new Set(unknownKinds)].sort(),
     unreadable,
@@ -169,6 +189,10 @@ export function planTrees(before: TreeSource, after: TreeSource): PlanDocument {
 }
 
 const reader = new FastYamlReader();
+
+function surgeOf(pools: RollingPool[] | undefined): number {
+  return (pools ?? []).reduce((n, p) => n + p.surgeVms, 0);
+}
 
 /** The documents of a file: FluxTree's own files through the fast reader, anything else through the `yaml` package. */
 function documentsOf(text: string): YamlDocument[] {
@@ -188,7 +212,7 @@ function keyOf(file: string, json: any): string {
 const DERIVED = 'rolls with its class: ';
 
 /** The changed tenants per rollout wave: a promotion reads "wave standard: 28 clusters v1.33.2 → v1.34.1". */
-function wavesOf(tenants: PlanGroup[], waveOfCluster: Map<PlanChange, { wave: string; window?: string }>): PlanWave[] {
+function wavesOf(tenants: PlanGroup[], waveOfCluster: Map<PlanChange, { wave: string; window?: string }>, at: Date): PlanWave[] {
   type Upgrade = { from?: string; to?: string; clusters: number };
   const waves = new Map<string, { window?: string; clusters: number; machines: number; upgrades: Map<string, Upgrade> }>();
   for (const g of tenants) {
@@ -206,8 +230,19 @@ function wavesOf(tenants: PlanGroup[], waveOfCluster: Map<PlanChange, { wave: st
     }
     waves.set(entry.wave, w);
   }
+  const outside = (window: string | undefined, machines: number): boolean => {
+    if (!window || machines === 0) return false;
+    const parsed = parseMaintenanceWindow(window);
+    // RolloutPlan refuses windows that do not parse; one written by hand is shown, not judged.
+    return typeof parsed !== 'string' && !isInMaintenanceWindow(parsed, at);
+  };
   return [...waves].sort(([a], [b]) => a.localeCompare(b)).map(([name, w]) => ({
-    name, ...(w.window ? { maintenanceWindow: w.window } : {}), clusters: w.clusters, machines: w.machines, upgrades: [...w.upgrades.values()],
+    name,
+    ...(w.window ? { maintenanceWindow: w.window } : {}),
+    clusters: w.clusters,
+    machines: w.machines,
+    upgrades: [...w.upgrades.values()],
+    ...(outside(w.window, w.machines) ? { outsideWindow: true } : {}),
   }));
 }
 
@@ -316,6 +351,13 @@ function classWorkersChanged(before: any, after: any, c: Classification, lookups
   };
 }
 
+/** A Cluster that rolls because its class's worker template changed, with its rolling pools. */
+interface DerivedRoll {
+  readonly change: PlanChange;
+  readonly owner: PlanOwner;
+  readonly rolling: RollingPool[];
+}
+
 /**
  * A class-based Cluster whose changed topology variables are read only by patches of worker
  * templates (e.g. `workerImage`, the NodeImage's containerDisk): the topology controller renders
@@ -398,9 +440,9 @@ class AfterTreeLookups {
    * For each class whose worker template changed in place, one change per Cluster of the class:
    * its workers of those worker classes roll. Reads the tree's Cluster files, only then.
    */
-  public classRolls(changes: Map<string, { change: PlanChange; owner: PlanOwner }>): Array<{ change: PlanChange; owner: PlanOwner }> {
+  public classRolls(changes: Map<string, { change: PlanChange; owner: PlanOwner }>): DerivedRoll[] {
     if (this.classWorkers.size === 0) return [];
-    const out: Array<{ change: PlanChange; owner: PlanOwner }> = [];
+    const out: DerivedRoll[] = [];
     const owners = new OwnerResolver();
     const files = [...this.tree.files().keys()].filter((r) => /(^|\/)cluster-[^/]*\.ya?ml$/.test(r));
     for (const [file, text] of this.tree.read(files)) {
@@ -414,7 +456,14 @@ class AfterTreeLookups {
         const machines = pools.reduce((n: number, md: any) => n + Number(md.replicas ?? 1), 0);
         // A Cluster that changes itself already says whether it rolls.
         if (machines === 0 || changes.has(keyOf(file, cluster))) continue;
+        const rolling: RollingPool[] = pools.map((md: any) => {
+          const replicas = Number(md.replicas ?? 1);
+          const surgeVms = surgeMachines(md.rollout?.strategy, replicas);
+          return { cluster: cluster.metadata.name, pool: String(md.name), machines: replicas, surgeVms };
+        });
+        const surgeVms = surgeOf(rolling);
         out.push({
+          rolling,
           owner: owners.ownerOf(file, cluster),
           change: {
             effects: ['rolls-machines'],
@@ -425,6 +474,7 @@ class AfterTreeLookups {
             namespace: cluster.metadata.namespace,
             file,
             machines,
+            ...(surgeVms > 0 ? { surgeVms } : {}),
             derivedFrom: cls.cause,
             detail: `${DERIVED}${machines} machine${machines === 1 ? '' : 's'} of pool${pools.length === 1 ? '' : 's'} ${pools.map((p: any) => p.name).join(', ')} (the worker template of class ${topology.classRef?.name ?? topology.class} changed)`,
           },

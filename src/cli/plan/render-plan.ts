@@ -1,4 +1,4 @@
-import type { PlanDocument, PlanEffect, PlanGroup, PlanWave } from './plan-document';
+import type { PlanCapacity, PlanDocument, PlanEffect, PlanGroup, PlanWave } from './plan-document';
 
 const WORDS: { [effect in PlanEffect]: string } = {
   'destroyed': 'destroyed',
@@ -46,10 +46,24 @@ export function headline(doc: PlanDocument): string {
 }
 
 /** "wave standard: 28 clusters v1.33.2 → v1.34.1, 56 worker machines (window Sat 02:00-06:00 UTC)". */
-export function waveLine(w: PlanWave): string {
+export function waveLine(w: PlanWave, at?: string): string {
   const upgrades = w.upgrades.map((u) => `${w.upgrades.length > 1 ? `${u.clusters} ` : ''}${u.from ?? 'unset'} → ${u.to ?? 'unset'}`).join(', ');
   return `wave ${w.name}: ${plural(w.clusters, 'cluster')}${upgrades ? ` ${upgrades}` : ' change'}${w.machines ? `, ${plural(w.machines, 'worker machine')} replaced` : ''}` +
-    `${w.maintenanceWindow ? ` (maintenance window: ${w.maintenanceWindow})` : ''}`;
+    `${w.maintenanceWindow ? ` (maintenance window: ${w.maintenanceWindow})` : ''}` +
+    `${w.outsideWindow ? ` — OUTSIDE the window at ${at ?? 'the planned time'}: Flux applies it on merge, so merge inside the window` : ''}`;
+}
+
+function num(n: number | undefined): string {
+  return n === undefined ? '?' : String(Math.round(n * 10) / 10);
+}
+
+/** "capacity during the change: 6 surge VMs (24 vCPUs, 97.5 GiB) of 1472 vCPUs, 2329 GiB free on the VM hosts". */
+export function capacityLine(c: PlanCapacity): string {
+  const free = c.report ? `${num(c.freeCpuCores)} vCPUs, ${num(c.freeMemoryGiB)} GiB${(c.freeGpus ?? []).map((g) => `, ${g.count} × ${g.model}`).join('')} free on the VM hosts (${c.report})` : 'free capacity unknown (no fleet report in the after tree)';
+  const surge = c.surgeVms === 0
+    ? `no surge VMs (${plural(c.pools, 'rolling pool')} replace${c.pools === 1 ? 's' : ''} machines within ${c.pools === 1 ? 'its' : 'their'} size); ${free}`
+    : `${plural(c.surgeVms, 'surge VM')} from ${c.surgingPools} of ${plural(c.pools, 'rolling pool')}${c.report ? ` (${num(c.surgeCpuCores)} vCPUs, ${num(c.surgeMemoryGiB)} GiB${(c.surgeGpus ?? []).map((g) => `, ${g.count} × ${g.model}`).join('')})` : ''} against ${free}`;
+  return `capacity during the change: ${surge}${c.fits === false ? ': DOES NOT FIT' : ''}`;
 }
 
 /** The terminal summary: counts, then one line per kind of tenant change and per component. */
@@ -57,9 +71,13 @@ export function renderText(doc: PlanDocument): string {
   const lines = [`kmetal plan ${doc.before} → ${doc.after}: ${headline(doc)}`];
   const effects = Object.entries(doc.summary.byEffect).map(([e, n]) => `${WORDS[e as PlanEffect]} ${n}`);
   if (effects.length) lines.push(`  ${effects.join(' · ')}`);
+  if (doc.capacity) {
+    lines.push(capacityLine(doc.capacity));
+    for (const p of doc.capacity.problems ?? []) lines.push(`  ${doc.capacity.fits === false ? 'refused' : 'not checked'}: ${p}`);
+  }
   if (doc.waves.length) {
     lines.push('rollout waves:');
-    for (const w of doc.waves) lines.push(`  ${waveLine(w)}`);
+    for (const w of doc.waves) lines.push(`  ${waveLine(w, doc.at)}`);
   }
   if (doc.tenants.length) {
     lines.push('tenant clusters:');
@@ -93,6 +111,9 @@ function refusedLines(doc: PlanDocument): string[] {
 /** A pull-request comment: counts and tenants as tables, every change in collapsed details. */
 export function renderMarkdown(doc: PlanDocument): string {
   const out: string[] = ['### kmetal plan', '', `\`${doc.before}\` → \`${doc.after}\`: **${headline(doc)}**`, ''];
+  if (doc.capacity?.fits === false) {
+    out.push('> [!CAUTION]', `> **Refused**: the rolling pools' surge VMs do not fit the VM hosts' free capacity (${(doc.capacity.problems ?? []).join('; ')}). Lower their rollout.maxSurge, or add VM hosts.`, '');
+  }
   if (doc.refused.length) {
     out.push('> [!CAUTION]', `> **Refused by policy**: ${plural(doc.refused.length, 'destructive change')} not acknowledged. Acknowledge each in code as written, or undo it:`, '>');
     for (const id of doc.refused.slice(0, 20)) out.push(`> - \`guard.acknowledge('${id}', '<why>')\``);
@@ -109,8 +130,13 @@ export function renderMarkdown(doc: PlanDocument): string {
     }
     out.push('');
   }
+  if (doc.capacity) {
+    out.push(`**${doc.capacity.fits === false ? 'Surge does not fit' : 'Capacity during the change'}**: ${capacityLine(doc.capacity).replace(/^capacity during the change: /, '')}`, '');
+    for (const p of doc.capacity.problems ?? []) out.push(`- ${p}`);
+    if (doc.capacity.problems?.length) out.push('');
+  }
   if (doc.waves.length) {
-    out.push('**Rollout waves**', '', ...doc.waves.map((w) => `- ${waveLine(w)}`), '');
+    out.push('**Rollout waves**', '', ...doc.waves.map((w) => `- ${waveLine(w, doc.at)}`), '');
   }
   if (doc.tenants.length) {
     out.push(`**Tenant clusters affected: ${doc.tenants.length}**`, '', '| tenants | what happens |', '|---|---|');

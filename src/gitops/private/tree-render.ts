@@ -181,6 +181,7 @@ function unitKustomization(plan: UnitPlan, settings: TreeSettings): any {
     wait: plan.wait,
     ...(dependsOn.length > 0 ? { dependsOn } : {}),
     ...(healthChecks.length > 0 ? { healthChecks } : {}),
+    ...(plan.healthCheckExpressions.length > 0 ? { healthCheckExprs: plan.healthCheckExpressions.map(e => ({ ...e })) } : {}),
     ...(plan.targetNamespace !== undefined ? { targetNamespace: plan.targetNamespace } : {}),
   });
 }
@@ -194,6 +195,7 @@ interface SpecFields {
   readonly wait?: boolean;
   readonly dependsOn?: Array<{ name: string }>;
   readonly healthChecks?: Array<{ apiVersion: string; kind: string; name: string; namespace?: string }>;
+  readonly healthCheckExprs?: Array<{ apiVersion: string; kind?: string; current: string; inProgress?: string; failed?: string }>;
   readonly targetNamespace?: string;
 }
 

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { KmetalValidationError } from '../../util/errors';
 import { suggestDnsLabel } from '../../util/names';
-import { GitOpsHealthCheck } from '../gitops-unit';
+import { GitOpsHealthCheck, GitOpsHealthCheckExpression } from '../gitops-unit';
 import { ConstructScan, ScannedObject, UnitOwner } from './construct-scan';
 
 /** One folder of the tree and the Flux Kustomization that applies it, fully resolved. */
@@ -20,6 +20,7 @@ export interface UnitPlan {
   readonly timeout: string;
   readonly targetNamespace?: string;
   readonly healthChecks: GitOpsHealthCheck[];
+  readonly healthCheckExpressions: GitOpsHealthCheckExpression[];
   readonly objects: ScannedObject[];
   readonly dependsOn: Set<UnitPlan>;
 }
@@ -54,6 +55,7 @@ export function planUnits(scan: ConstructScan, clusterName: string, reservedName
       timeout: unit.timeout,
       targetNamespace: unit.targetNamespace,
       healthChecks: unit.healthChecks,
+      healthCheckExpressions: unit.healthCheckExpressions,
       objects: [],
       dependsOn: new Set(),
     });
@@ -69,6 +71,7 @@ export function planUnits(scan: ConstructScan, clusterName: string, reservedName
       cluster: clusterName,
       ...DEFAULT_UNIT_SETTINGS,
       healthChecks: [],
+      healthCheckExpressions: [],
       objects: [],
       dependsOn: new Set(),
     });

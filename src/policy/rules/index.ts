@@ -20,6 +20,7 @@ export * from './capacity/km-cap-002';
 export * from './capacity/km-cap-003';
 export * from './capacity/km-cap-004';
 export * from './capacity/km-cap-005';
+export * from './capacity/km-cap-006';
 export * from './supply-chain/km-sec-001';
 export * from './supply-chain/km-sup-001';
 export * from './supply-chain/km-sup-002';

@@ -151,6 +151,7 @@ export function tenantFacts(cluster: TenantCluster, facts: TreeFacts, vipPoolOf:
       gpus: counts(total),
       spread: placements.get(p.name)?.spread ?? SpreadMode.PREFERRED,
       liveMigration: placements.get(p.name)?.liveMigration ?? false,
+      maxSurge: p.surgeVms,
     };
   });
 

@@ -27,6 +27,8 @@ export interface PoolShape {
   readonly diskGiB: number;
   readonly storageClassName?: string;
   readonly imageRef?: string;
+  /** VMs the pool creates beyond `vms` while it rolls (its resolved `rollout.maxSurge`). */
+  readonly surgeVms: number;
 }
 
 /** A tenant cluster as it lands on the under cluster. */
@@ -59,8 +61,9 @@ export function clusterShape(cluster: TenantCluster): ClusterShape {
 
 /**
  * The quota formula. For every cluster:
- * - per pool, with n = most VMs (+1 when `surge`: Cluster API's default rolling update creates one
- *   extra machine before it deletes an old one): n × vCPUs, n × (guest memory + 256 MiB
+ * - per pool, with n = most VMs (+ the pool's surge, at least 1, when `surge`: a pool with
+ *   `rollout.maxSurge` s creates s machines before it deletes old ones; with the default 0 the new
+ *   VM's pod may still start while the old one's drains, so one VM stays allowed): n × vCPUs, n × (guest memory + 256 MiB
  *   virt-launcher overhead), n × persistent root disk, n × devices per VM, n VMs;
  * - per API server replica (+1 when `surge`): 1 CPU and 2 GiB (kube-apiserver, controller-manager,
  *   scheduler and konnectivity-server containers of the Kamaji control-plane pod);
@@ -71,7 +74,7 @@ export function demandOf(shapes: ClusterShape[], surge: boolean): ResourceDemand
   const extra = surge ? 1 : 0;
   for (const s of shapes) {
     for (const p of s.pools) {
-      const n = p.vms + extra;
+      const n = p.vms + (surge ? Math.max(1, p.surgeVms) : 0);
       d.cpuMilli += n * p.cpuCores * 1000;
       d.memoryMiB += n * (p.memoryGiB * 1024 + VM_MEMORY_OVERHEAD_MIB);
       d.storageGiB += n * p.diskGiB;
@@ -111,6 +114,7 @@ function objectPools(cluster: TenantCluster): PoolShape[] {
       diskGiB,
       storageClassName,
       imageRef: pool.image.imageRef,
+      surgeVms: Math.min(pool.rollout.maxSurge ?? 0, pool.replicas ?? pool.maxReplicas ?? 1),
     };
   });
 }
@@ -135,6 +139,8 @@ function classPools(cluster: TenantCluster): PoolShape[] {
       gpus: (p.gpus ?? []).map((g) => ({ deviceName: g.deviceName, count: g.count ?? 1 })),
       diskGiB: 0,
       imageRef: (p.image ?? cluster.defaultImage)?.imageRef,
+      // Cluster API creates at most the desired count beyond it (src/policy/private/rollout-surge.ts).
+      surgeVms: Math.min(pool._resolved.rollout.maxSurge, pool._resolved.maxReplicas ?? pool._resolved.replicas!),
     };
   });
 }

@@ -3,6 +3,7 @@
 import type { BareMetalHost } from '../../../baremetal/bare-metal-host';
 import { parseQuantity } from '../../../tenancy/governance/quantities';
 import type { PolicyContext, SynthesizedObject } from '../../policy-context';
+import { surgeMachines, topologyStrategy } from '../../private/rollout-surge';
 import { asCount, get } from '../helpers';
 import { CapacityPolicyOptions } from './capacity-options';
 import { KmetalValidationError } from '../../../util/errors';
@@ -22,6 +23,8 @@ export interface PoolDemand {
   readonly gpus: Map<string, number>;
   /** Node labels the VMs are pinned to (`nodeSelector`), when they are. */
   readonly hostSelector?: { [key: string]: string };
+  /** VMs created above `vms` while the pool rolls (its rollout strategy's `maxSurge`). */
+  readonly surgeVms: number;
 }
 
 /** What one host offers a single VM: vCPUs and memory after the reserve (with the overcommit), its GPUs by model. */
@@ -135,7 +138,8 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
     const shape = vmShape(vmSpec);
     const nodeSelector = vmSpec?.template?.spec?.nodeSelector;
     const hostSelector = nodeSelector && typeof nodeSelector === 'object' && Object.keys(nodeSelector).length ? nodeSelector : undefined;
-    pools.push({ owner: md, cluster: `${md.namespace}/${get(md.json, 'spec.clusterName') ?? md.name}`, vms, ...shape, ...(hostSelector ? { hostSelector } : {}) });
+    const surgeVms = surgeMachines(get(md.json, 'spec.rollout.strategy'), asCount(get(md.json, 'spec.replicas')) ?? vms);
+    pools.push({ owner: md, cluster: `${md.namespace}/${get(md.json, 'spec.clusterName') ?? md.name}`, vms, ...shape, ...(hostSelector ? { hostSelector } : {}), surgeVms });
   }
 
   // Pools of class-based clusters: sizes are class variables (pool override, cluster value, class default).
@@ -171,10 +175,12 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
       const autoscaled = asCount(md?.metadata?.annotations?.[AUTOSCALER_MAX]);
       const gpus = new Map<string, number>();
       addGpu(gpus, variable('workerGpuDeviceName'), asCount(variable('workerGpuCount')) ?? 0);
+      const vms = autoscaled ?? asCount(md?.replicas) ?? 1;
       pools.push({
         owner: cl,
         cluster: `${cl.namespace}/${cl.name}`,
-        vms: autoscaled ?? asCount(md?.replicas) ?? 1,
+        vms,
+        surgeVms: surgeMachines(topologyStrategy(md, cc?.json), asCount(md?.replicas) ?? vms),
         cpuCores: asCount(variable('workerCpuCores')) ?? templateShape(md?.class)?.cpuCores ?? 2,
         memoryGiB: asCount(variable('workerMemoryGiB')) ?? templateShape(md?.class)?.memoryGiB ?? 4,
         gpus,
