@@ -69,7 +69,7 @@ const workerServers = HostProvisioning.joinUnderCluster({
   image,
   // The API VIP of the inception control plane on the management plane.
   controlPlaneEndpoint: '192.168.10.5:6443',
-  // metal3/<host>-user-data: the host's cloud-config (report/user-data/<host>.yaml) with the join
+  // metal3/<host>-user-data: the host's cloud-config (report/user-data/<host>.cloud-config) with the join
   // token filled in, SOPS-encrypted by the operator (README, step 6).
   userData: HostUserData.fromSecret('{host}-user-data'),
 });
@@ -218,7 +218,7 @@ FleetReport.writeAtSynth(platform, path.join(outdir, 'reference-platform', 'repo
 const userDataDir = path.join(outdir, 'reference-platform', 'report', 'user-data');
 fs.mkdirSync(userDataDir, { recursive: true });
 for (const host of servers.hosts) {
-  if (host.cloudConfigTemplate) fs.writeFileSync(path.join(userDataDir, `${host.hostName}.yaml`), host.cloudConfigTemplate);
+  if (host.cloudConfigTemplate) fs.writeFileSync(path.join(userDataDir, `${host.hostName}.cloud-config`), host.cloudConfigTemplate);
 }
 // Every object is checked against its pinned CRD schema and CEL rules before anything is written.
 const result = FluxTree.synth(app, { outdir, appName: 'reference-platform', preserve: ['report'], conformance: ConformanceChecker.default() });

@@ -60,6 +60,11 @@ describe('reference platform (dist/reference-platform)', () => {
       expect(h.spec.userData).toEqual({ name: `${h.metadata.name}-user-data`, namespace: 'metal3' });
       expect(h.metadata.annotations['reconcile.kmetal.io/out-of-band']).toContain(`Secret/${h.metadata.name}-user-data`);
       expect(all.some((o) => o.kind === 'HostFirmwareSettings' && o.metadata.name === h.metadata.name)).toBe(true);
+      // The cloud-config the operator makes the user data Secret from: the host's labels, no token.
+      const config = fs.readFileSync(path.join(tree, 'report', 'user-data', `${h.metadata.name}.cloud-config`), 'utf8');
+      expect(config).toContain(`hostname: ${h.metadata.name}\n`);
+      expect(config).toContain('cluster_token: ${KMETAL_JOIN_TOKEN}\n');
+      expect(config).toMatch(/value: kmetal\.io\/(gpu=a100,kmetal\.io\/)?pool=servers,kmetal\.io\/role=worker\n/);
     }
     // The inception control plane is installed by hand (README "From bare server to fleet"): Metal3 only registers it.
     for (const h of hosts.filter((x) => x.metadata.labels['kmetal.io/role'] === 'control-plane')) {

@@ -8,9 +8,9 @@ const dir = path.join(__dirname, '..', '..', 'dist', 'reference-platform', 'repo
 const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
 
 describe('reference platform fleet report', () => {
-  test('carries report.json, README.md, the four charts and the policy report', () => {
+  test('carries report.json, README.md, the four charts, the policy report and the worker servers\' cloud-configs (user-data/)', () => {
     expect(fs.readdirSync(dir).sort()).toEqual([
-      'README.md', 'capacity.svg', 'kubernetes-versions.svg', 'policy-report.json', 'policy-report.md', 'report.json', 'savings.svg', 'vip-pools.svg',
+      'README.md', 'capacity.svg', 'kubernetes-versions.svg', 'policy-report.json', 'policy-report.md', 'report.json', 'savings.svg', 'user-data', 'vip-pools.svg',
     ]);
   });
 
