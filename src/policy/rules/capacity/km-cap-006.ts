@@ -22,7 +22,7 @@ function surgeOf(pools: PoolDemand[]): { cpu: number; memoryGiB: number; gpus: M
  * class; pools pinned to hosts count against those hosts. GPUs are counted per model. The
  * library's pools surge 0 by default (one machine down at a time instead), so only pools that ask
  * for a surge are counted; a rollout strategy that leaves `maxSurge` out gets Cluster API's 1. Not
- * checked when the app declares no VM hosts.
+ * checked when the app declares no hosts.
  */
 export class SurgeCapacityRule extends PolicyRule {
   private readonly options: CapacityPolicyOptions;
@@ -38,8 +38,9 @@ export class SurgeCapacityRule extends PolicyRule {
   }
 
   public evaluate(context: PolicyContext): PolicyViolation[] {
+    // Like KM-CAP-001: without declared hosts (a tree checked from its YAML) there is no supply to compare with.
+    if (context.bareMetalHosts.length === 0) return [];
     const f = fleetCapacity(context, this.options);
-    if (f.hostCount === 0 && f.pinned.length === 0) return [];
     const surging = f.pools.filter((p) => p.surgeVms > 0);
     if (surging.length === 0) return [];
     const out: PolicyViolation[] = [];
@@ -66,7 +67,8 @@ export class SurgeCapacityRule extends PolicyRule {
     }
     for (const g of f.pinned) {
       const pools = g.pools.filter((p) => p.surgeVms > 0);
-      if (pools.length === 0) continue;
+      // Labels no host carries: KM-CAP-001 reports that nothing can run there at all.
+      if (pools.length === 0 || g.hostCount === 0) continue;
       const s = surgeOf(pools);
       const labels = Object.entries(g.hostSelector).map(([k, v]) => `${k}=${v}`).join(', ');
       const cpu = g.supplyCpu - g.demandCpu;
