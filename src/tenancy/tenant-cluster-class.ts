@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import type { ClassNodePool } from './class-node-pool';
+import { ClusterInfrastructure } from './cluster-infrastructure';
 import { CONTROL_PLANE_OPTIONS_KEYS, ControlPlaneOptions, kamajiControlPlaneSpec, ResolvedControlPlane, resolveControlPlane } from './control-plane';
 import { FleetRegistry } from './governance/fleet-registry';
 import { KubernetesVersion } from './kubernetes-version';
@@ -101,6 +102,8 @@ export class TenantClusterClass extends Construct {
   public readonly className: string;
   /** Namespace of the class. */
   public readonly namespace: string;
+  /** What the workers of the class's clusters are (its infrastructure templates' kind). */
+  public readonly infrastructure: ClusterInfrastructure = ClusterInfrastructure.KUBEVIRT;
   private _defaultVersion: string;
   /** Image the workers boot by default. */
   public defaultImage: IMachineImage;

@@ -17,7 +17,7 @@ import { PERMITTED_PCI_DEVICE_KEYS, PLATFORM_UNDER_CLUSTER_PROPS_KEYS } from '..
 import { CLUSTER_AUTOSCALER_OPTIONS_KEYS } from '../../src/tenancy/cluster-autoscaler';
 import { CONTAINER_RESOURCES_KEYS, CONTROL_PLANE_OPTIONS_KEYS } from '../../src/tenancy/control-plane';
 import { DATASTORE_BACKUP_OPTIONS_KEYS } from '../../src/tenancy/datastore-backup';
-import { GPU_REQUEST_KEYS, NODE_POOL_HEALTH_CHECK_KEYS, NODE_POOL_OPTIONS_KEYS, NODE_TAINT_KEYS } from '../../src/tenancy/node-pool-resolver';
+import { BARE_METAL_NODE_POOL_OPTIONS_KEYS, GPU_REQUEST_KEYS, NODE_POOL_HEALTH_CHECK_KEYS, NODE_POOL_OPTIONS_KEYS, NODE_TAINT_KEYS } from '../../src/tenancy/node-pool-resolver';
 import { ROLLOUT_PLAN_PROPS_KEYS, ROLLOUT_WAVE_KEYS } from '../../src/tenancy/rollout-plan';
 import { DEDICATED_ETCD_OPTIONS_KEYS, TENANT_CLUSTER_PROPS_KEYS } from '../../src/tenancy/tenant-cluster';
 import { TENANT_CLUSTER_CLASS_PROPS_KEYS, WORKER_CLASS_OPTIONS_KEYS } from '../../src/tenancy/tenant-cluster-class';
@@ -32,6 +32,7 @@ const LISTS: Array<[string, readonly string[]]> = [
   ['GpuRequest', GPU_REQUEST_KEYS],
   ['NodeTaint', NODE_TAINT_KEYS],
   ['NodePoolHealthCheck', NODE_POOL_HEALTH_CHECK_KEYS],
+  ['BareMetalNodePoolOptions', BARE_METAL_NODE_POOL_OPTIONS_KEYS],
   ['ControlPlaneOptions', CONTROL_PLANE_OPTIONS_KEYS],
   ['ContainerResources', CONTAINER_RESOURCES_KEYS],
   ['TenantClusterClassProps', TENANT_CLUSTER_CLASS_PROPS_KEYS],
