@@ -4,7 +4,6 @@ import { IConstruct } from 'constructs';
 import type { BareMetalHost } from './bare-metal-host';
 import type { BareMetalPool } from './bare-metal-pool';
 import { _sumCapacity, PoolCapacity } from './capacity';
-import type { BareMetalMachineTemplate } from './machine-template';
 
 /**
  * The role label a server must carry for tenant bare-metal pools to take it: `kmetal.io/role` with
@@ -26,8 +25,8 @@ export interface HostClaim {
   readonly poolName: string;
   /** The bare-metal pool the servers come from. */
   readonly bareMetalPool: BareMetalPool;
-  /** The machine template whose host selector Metal3 claims by. */
-  readonly template: BareMetalMachineTemplate;
+  /** The labels Metal3 claims hosts by (the Metal3MachineTemplate's `hostSelector.matchLabels`). */
+  readonly hostSelector: { [key: string]: string };
   /** Servers the pool may hold at once: its replicas, or `maxReplicas` when autoscaled. */
   readonly hostsWanted: number;
 }
@@ -85,14 +84,14 @@ export class HostClaims {
   /** Every host some tenant pool's selector matches (these are not VM hosts). */
   public get claimedHosts(): BareMetalHost[] {
     const out = new Set<BareMetalHost>();
-    for (const c of this.entries) for (const h of c.template.matchingHosts) out.add(h);
+    for (const c of this.entries) for (const h of matchingHosts(c)) out.add(h);
     return [...out];
   }
 
   /** How the servers are shared out, one entry per claim in declaration order. */
   public get allocations(): HostAllocation[] {
     const claims = this.entries;
-    const matching = claims.map((c) => c.template.matchingHosts);
+    const matching = claims.map(matchingHosts);
     const owner = assign(claims.map((c) => c.hostsWanted), matching);
     return claims.map((claim, i) => {
       const assigned = matching[i].filter((h) => owner.get(h) === i);
@@ -116,10 +115,10 @@ export class HostClaims {
     const a = this.allocations.find((x) => x.claim.path === path);
     if (!a || a.shortfall <= 0) return undefined;
     const c = a.claim;
-    const selector = JSON.stringify(sortKeys(c.template.hostSelector));
+    const selector = JSON.stringify(sortKeys(c.hostSelector));
     const free = a.matchingHosts.length - a.takenByOthers;
     const others = a.takenByOthers > 0 ? `; ${a.takenByOthers} of them are needed by ${a.competitors.join(', ')}` : '';
-    const labels = JSON.stringify(Object.fromEntries(Object.entries(sortKeys(c.template.hostSelector)).filter(([k]) => k !== 'kmetal.io/pool')));
+    const labels = JSON.stringify(Object.fromEntries(Object.entries(sortKeys(c.hostSelector)).filter(([k]) => k !== 'kmetal.io/pool')));
     const lower = free > 0 ? `lower replicas (maxReplicas when autoscaled) to at most ${free}, or ` : '';
     return `bareMetal: pool "${c.poolName}" of ${c.cluster} needs ${c.hostsWanted} whole server(s) (one per replica; maxReplicas when autoscaled), `
       + `but only ${Math.max(0, free)} of the ${a.matchingHosts.length} host(s) of bare-metal pool "${c.bareMetalPool.poolName}" matching ${selector} are free${others}, `
@@ -128,6 +127,12 @@ export class HostClaims {
 }
 
 const REGISTRIES = new WeakMap<IConstruct, HostClaims>();
+
+/** The hosts of the claim's bare-metal pool carrying every label of its selector (read when asked). */
+function matchingHosts(c: HostClaim): BareMetalHost[] {
+  const wanted = Object.entries(c.hostSelector);
+  return c.bareMetalPool.hosts.filter((h) => wanted.every(([k, v]) => h.labels[k] === v));
+}
 
 /**
  * A maximum one-to-one assignment of hosts to claims (claim i wants `wanted[i]` hosts among

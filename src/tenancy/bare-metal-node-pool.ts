@@ -113,7 +113,7 @@ export class BareMetalNodePool extends Construct implements INodePool {
       cluster: `${cluster.namespace}/${cluster.clusterName}`,
       poolName: this.poolName,
       bareMetalPool: bm.pool,
-      template: this.infrastructure,
+      hostSelector: this.infrastructure.hostSelector,
       hostsWanted: this.hostsWanted,
     });
     // At synth: servers may be added to the bare-metal pool after the node pool is declared.
