@@ -42,6 +42,26 @@ describe('reference platform fleet report', () => {
     expect(report.kubernetesVersions).toMatchObject({ minorSkew: 0, oldestMinor: 'v1.33', newestMinor: 'v1.33' });
   });
 
+  test('llm\'s pool of whole servers holds metal-11 and metal-12 (HostClaims), which are neither VM nor control-plane hosts', () => {
+    expect(report.tenantMetalPools).toEqual([{
+      cluster: 'tenant-llm/llm',
+      pool: 'a100',
+      bareMetalPool: 'tenant-llm/llm-trainers',
+      hostsWanted: 2,
+      hostsMatching: 2,
+      hosts: ['metal-11', 'metal-12'],
+      shortfall: 0,
+      cpuCores: 128,
+      memoryGiB: 2048,
+      gpus: [{ name: 'nvidia.com/GA100_A100_PCIE_80GB', count: 16 }],
+    }]);
+    const trainers = report.bareMetalPools.find((p: any) => p.name === 'llm-trainers');
+    expect(trainers.hosts.map((h: any) => [h.name, h.runsVms, h.runsControlPlanes, h.tenantPool])).toEqual([
+      ['metal-11', false, false, 'tenant-llm/llm a100'],
+      ['metal-12', false, false, 'tenant-llm/llm a100'],
+    ]);
+  });
+
   test.each(['capacity.svg', 'vip-pools.svg', 'kubernetes-versions.svg', 'savings.svg'])('%s rasterizes', (file) => {
     const svg = fs.readFileSync(path.join(dir, file), 'utf8');
     const [, w, h] = /^<svg width="(\d+)" height="(\d+)"/.exec(svg)!;
