@@ -7,7 +7,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  AddonProfile, AdmissionGuardrails, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ConformanceChecker, ControlPlaneVipPool,
+  AddonProfile, AdmissionGuardrails, BareMetalPool, BmcCredentials, ClusterInfrastructure, ClusterLifecycleEvent, ConformanceChecker, ControlPlaneVipPool,
   EventHook, FleetReport, FluxTree, HookAction, HostProvisioning, HostUserData, NetworkPlanes, NodeImage, PeeringRequest, PlatformPolicyPack,
   PlatformUnderCluster, Policy, RaidLevel, RolloutPlan, SpreadMode, TenantClusterClass, TenantGuardrails, TenantVpc,
 } from '../../src';
@@ -160,6 +160,32 @@ const vpcs = new Map<string, TenantVpc>();
 for (const [i, name] of tenants.entries()) {
   const gpuTenant = name === 'vision' || name === 'llm';
   const unit = platform.tenantUnit(name);
+  if (name === 'llm') {
+    // llm trains on whole servers: two A100 machines, metal-11 and metal-12, held for tenant
+    // bare-metal use. Metal3 claims hosts only in its machines' namespace, so they live in llm's.
+    const trainers = new BareMetalPool(unit, 'servers', {
+      name: 'llm-trainers',
+      namespace: 'tenant-llm',
+      defaultCredentials: BmcCredentials.fromSecret('bmc-{host}'),
+    });
+    for (const n of [11, 12]) {
+      trainers.addHost({
+        name: `metal-${n}`,
+        bmc: { address: `redfish-virtualmedia://192.168.20.${10 + n}/redfish/v1/Systems/1` },
+        bootMacAddress: `0c:c4:7a:00:10:${n}`,
+        rootDeviceHints: { minSizeGiB: 400 },
+        labels: { 'kmetal.io/role': 'tenant-metal', 'kmetal.io/gpu': 'a100' },
+        capacity: { cpuCores: 64, memoryGiB: 1024, gpus: [{ model: 'nvidia.com/GA100_A100_PCIE_80GB', count: 8 }] },
+      });
+    }
+    platform.addTenantCluster(name, {
+      version: 'v1.33.2',
+      infrastructure: ClusterInfrastructure.METAL3,
+      labels: { 'kmetal.io/tier': 'gpu', 'kmetal.io/billing-account': `ba-${String(i + 1).padStart(4, '0')}` },
+      nodePools: [{ name: 'a100', replicas: 2, bareMetal: { pool: trainers, hostLabels: { 'kmetal.io/gpu': 'a100' }, image } }],
+    });
+    continue;
+  }
   const vpc = new TenantVpc(unit, 'vpc', {
     planes,
     name,

@@ -8,6 +8,7 @@ import { IslandSite, IslandSiteProps } from '../edge/island-site';
 import { GitOpsUnit } from '../gitops/gitops-unit';
 import { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { IMachineImage } from '../os/machine-image';
+import { ClusterInfrastructure } from '../tenancy/cluster-infrastructure';
 import { DedicatedEtcdDataStore, IHelmRepository } from '../tenancy/datastore';
 import { DATASTORE_BACKUP_OPTIONS_KEYS, DatastoreBackup, DatastoreBackupOptions } from '../tenancy/datastore-backup';
 import { TenantCluster, TenantClusterProps } from '../tenancy/tenant-cluster';
@@ -316,7 +317,10 @@ export class PlatformUnderCluster extends Construct {
   public _withTenantDefaults(props: TenantClusterProps): TenantClusterProps {
     return {
       ...props,
-      defaultImage: props.defaultImage ?? this.defaultNodeImage,
+      // The platform's node image is the VMs'; a cluster of whole servers takes its image from its
+      // pools (bareMetal.image) or its class.
+      defaultImage: props.defaultImage
+        ?? ((props.infrastructure ?? props.clusterClass?.infrastructure) === ClusterInfrastructure.METAL3 ? undefined : this.defaultNodeImage),
       ...(props.site ? {} : {
         etcd: { chartRepository: this.etcdChartRepository, ...props.etcd },
         controlPlane: { vipPool: this.controlPlaneVipPool, ...props.controlPlane },

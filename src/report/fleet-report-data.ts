@@ -242,8 +242,37 @@ export interface FleetReportHost {
   readonly runsVms: boolean;
   /** Whether the host runs the hosted control planes. */
   readonly runsControlPlanes: boolean;
+  /**
+   * The tenant bare-metal pool the host is assigned to (`namespace/cluster pool`), when one is.
+   * @default - none: the host is not a tenant's server
+   */
+  readonly tenantPool?: string;
   /** Its labels. */
   readonly labels: { [key: string]: string };
+}
+
+/** One tenant node pool of whole servers, and the servers it gets (`HostClaims`). */
+export interface FleetReportMetalPool {
+  /** `namespace/cluster` of the tenant cluster. */
+  readonly cluster: string;
+  /** Node pool name. */
+  readonly pool: string;
+  /** The BareMetalPool the servers come from. */
+  readonly bareMetalPool: string;
+  /** Servers the pool may hold at once (replicas, or maxReplicas when autoscaled). */
+  readonly hostsWanted: number;
+  /** Servers of the bare-metal pool its host selector matches. */
+  readonly hostsMatching: number;
+  /** The servers it is assigned. */
+  readonly hosts: string[];
+  /** Servers wanted but not available (0 when the pool fits; synthesis fails otherwise). */
+  readonly shortfall: number;
+  /** Physical cores of the assigned servers. */
+  readonly cpuCores: number;
+  /** Memory of the assigned servers in GiB. */
+  readonly memoryGiB: number;
+  /** GPUs of the assigned servers, by model. */
+  readonly gpus: FleetReportDeviceCount[];
 }
 
 /** One BareMetalPool. */
@@ -442,6 +471,8 @@ export interface FleetReportData {
   readonly tenants: FleetReportTenant[];
   /** Bare-metal pools, by name. */
   readonly bareMetalPools: FleetReportBareMetalPool[];
+  /** Tenant node pools of whole servers, in declaration order. */
+  readonly tenantMetalPools: FleetReportMetalPool[];
   /** All VM hosts against all tenants' worker VMs (what policy rule KM-CAP-001 checks). */
   readonly vmCapacity: FleetReportCapacity;
   /** All control-plane hosts against every hosted control plane and etcd. */

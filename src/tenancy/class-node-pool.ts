@@ -1,13 +1,26 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GpuRequest, healthCheckSpec, INodePool, NodePoolOptions, NodePoolRollout, rolloutView } from './node-pool';
 import { resolveNodePoolOptions, ResolvedNodePoolOptions } from './node-pool-resolver';
 import { ResolvedPoolPlacement } from './placement';
 import type { TenantCluster } from './tenant-cluster';
+import { HostClaims } from '../baremetal/host-claims';
+import { POOL_LABEL } from '../baremetal/private/validation';
 import {
   ClusterSpecTopologyWorkersMachineDeploymentsHealthCheckRemediationTriggerIfUnhealthyLessThanOrEqualTo as TriggerIfUnhealthy,
   ClusterSpecTopologyWorkersMachineDeploymentsRolloutStrategyRollingUpdateMaxSurge as MaxSurge,
   ClusterSpecTopologyWorkersMachineDeploymentsRolloutStrategyRollingUpdateMaxUnavailable as MaxUnavailable,
 } from '../imports/cluster.x-k8s.io';
+import { Metal3DataTemplate } from '../imports/infrastructure.cluster.x-k8s.io';
+import { KmetalValidationError, showValue } from '../util/errors';
+
+/** What a pool of whole servers in a Metal3 class patches into its worker class's template. @internal */
+export interface ClassPoolMetal {
+  /** `hostSelector.matchLabels`: the pool label, the tenant-metal role and the pool's hostLabels. */
+  readonly hostSelector: { [key: string]: string };
+  /** The pool's Metal3DataTemplate, in the cluster's namespace. */
+  readonly dataTemplateName: string;
+}
 
 /** Props of `ClassNodePool`. Usually created through `TenantCluster.addNodePool()` of a class-based cluster. */
 export interface ClassNodePoolProps extends NodePoolOptions {
@@ -49,6 +62,11 @@ export class ClassNodePool extends Construct implements INodePool {
   /** How the pool's machines are replaced, with the defaults applied. */
   public readonly rollout: NodePoolRollout;
 
+  /** For a pool of whole servers (a Metal3 class): what the class's patches set. @internal */
+  public readonly _metal?: ClassPoolMetal;
+  /** The pool's Metal3DataTemplate, for a pool of whole servers (escape hatch). */
+  public readonly dataTemplate?: ApiObject;
+
   /** The options as given. @internal */
   public readonly _options: NodePoolOptions;
   /** The options checked, with defaults. @internal */
@@ -78,6 +96,51 @@ export class ClassNodePool extends Construct implements INodePool {
     const size = clusterClass.workerClassSize(this.workerClass);
     this.vmCpuCores = resolved.cpuCores ?? size.cpuCores;
     this.vmMemoryGiB = resolved.memoryGiB ?? size.memoryGiB;
+
+    const bm = resolved.bareMetal;
+    if (bm) {
+      const cluster = props.cluster;
+      if (bm.pool.namespace !== cluster.namespace) {
+        // Cluster API clones the class's template into the cluster's namespace, and CAPM3 claims
+        // hosts only there (v1.13.2 baremetal/metal3machine_manager.go chooseHost).
+        throw new KmetalValidationError(this, 'bareMetal.pool', `pool "${bm.pool.poolName}" keeps its hosts in namespace ${showValue(bm.pool.namespace)}, but the cluster's machines are in ${showValue(cluster.namespace)}, and Cluster API provider Metal3 only claims hosts in its machines' namespace`,
+          `declare a BareMetalPool for this tenant's servers in namespace "${cluster.namespace}" (one pool per tenant namespace), or put the cluster in namespace "${bm.pool.namespace}"`);
+      }
+      const selector: { [key: string]: string } = { ...bm.hostLabels, [POOL_LABEL]: bm.pool.poolName };
+      const hostSelector = Object.fromEntries(Object.keys(selector).sort().map((k) => [k, selector[k]]));
+      this._metal = { hostSelector, dataTemplateName: resolved.deploymentName };
+      // The data template names the cluster, so it is the cluster's own, not the class's.
+      this.dataTemplate = new ApiObject(this, 'DataTemplate', {
+        ...Metal3DataTemplate.GVK,
+        metadata: { name: resolved.deploymentName, namespace: cluster.namespace, labels: { [POOL_LABEL]: bm.pool.poolName } },
+        spec: {
+          clusterName: cluster.clusterName,
+          // The machine's name as host name (CAPM3 then finds the node by it to set its providerID).
+          metaData: {
+            objectNames: [
+              { key: 'name', object: 'machine' },
+              { key: 'local-hostname', object: 'machine' },
+              { key: 'local_hostname', object: 'machine' },
+            ],
+          },
+        },
+      });
+      const claims = HostClaims.of(this);
+      claims._register({
+        path: this.node.path,
+        cluster: `${cluster.namespace}/${cluster.clusterName}`,
+        poolName: resolved.name,
+        bareMetalPool: bm.pool,
+        hostSelector,
+        hostsWanted: resolved.maxReplicas ?? resolved.replicas ?? 1,
+      });
+      this.node.addValidation({
+        validate: () => {
+          const problem = claims._problemOf(this.node.path);
+          return problem ? [problem] : [];
+        },
+      });
+    }
   }
 
   /** The pool's entry in the cluster's `topology.workers.machineDeployments` (upstream field names). @internal */

@@ -4,8 +4,9 @@
 // it on random options). What only one path can express (a class has no variable for a root disk)
 // is checked by that path afterwards.
 import { IConstruct } from 'constructs';
-import { DeviceAttachment, GpuRequest, NodePoolHealthCheck, NodePoolOptions, NodePoolRollout, NodeTaint, TaintEffect } from './node-pool';
+import { BareMetalNodePoolOptions, DeviceAttachment, GpuRequest, NodePoolHealthCheck, NodePoolOptions, NodePoolRollout, NodeTaint, TaintEffect } from './node-pool';
 import { ResolvedPoolPlacement, resolvePoolPlacement, SpreadMode } from './placement';
+import { HOST_ROLE_LABEL, TENANT_METAL_ROLE } from '../baremetal/host-claims';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { refuseLibraryLabels } from '../util/library-labels';
 import { isLabel, isLabelKey, isLabelValue, validateDnsLabel } from '../util/names';
@@ -14,10 +15,14 @@ import { checkEnum, checkKnownProps } from '../util/props';
 /** Every property of `NodePoolOptions` (test/util/props-keys.test.ts compares it with the jsii assembly). */
 export const NODE_POOL_OPTIONS_KEYS: readonly string[] = [
   'name', 'replicas', 'minReplicas', 'maxReplicas', 'cpuCores', 'memoryGiB', 'gpus', 'rootDiskGiB', 'storageClassName',
-  'image', 'nodeLabels', 'taints', 'network', 'healthCheck', 'workerClass', 'hostSelector', 'placement', 'rollout',
+  'image', 'nodeLabels', 'taints', 'network', 'healthCheck', 'workerClass', 'hostSelector', 'placement', 'rollout', 'bareMetal',
 ];
 /** Every property of `NodePoolRollout`. */
 export const NODE_POOL_ROLLOUT_KEYS: readonly string[] = ['maxSurge', 'maxUnavailable', 'nodeDrainTimeoutMinutes'];
+/** Every property of `BareMetalNodePoolOptions`. */
+export const BARE_METAL_NODE_POOL_OPTIONS_KEYS: readonly string[] = ['pool', 'hostLabels', 'image'];
+/** VM sizing and placement options, which a pool of whole servers has no use for. */
+const VM_ONLY_OPTIONS = ['cpuCores', 'memoryGiB', 'gpus', 'rootDiskGiB', 'storageClassName', 'network', 'hostSelector', 'placement'] as const;
 /** Every property of `GpuRequest`. */
 export const GPU_REQUEST_KEYS: readonly string[] = ['deviceName', 'count', 'attachment'];
 /** Every property of `NodeTaint`. */
@@ -76,6 +81,16 @@ export interface ResolvedNodePoolOptions {
   readonly placement: ResolvedPoolPlacement;
   /** How the pool's machines are replaced. */
   readonly rollout: ResolvedRollout;
+  /** Set when the pool runs on whole servers. */
+  readonly bareMetal?: ResolvedBareMetal;
+}
+
+/** A bare-metal pool's servers, checked. @internal */
+export interface ResolvedBareMetal {
+  readonly pool: BareMetalNodePoolOptions['pool'];
+  /** The labels a server must carry besides the pool's: the user's, plus the tenant-metal role. */
+  readonly hostLabels: { [key: string]: string };
+  readonly image?: BareMetalNodePoolOptions['image'];
 }
 
 /** Labels the library sets on every node of a pool (pools select and report by them). */
@@ -244,7 +259,9 @@ export function resolveNodePoolOptions(scope: IConstruct, clusterName: string, o
     return t;
   });
 
-  const placement = resolvePoolPlacement(scope, options.placement, gpus.length > 0);
+  const bareMetal = resolveBareMetal(scope, options);
+  // A pool of whole servers has one machine per server by construction: no VM placement applies.
+  const placement: ResolvedPoolPlacement = bareMetal ? { spread: SpreadMode.NONE, liveMigration: false } : resolvePoolPlacement(scope, options.placement, gpus.length > 0);
   const rollout = resolveRollout(scope, options.rollout);
   // One VM per host: when every eligible host already runs one, a surge VM can never be scheduled,
   // and the rollout would stall with the old machine still running.
@@ -253,6 +270,7 @@ export function resolveNodePoolOptions(scope: IConstruct, clusterName: string, o
   }
 
   return {
+    bareMetal,
     name,
     deploymentName,
     autoscaled,
@@ -270,4 +288,27 @@ export function resolveNodePoolOptions(scope: IConstruct, clusterName: string, o
     placement,
     rollout,
   };
+}
+
+function resolveBareMetal(scope: IConstruct, options: NodePoolOptions): ResolvedBareMetal | undefined {
+  const bm = options.bareMetal;
+  if (bm === undefined) return undefined;
+  checkKnownProps(scope, 'bareMetal', bm, BARE_METAL_NODE_POOL_OPTIONS_KEYS, 'BareMetalNodePoolOptions');
+  const pool: any = bm?.pool;
+  if (!pool || typeof pool.machineTemplate !== 'function' || typeof pool.namespace !== 'string') {
+    throw new KmetalValidationError(scope, 'bareMetal.pool', `${showValue(pool)} is not a BareMetalPool`, 'give the BareMetalPool holding the servers, e.g. bareMetal: { pool: gpuServers }');
+  }
+  const vmOnly = VM_ONLY_OPTIONS.filter((k) => options[k] !== undefined);
+  if (vmOnly.length) {
+    throw new KmetalValidationError(scope, vmOnly[0], `a bare-metal pool takes whole servers, so ${vmOnly.join(', ')} (VM sizing and placement) cannot apply`, 'drop the setting, and choose servers with bareMetal.hostLabels (e.g. { "kmetal.io/gpu": "a100" })');
+  }
+  const hostLabels = labelMap(scope, 'bareMetal.hostLabels', bm.hostLabels, 'use the labels of the servers in the pool, e.g. { "kmetal.io/gpu": "a100" }');
+  if (hostLabels['kmetal.io/pool'] !== undefined) {
+    throw new KmetalValidationError(scope, 'bareMetal.hostLabels.kmetal.io/pool', 'the pool label is set from bareMetal.pool', 'drop it');
+  }
+  const role = hostLabels[HOST_ROLE_LABEL];
+  if (role !== undefined && role !== TENANT_METAL_ROLE) {
+    throw new KmetalValidationError(scope, `bareMetal.hostLabels.${HOST_ROLE_LABEL}`, `${showValue(role)}: tenant pools take only servers labelled ${HOST_ROLE_LABEL}=${TENANT_METAL_ROLE} (the under cluster's own control-plane and VM hosts are never handed to a tenant)`, `label the servers for tenant use with ${HOST_ROLE_LABEL}: "${TENANT_METAL_ROLE}", and drop ${HOST_ROLE_LABEL} from hostLabels`);
+  }
+  return { pool, hostLabels: { ...hostLabels, [HOST_ROLE_LABEL]: TENANT_METAL_ROLE }, image: bm.image };
 }

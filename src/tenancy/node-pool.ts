@@ -1,9 +1,10 @@
 import * as crypto from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { resolveNodePoolOptions, ResolvedHealthCheck, ResolvedRollout } from './node-pool-resolver';
+import { resolveNodePoolOptions, ResolvedHealthCheck, ResolvedNodePoolOptions, ResolvedRollout } from './node-pool-resolver';
 import { NodePoolPlacement, POOL_VM_LABEL, ResolvedPoolPlacement, vmSpreadFields } from './placement';
 import type { TenantCluster } from './tenant-cluster';
+import type { BareMetalPool } from '../baremetal/bare-metal-pool';
 import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
 import {
   MachineDeployment, MachineDeploymentSpecRolloutStrategyRollingUpdateMaxSurge as MaxSurge,
@@ -13,6 +14,7 @@ import {
 import { KubevirtMachineTemplate } from '../imports/infrastructure.cluster.x-k8s.io';
 import { INodeNetwork, NodeNetwork, NodeNetworkBinding } from '../network/node-network';
 import { IMachineImage, VirtualMachineDiskBinding } from '../os/machine-image';
+import type { IMetalImage } from '../os/metal-image';
 import { KmetalValidationError } from '../util/errors';
 
 /** How a GPU or other PCI device is handed to the VM. */
@@ -156,6 +158,32 @@ export interface NodePoolOptions {
   readonly placement?: NodePoolPlacement;
   /** How the pool's machines are replaced. @default - maxSurge 0, maxUnavailable 1, no drain timeout */
   readonly rollout?: NodePoolRollout;
+  /**
+   * Run the pool on whole servers of a `BareMetalPool` instead of VMs (Cluster API provider
+   * Metal3): one server per replica, claimed by labels, wiped and returned to the pool when a
+   * machine is deleted. Only in a cluster with `infrastructure: ClusterInfrastructure.METAL3`;
+   * VM sizing options (`cpuCores`, `memoryGiB`, `gpus`, `rootDiskGiB`, `storageClassName`,
+   * `network`, `hostSelector`) do not apply: a server brings what it has.
+   * @default - the pool's workers are KubeVirt VMs
+   */
+  readonly bareMetal?: BareMetalNodePoolOptions;
+}
+
+/** Where a bare-metal node pool's servers come from (`NodePoolOptions.bareMetal`). */
+export interface BareMetalNodePoolOptions {
+  /**
+   * The servers: a `BareMetalPool` in the tenant cluster's namespace (Cluster API provider Metal3
+   * claims hosts only in its machines' namespace). Only hosts labelled
+   * `kmetal.io/role: tenant-metal` are taken.
+   */
+  readonly pool: BareMetalPool;
+  /**
+   * Extra labels a server must carry to be taken (a subset of the pool, e.g. the A100 servers).
+   * @default - any tenant-metal host of the pool
+   */
+  readonly hostLabels?: { [key: string]: string };
+  /** The image written to the servers' disks. @default - the pool's `image`, else the cluster's `defaultImage` (either must have a bare-metal image) */
+  readonly image?: IMetalImage;
 }
 
 /** Props of `NodePool`. Usually created through `TenantCluster.addNodePool()`. */
@@ -268,7 +296,6 @@ export class NodePool extends Construct implements INodePool {
     this.poolName = resolved.name;
     this.deploymentName = resolved.deploymentName;
     const ns = cluster.namespace;
-    const autoscaled = resolved.autoscaled;
     this.replicas = resolved.replicas;
     this.minReplicas = resolved.minReplicas;
     this.maxReplicas = resolved.maxReplicas;
@@ -281,7 +308,6 @@ export class NodePool extends Construct implements INodePool {
       throw new KmetalValidationError(this, 'image', 'no image for the pool and no defaultImage on the cluster', 'set image on the pool (e.g. MachineImage.containerDisk("quay.io/capk/ubuntu-2404-container-disk:v1.33.0")) or defaultImage on the cluster');
     }
     this.image = image;
-    const nodeLabels = resolved.nodeLabels;
     this.hostSelector = resolved.hostSelector;
     this.placement = resolved.placement;
     this.clusterName = cluster.clusterName;
@@ -321,79 +347,18 @@ export class NodePool extends Construct implements INodePool {
       },
     });
 
-    // Every node carries its pool's name, so tenants can target pools (Machine labels reach nodes
-    // only under node.cluster.x-k8s.io/; kubelet self-labels outside kubernetes.io are allowed).
-    const allNodeLabels: { [key: string]: string } = { 'kmetal.io/node-pool': this.poolName, ...nodeLabels };
-    const kubeletExtraArgs = [{ name: 'node-labels', value: Object.keys(allNodeLabels).sort().map((k) => `${k}=${allNodeLabels[k]}`).join(',') }];
-    const taints = resolved.taints.map((t) => ({ key: t.key, effect: t.effect, ...(t.value !== undefined ? { value: t.value } : {}) }));
-    const nodeRegistration = { kubeletExtraArgs, ...(taints.length ? { taints } : {}) };
-    this.bootstrapTemplate = new KubeadmConfigTemplate(this, 'BootstrapTemplate', {
-      metadata: { name: this.deploymentName, namespace: ns },
-      spec: {
-        template: {
-          spec: { joinConfiguration: { nodeRegistration } },
-        },
-      },
+    const objects = _machineDeploymentObjects(this, {
+      clusterName: cluster.clusterName,
+      namespace: ns,
+      version: cluster.versionText,
+      deploymentName: this.deploymentName,
+      poolName: this.poolName,
+      resolved,
+      infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'KubevirtMachineTemplate', name: machineTemplateName },
     });
-
-    const drainSeconds = resolved.rollout.nodeDrainTimeoutSeconds;
-    const selectorLabels = { 'cluster.x-k8s.io/cluster-name': cluster.clusterName, 'cluster.x-k8s.io/deployment-name': this.deploymentName };
-    const annotations: { [key: string]: string } = {};
-    if (autoscaled) {
-      annotations['cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size'] = String(this.minReplicas);
-      annotations['cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size'] = String(this.maxReplicas);
-    }
-    this.machineDeployment = new MachineDeployment(this, 'MachineDeployment', {
-      metadata: {
-        name: this.deploymentName,
-        namespace: ns,
-        labels: { ...selectorLabels, 'kmetal.io/node-pool': this.poolName },
-        ...(autoscaled ? { annotations } : {}),
-      },
-      spec: {
-        clusterName: cluster.clusterName,
-        ...(this.replicas !== undefined ? { replicas: this.replicas } : {}),
-        selector: { matchLabels: selectorLabels },
-        // The L1 converters take int-or-string values only as their wrapper class.
-        rollout: {
-          strategy: {
-            type: MachineDeploymentSpecRolloutStrategyType.ROLLING_UPDATE,
-            rollingUpdate: {
-              maxSurge: MaxSurge.fromNumber(resolved.rollout.maxSurge),
-              maxUnavailable: MaxUnavailable.fromNumber(resolved.rollout.maxUnavailable),
-            },
-          },
-        },
-        template: {
-          metadata: { labels: { ...selectorLabels, 'kmetal.io/node-pool': this.poolName } },
-          spec: {
-            clusterName: cluster.clusterName,
-            version: cluster.versionText,
-            ...(drainSeconds !== undefined ? { deletion: { nodeDrainTimeoutSeconds: drainSeconds } } : {}),
-            bootstrap: { configRef: { apiGroup: 'bootstrap.cluster.x-k8s.io', kind: 'KubeadmConfigTemplate', name: this.deploymentName } },
-            infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'KubevirtMachineTemplate', name: machineTemplateName },
-          },
-        },
-      },
-    });
-
-    if (resolved.healthCheck) {
-      this.machineHealthCheck = new MachineHealthCheck(this, 'HealthCheck', {
-        metadata: { name: this.deploymentName, namespace: ns },
-        spec: {
-          clusterName: cluster.clusterName,
-          selector: { matchLabels: selectorLabels },
-          ...healthCheckSpec(resolved.healthCheck),
-          remediation: {
-            triggerIf: {
-              unhealthyLessThanOrEqualTo: /%$/.test(resolved.healthCheck.maxUnhealthy)
-                ? MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo.fromString(resolved.healthCheck.maxUnhealthy)
-                : MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo.fromNumber(Number(resolved.healthCheck.maxUnhealthy)),
-            },
-          },
-        },
-      });
-    }
+    this.bootstrapTemplate = objects.bootstrapTemplate;
+    this.machineDeployment = objects.machineDeployment;
+    this.machineHealthCheck = objects.machineHealthCheck;
   }
 
   /** GPUs per VM, summed over device kinds. */
@@ -458,4 +423,106 @@ export function healthCheckSpec(hc: ResolvedHealthCheck): any {
       ],
     },
   };
+}
+
+/** What `_machineDeploymentObjects` needs to know of a pool. @internal */
+export interface MachineDeploymentRequest {
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly version: string;
+  readonly deploymentName: string;
+  readonly poolName: string;
+  readonly resolved: ResolvedNodePoolOptions;
+  /** The machine template (KubeVirt or Metal3). */
+  readonly infrastructureRef: { readonly apiGroup: string; readonly kind: string; readonly name: string };
+}
+
+/** The objects every pool emitted as objects has, whatever its machines are. @internal */
+export interface MachineDeploymentObjects {
+  readonly bootstrapTemplate: ApiObject;
+  readonly machineDeployment: ApiObject;
+  readonly machineHealthCheck?: ApiObject;
+}
+
+/**
+ * The kubeadm bootstrap template, MachineDeployment and MachineHealthCheck of a pool, the same for
+ * VM and bare-metal pools (`NodePool`, `BareMetalNodePool`). @internal
+ */
+export function _machineDeploymentObjects(scope: Construct, req: MachineDeploymentRequest): MachineDeploymentObjects {
+  const { resolved, namespace: ns } = req;
+  // Every node carries its pool's name, so tenants can target pools (Machine labels reach nodes
+  // only under node.cluster.x-k8s.io/; kubelet self-labels outside kubernetes.io are allowed).
+  const allNodeLabels: { [key: string]: string } = { 'kmetal.io/node-pool': req.poolName, ...resolved.nodeLabels };
+  const kubeletExtraArgs = [{ name: 'node-labels', value: Object.keys(allNodeLabels).sort().map((k) => `${k}=${allNodeLabels[k]}`).join(',') }];
+  const taints = resolved.taints.map((t) => ({ key: t.key, effect: t.effect, ...(t.value !== undefined ? { value: t.value } : {}) }));
+  const nodeRegistration = { kubeletExtraArgs, ...(taints.length ? { taints } : {}) };
+  const bootstrapTemplate = new KubeadmConfigTemplate(scope, 'BootstrapTemplate', {
+    metadata: { name: req.deploymentName, namespace: ns },
+    spec: {
+      template: {
+        spec: { joinConfiguration: { nodeRegistration } },
+      },
+    },
+  });
+
+  const selectorLabels = { 'cluster.x-k8s.io/cluster-name': req.clusterName, 'cluster.x-k8s.io/deployment-name': req.deploymentName };
+  const annotations: { [key: string]: string } = {};
+  if (resolved.autoscaled) {
+    annotations['cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size'] = String(resolved.minReplicas);
+    annotations['cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size'] = String(resolved.maxReplicas);
+  }
+  const machineDeployment = new MachineDeployment(scope, 'MachineDeployment', {
+    metadata: {
+      name: req.deploymentName,
+      namespace: ns,
+      labels: { ...selectorLabels, 'kmetal.io/node-pool': req.poolName },
+      ...(resolved.autoscaled ? { annotations } : {}),
+    },
+    spec: {
+      clusterName: req.clusterName,
+      ...(resolved.replicas !== undefined ? { replicas: resolved.replicas } : {}),
+      selector: { matchLabels: selectorLabels },
+      // Always set: Cluster API's default surges one machine, which bare metal may have no room for.
+      // The L1 converters take int-or-string values only as their wrapper class.
+      rollout: {
+        strategy: {
+          type: MachineDeploymentSpecRolloutStrategyType.ROLLING_UPDATE,
+          rollingUpdate: {
+            maxSurge: MaxSurge.fromNumber(resolved.rollout.maxSurge),
+            maxUnavailable: MaxUnavailable.fromNumber(resolved.rollout.maxUnavailable),
+          },
+        },
+      },
+      template: {
+        metadata: { labels: { ...selectorLabels, 'kmetal.io/node-pool': req.poolName } },
+        spec: {
+          clusterName: req.clusterName,
+          version: req.version,
+          ...(resolved.rollout.nodeDrainTimeoutSeconds !== undefined ? { deletion: { nodeDrainTimeoutSeconds: resolved.rollout.nodeDrainTimeoutSeconds } } : {}),
+          bootstrap: { configRef: { apiGroup: 'bootstrap.cluster.x-k8s.io', kind: 'KubeadmConfigTemplate', name: req.deploymentName } },
+          infrastructureRef: { ...req.infrastructureRef },
+        },
+      },
+    },
+  });
+
+  let machineHealthCheck: ApiObject | undefined;
+  if (resolved.healthCheck) {
+    machineHealthCheck = new MachineHealthCheck(scope, 'HealthCheck', {
+      metadata: { name: req.deploymentName, namespace: ns },
+      spec: {
+        clusterName: req.clusterName,
+        selector: { matchLabels: selectorLabels },
+        ...healthCheckSpec(resolved.healthCheck),
+        remediation: {
+          triggerIf: {
+            unhealthyLessThanOrEqualTo: /%$/.test(resolved.healthCheck.maxUnhealthy)
+              ? MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo.fromString(resolved.healthCheck.maxUnhealthy)
+              : MachineHealthCheckSpecRemediationTriggerIfUnhealthyLessThanOrEqualTo.fromNumber(Number(resolved.healthCheck.maxUnhealthy)),
+          },
+        },
+      },
+    });
+  }
+  return { bootstrapTemplate, machineDeployment, machineHealthCheck };
 }

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import type { ClassNodePool } from './class-node-pool';
+import { ClusterInfrastructure } from './cluster-infrastructure';
 import { CONTROL_PLANE_OPTIONS_KEYS, ControlPlaneOptions, kamajiControlPlaneSpec, ResolvedControlPlane, resolveControlPlane } from './control-plane';
 import { FleetRegistry } from './governance/fleet-registry';
 import { KubernetesVersion } from './kubernetes-version';
@@ -16,7 +17,8 @@ import { KubevirtClusterTemplate, KubevirtMachineTemplate } from '../imports/inf
 import { _checkImageRelease, _imageReleaseProblem, IMachineImage } from '../os/machine-image';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
-import { checkKnownProps } from '../util/props';
+import { checkEnum, checkKnownProps } from '../util/props';
+import { METAL3_API_VERSION, metal3ClassPatches, metal3ClassTemplates, metal3ImageValue, METAL_IMAGE_SCHEMA } from './private/metal3-class';
 
 /** A kind of worker pool the class offers (a ClusterClass `workers.machineDeployments` class). */
 export interface WorkerClassOptions {
@@ -52,6 +54,14 @@ export interface TenantClusterClassProps {
   readonly controlPlane?: ControlPlaneOptions;
   /** Worker classes. @default - one class named `worker` (2 vCPU, 4 GiB) */
   readonly workerClasses?: WorkerClassOptions[];
+  /**
+   * What the workers of the class's clusters are. With METAL3 the class carries Metal3 cluster and
+   * machine templates: its clusters' pools set `bareMetal` (servers from a `BareMetalPool` in the
+   * cluster's namespace), `defaultImage` must have a bare-metal image, and the clusters need a
+   * fixed control-plane address (an `endpointAddress` or a VIP pool).
+   * @default ClusterInfrastructure.KUBEVIRT
+   */
+  readonly infrastructure?: ClusterInfrastructure;
 }
 
 /** What a cluster asks of the class when it builds its topology. @internal */
@@ -68,7 +78,7 @@ export interface TopologyRequest {
 }
 
 /** Every property of `TenantClusterClassProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
-export const TENANT_CLUSTER_CLASS_PROPS_KEYS: readonly string[] = ['name', 'namespace', 'createNamespace', 'defaultVersion', 'defaultImage', 'controlPlane', 'workerClasses'];
+export const TENANT_CLUSTER_CLASS_PROPS_KEYS: readonly string[] = ['name', 'namespace', 'createNamespace', 'defaultVersion', 'defaultImage', 'controlPlane', 'workerClasses', 'infrastructure'];
 /** Every property of `WorkerClassOptions`. */
 export const WORKER_CLASS_OPTIONS_KEYS: readonly string[] = ['name', 'cpuCores', 'memoryGiB'];
 /** Control-plane settings a cluster of a class sets for itself (topology and variables carry them). */
@@ -83,8 +93,13 @@ interface VariableDefinition {
   readonly required: boolean;
   readonly schema: any;
   /** The pool option it comes from, for per-pool overrides. */
-  readonly fromPool?: (pool: NodePoolOptions, scope: IConstruct, version: string) => any;
+  readonly fromPool?: (pool: NodePoolOptions, scope: IConstruct, classPool: ClassNodePool, version: string) => any;
 }
+
+/** Variables only a KubeVirt class has (VM sizes, devices, network, edge-site placement). */
+const KUBEVIRT_VARIABLES = ['workerCpuCores', 'workerMemoryGiB', 'workerImage', 'workerGpuDeviceName', 'workerGpuCount', 'workerSubnet', 'siteControlPlane', 'siteInfraClusterSecret'];
+/** Variables only a Metal3 class has. */
+const METAL3_VARIABLES = ['workerHostSelector', 'workerDataTemplate', 'workerMetalImage'];
 
 const VM_SPEC = '/spec/template/spec/virtualMachineTemplate/spec/template/spec';
 const VM_METADATA = '/spec/template/spec/virtualMachineTemplate/spec/template/metadata';
@@ -134,6 +149,8 @@ export class TenantClusterClass extends Construct {
   public readonly className: string;
   /** Namespace of the class. */
   public readonly namespace: string;
+  /** What the workers of the class's clusters are (its infrastructure templates' kind). */
+  public readonly infrastructure: ClusterInfrastructure;
   private _defaultVersion: string;
   /** Image the workers boot by default. */
   public defaultImage: IMachineImage;
@@ -162,6 +179,8 @@ export class TenantClusterClass extends Construct {
     }
     this.defaultImage = props.defaultImage;
     checkKnownProps(this, '', props, TENANT_CLUSTER_CLASS_PROPS_KEYS, 'TenantClusterClassProps');
+    this.infrastructure = checkEnum(this, 'infrastructure', props.infrastructure ?? ClusterInfrastructure.KUBEVIRT, ClusterInfrastructure, 'ClusterInfrastructure');
+    const metal = this.infrastructure === ClusterInfrastructure.METAL3;
     checkKnownProps(this, 'controlPlane', props.controlPlane, CONTROL_PLANE_OPTIONS_KEYS, 'ControlPlaneOptions');
     this.controlPlaneOptions = { ...(props.controlPlane ?? {}) };
     this.controlPlane = resolveControlPlane(this, props.controlPlane);
@@ -197,13 +216,13 @@ export class TenantClusterClass extends Construct {
     const base = this.className;
     this.node.addValidation({ validate: () => this.releaseProblems() });
 
-    this.variableDefinitions = [
+    const variableDefinitions: VariableDefinition[] = [
       { name: 'dataStoreName', required: true, schema: { type: 'string', minLength: 1 } },
       { name: 'controlPlaneEndpointAddress', required: false, schema: { type: 'string' } },
       { name: 'controlPlaneAddressPool', required: false, schema: { type: 'string' } },
       { name: 'workerCpuCores', required: false, schema: { type: 'integer', minimum: 1 }, fromPool: (p) => p.cpuCores },
       { name: 'workerMemoryGiB', required: false, schema: { type: 'integer', minimum: 1 }, fromPool: (p) => p.memoryGiB },
-      { name: 'workerImage', required: false, schema: { type: 'string', minLength: 1 }, fromPool: (p, s, version) => (p.image ? containerDiskRef(s, p.image, version) : undefined) },
+      { name: 'workerImage', required: false, schema: { type: 'string', minLength: 1 }, fromPool: (p, s, _c, version) => (p.image ? containerDiskRef(s, p.image, version) : undefined) },
       { name: 'workerGpuDeviceName', required: false, schema: { type: 'string' }, fromPool: (p) => p.gpus?.[0]?.deviceName },
       { name: 'workerGpuCount', required: false, schema: { type: 'integer', minimum: 0, default: 0 }, fromPool: (p) => (p.gpus?.length ? p.gpus.reduce((n, g) => n + (g.count ?? 1), 0) : undefined) },
       { name: 'workerSubnet', required: false, schema: { type: 'string' } },
@@ -223,49 +242,58 @@ export class TenantClusterClass extends Construct {
         },
       },
       { name: 'siteInfraClusterSecret', required: false, schema: { type: 'object', properties: { name: NAME, namespace: NAME }, required: ['name', 'namespace'] } },
+      // A Metal3 class: which servers a pool takes, its data template, the image on their disks.
+      { name: 'workerHostSelector', required: false, schema: { type: 'object', additionalProperties: { type: 'string' } }, fromPool: (_p, _s, c) => c._metal?.hostSelector },
+      { name: 'workerDataTemplate', required: false, schema: { type: 'string', minLength: 1 }, fromPool: (_p, _s, c) => c._metal?.dataTemplateName },
+      { name: 'workerMetalImage', required: false, schema: METAL_IMAGE_SCHEMA, fromPool: (p, s) => (p.bareMetal?.image ?? p.image ? metal3ImageValue(s, p.bareMetal?.image ?? p.image) : undefined) },
     ];
+    this.variableDefinitions = variableDefinitions.filter((v) => (metal ? !KUBEVIRT_VARIABLES.includes(v.name) : !METAL3_VARIABLES.includes(v.name)));
 
     this.controlPlaneTemplate = new ApiObject(this, 'ControlPlaneTemplate', {
       ...KamajiControlPlaneTemplate.GVK,
       metadata: { name: `${base}-control-plane`, namespace: ns },
       spec: { template: { spec: kamajiControlPlaneSpec(this.controlPlane, undefined) } },
     });
-    new KubevirtClusterTemplate(this, 'InfrastructureTemplate', {
-      metadata: { name: base, namespace: ns },
-      spec: { template: { metadata: { annotations: { 'cluster.x-k8s.io/managed-by': 'kamaji' } }, spec: {} } },
-    });
+    if (metal) {
+      metal3ClassTemplates(this, base, ns, this.workerClassNames, this.defaultImage);
+    } else {
+      new KubevirtClusterTemplate(this, 'InfrastructureTemplate', {
+        metadata: { name: base, namespace: ns },
+        spec: { template: { metadata: { annotations: { 'cluster.x-k8s.io/managed-by': 'kamaji' } }, spec: {} } },
+      });
+    }
     for (const w of workers) {
-      // Sizes and image here are defaults the patches below overwrite from variables; the
-      // template must still be a complete VM so that the class validates on its own.
-      new ApiObject(this, `MachineTemplate-${w.name}`, {
-        ...KubevirtMachineTemplate.GVK,
-        metadata: { name: `${base}-${w.name}`, namespace: ns },
-        spec: {
-          template: {
-            spec: {
-              virtualMachineTemplate: {
-                spec: {
-                  runStrategy: 'Always',
-                  template: {
-                    // The pool label is patched in per MachineDeployment (worker-pool-label); the
-                    // spread rules select the pool's VMs by it.
-                    metadata: { labels: { 'kmetal.io/worker-class': w.name } },
-                    spec: {
-                      domain: {
-                        cpu: { cores: w.cpuCores ?? 2 },
-                        memory: { guest: `${w.memoryGiB ?? 4}Gi` },
-                        devices: { networkInterfaceMultiqueue: true, disks: [{ name: 'rootdisk', disk: { bus: 'virtio' } }] },
+      if (!metal) {
+        new ApiObject(this, `MachineTemplate-${w.name}`, {
+          ...KubevirtMachineTemplate.GVK,
+          metadata: { name: `${base}-${w.name}`, namespace: ns },
+          spec: {
+            template: {
+              spec: {
+                virtualMachineTemplate: {
+                  spec: {
+                    runStrategy: 'Always',
+                    template: {
+                      // The pool label is patched in per MachineDeployment (worker-pool-label); the
+                      // spread rules select the pool's VMs by it.
+                      metadata: { labels: { 'kmetal.io/worker-class': w.name } },
+                      spec: {
+                        domain: {
+                          cpu: { cores: w.cpuCores ?? 2 },
+                          memory: { guest: `${w.memoryGiB ?? 4}Gi` },
+                          devices: { networkInterfaceMultiqueue: true, disks: [{ name: 'rootdisk', disk: { bus: 'virtio' } }] },
+                        },
+                        evictionStrategy: 'External',
+                        volumes: [{ name: 'rootdisk', containerDisk: { image: containerDiskRef(this, this.defaultImage, props.defaultVersion, 'defaultImage', `class "${this.className}"`) } }],
                       },
-                      evictionStrategy: 'External',
-                      volumes: [{ name: 'rootdisk', containerDisk: { image: containerDiskRef(this, this.defaultImage, props.defaultVersion, 'defaultImage', `class "${this.className}"`) } }],
                     },
                   },
                 },
               },
             },
           },
-        },
-      });
+        });
+      }
       new KubeadmConfigTemplate(this, `BootstrapTemplate-${w.name}`, {
         metadata: { name: `${base}-${w.name}`, namespace: ns },
         // Nodes carry their worker class, so tenants can target them (see NodePool for why kubelet labels).
@@ -273,6 +301,7 @@ export class TenantClusterClass extends Construct {
       });
     }
 
+    const infraApiVersion = metal ? METAL3_API_VERSION : 'infrastructure.cluster.x-k8s.io/v1alpha1';
     const machineSelector = { apiVersion: 'infrastructure.cluster.x-k8s.io/v1alpha1', kind: 'KubevirtMachineTemplate', matchResources: { machineDeploymentClass: { names: this.workerClassNames } } };
     const cpSelector = { apiVersion: 'controlplane.cluster.x-k8s.io/v1alpha2', kind: 'KamajiControlPlaneTemplate', matchResources: { controlPlane: true } };
     const infraSelector = { apiVersion: 'infrastructure.cluster.x-k8s.io/v1alpha1', kind: 'KubevirtClusterTemplate', matchResources: { infrastructureCluster: true } };
@@ -280,12 +309,12 @@ export class TenantClusterClass extends Construct {
       metadata: { name: base, namespace: ns },
       spec: {
         controlPlane: { templateRef: { apiVersion: 'controlplane.cluster.x-k8s.io/v1alpha2', kind: 'KamajiControlPlaneTemplate', name: `${base}-control-plane` } },
-        infrastructure: { templateRef: { apiVersion: 'infrastructure.cluster.x-k8s.io/v1alpha1', kind: 'KubevirtClusterTemplate', name: base } },
+        infrastructure: { templateRef: { apiVersion: infraApiVersion, kind: metal ? 'Metal3ClusterTemplate' : 'KubevirtClusterTemplate', name: base } },
         workers: {
           machineDeployments: workers.map((w) => ({
             class: w.name,
             bootstrap: { templateRef: { apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta2', kind: 'KubeadmConfigTemplate', name: `${base}-${w.name}` } },
-            infrastructure: { templateRef: { apiVersion: 'infrastructure.cluster.x-k8s.io/v1alpha1', kind: 'KubevirtMachineTemplate', name: `${base}-${w.name}` } },
+            infrastructure: { templateRef: { apiVersion: infraApiVersion, kind: metal ? 'Metal3MachineTemplate' : 'KubevirtMachineTemplate', name: `${base}-${w.name}` } },
             healthCheck: {
               checks: {
                 nodeStartupTimeoutSeconds: 1200,
@@ -325,102 +354,105 @@ export class TenantClusterClass extends Construct {
             enabledIf: '{{ if and .controlPlaneAddressPool (not .controlPlaneEndpointAddress) }}true{{ end }}',
             definitions: [{ selector: cpSelector, jsonPatches: [{ op: 'add', path: '/spec/template/spec/network/serviceAnnotations', valueFrom: { template: 'metallb.io/address-pool: {{ .controlPlaneAddressPool }}' } }] }],
           },
-          {
-            name: 'site-control-plane',
-            enabledIf: '{{ if .siteControlPlane }}true{{ end }}',
-            definitions: [{
-              selector: cpSelector,
-              jsonPatches: [{
-                op: 'add',
-                // Into the template's deployment (which carries the API servers' spread).
-                path: '/spec/template/spec/deployment/externalClusterReference',
-                valueFrom: {
-                  template: 'deploymentNamespace: {{ .siteControlPlane.deploymentNamespace | quote }}\n'
-                    + 'kubeconfigSecretName: {{ .siteControlPlane.kubeconfigSecretName | quote }}\n'
-                    + 'kubeconfigSecretKey: {{ .siteControlPlane.kubeconfigSecretKey | quote }}\n'
-                    + 'kubeconfigSecretNamespace: {{ .siteControlPlane.kubeconfigSecretNamespace | quote }}',
-                },
+          // The KubeVirt class: edge-site placement and the worker VMs; a Metal3 class: servers and endpoint.
+          ...(metal ? metal3ClassPatches(this.workerClassNames) : [
+            {
+              name: 'site-control-plane',
+              enabledIf: '{{ if .siteControlPlane }}true{{ end }}',
+              definitions: [{
+                selector: cpSelector,
+                jsonPatches: [{
+                  op: 'add',
+                  // Into the template's deployment (which carries the API servers' spread).
+                  path: '/spec/template/spec/deployment/externalClusterReference',
+                  valueFrom: {
+                    template: 'deploymentNamespace: {{ .siteControlPlane.deploymentNamespace | quote }}\n'
+                      + 'kubeconfigSecretName: {{ .siteControlPlane.kubeconfigSecretName | quote }}\n'
+                      + 'kubeconfigSecretKey: {{ .siteControlPlane.kubeconfigSecretKey | quote }}\n'
+                      + 'kubeconfigSecretNamespace: {{ .siteControlPlane.kubeconfigSecretNamespace | quote }}',
+                  },
+                }],
               }],
-            }],
-          },
-          {
-            name: 'site-infra-cluster',
-            enabledIf: '{{ if .siteInfraClusterSecret }}true{{ end }}',
-            definitions: [{
-              selector: infraSelector,
-              jsonPatches: [{
-                op: 'add',
-                path: '/spec/template/spec/infraClusterSecretRef',
-                valueFrom: { template: 'apiVersion: v1\nkind: Secret\nname: {{ .siteInfraClusterSecret.name | quote }}\nnamespace: {{ .siteInfraClusterSecret.namespace | quote }}' },
+            },
+            {
+              name: 'site-infra-cluster',
+              enabledIf: '{{ if .siteInfraClusterSecret }}true{{ end }}',
+              definitions: [{
+                selector: infraSelector,
+                jsonPatches: [{
+                  op: 'add',
+                  path: '/spec/template/spec/infraClusterSecretRef',
+                  valueFrom: { template: 'apiVersion: v1\nkind: Secret\nname: {{ .siteInfraClusterSecret.name | quote }}\nnamespace: {{ .siteInfraClusterSecret.namespace | quote }}' },
+                }],
               }],
-            }],
-          },
-          // A pool's size overrides its worker class's only when set: the templates already carry each
-          // class's size, and one cluster-wide default would give every class the first class's VMs.
-          {
-            name: 'worker-cpu',
-            enabledIf: '{{ if .workerCpuCores }}true{{ end }}',
-            definitions: [{ selector: machineSelector, jsonPatches: [{ op: 'replace', path: `${VM_SPEC}/domain/cpu/cores`, valueFrom: { variable: 'workerCpuCores' } }] }],
-          },
-          {
-            name: 'worker-memory',
-            enabledIf: '{{ if .workerMemoryGiB }}true{{ end }}',
-            definitions: [{ selector: machineSelector, jsonPatches: [{ op: 'replace', path: `${VM_SPEC}/domain/memory/guest`, valueFrom: { template: '{{ .workerMemoryGiB }}Gi' } }] }],
-          },
-          {
-            name: 'worker-image',
-            enabledIf: '{{ if .workerImage }}true{{ end }}',
-            definitions: [{ selector: machineSelector, jsonPatches: [{ op: 'replace', path: `${VM_SPEC}/volumes/0/containerDisk/image`, valueFrom: { variable: 'workerImage' } }] }],
-          },
-          {
-            name: 'worker-gpus',
-            // Cluster API hands variables to templates as JSON numbers (float64): `int` makes the count an int
-            // for `gt` and `until` (src/reconcile/capi-template-data.ts; proved against Go's text/template in tests).
-            enabledIf: '{{ if and .workerGpuDeviceName (gt (int .workerGpuCount) 0) }}true{{ end }}',
-            definitions: [{
-              selector: machineSelector,
-              jsonPatches: [{ op: 'add', path: `${VM_SPEC}/domain/devices/gpus`, valueFrom: { template: '{{- range $i := until (int .workerGpuCount) }}\n- name: gpu{{ $i }}\n  deviceName: {{ $.workerGpuDeviceName }}\n{{- end }}' } }],
-            }],
-          },
-          {
-            name: 'worker-subnet',
-            enabledIf: '{{ if .workerSubnet }}true{{ end }}',
-            definitions: [{
-              selector: machineSelector,
-              jsonPatches: [{ op: 'add', path: `${VM_METADATA}/annotations`, valueFrom: { template: 'ovn.kubernetes.io/logical_switch: {{ .workerSubnet }}' } }],
-            }],
-          },
-          // CAPK copies these labels to the VMI, KubeVirt to the virt-launcher pod (placement.ts);
-          // builtin.machineDeployment.topologyName is the pool's name (Cluster API v1.14.0,
-          // api/runtime/hooks/v1alpha1/topologymutation_variable_types.go).
-          {
-            name: 'worker-pool-label',
-            definitions: [{
-              selector: machineSelector,
-              jsonPatches: [{ op: 'add', path: `${VM_METADATA}/labels/${POOL_VM_LABEL.replace('/', '~1')}`, valueFrom: { template: '{{ .builtin.machineDeployment.topologyName }}' } }],
-            }],
-          },
-          {
-            name: 'worker-spread',
-            enabledIf: `{{ if ne .workerSpread "${SpreadMode.NONE}" }}true{{ end }}`,
-            definitions: [{
-              selector: machineSelector,
-              jsonPatches: [{ op: 'add', path: `${VM_SPEC}/affinity`, valueFrom: { template: WORKER_AFFINITY_TEMPLATE } }],
-            }],
-          },
-          {
-            name: 'worker-zone-spread',
-            enabledIf: `{{ if and .workerZoneLabel (ne .workerSpread "${SpreadMode.NONE}") }}true{{ end }}`,
-            definitions: [{
-              selector: machineSelector,
-              jsonPatches: [{ op: 'add', path: `${VM_SPEC}/topologySpreadConstraints`, valueFrom: { template: WORKER_ZONE_SPREAD_TEMPLATE } }],
-            }],
-          },
-          {
-            name: 'worker-live-migration',
-            enabledIf: '{{ if .workerLiveMigration }}true{{ end }}',
-            definitions: [{ selector: machineSelector, jsonPatches: [{ op: 'replace', path: `${VM_SPEC}/evictionStrategy`, value: 'LiveMigrate' }] }],
-          },
+            },
+            // A pool's size overrides its worker class's only when set: the templates already carry each
+            // class's size, and one cluster-wide default would give every class the first class's VMs.
+            {
+              name: 'worker-cpu',
+              enabledIf: '{{ if .workerCpuCores }}true{{ end }}',
+              definitions: [{ selector: machineSelector, jsonPatches: [{ op: 'replace', path: `${VM_SPEC}/domain/cpu/cores`, valueFrom: { variable: 'workerCpuCores' } }] }],
+            },
+            {
+              name: 'worker-memory',
+              enabledIf: '{{ if .workerMemoryGiB }}true{{ end }}',
+              definitions: [{ selector: machineSelector, jsonPatches: [{ op: 'replace', path: `${VM_SPEC}/domain/memory/guest`, valueFrom: { template: '{{ .workerMemoryGiB }}Gi' } }] }],
+            },
+            {
+              name: 'worker-image',
+              enabledIf: '{{ if .workerImage }}true{{ end }}',
+              definitions: [{ selector: machineSelector, jsonPatches: [{ op: 'replace', path: `${VM_SPEC}/volumes/0/containerDisk/image`, valueFrom: { variable: 'workerImage' } }] }],
+            },
+            {
+              name: 'worker-gpus',
+              // Cluster API hands variables to templates as JSON numbers (float64): `int` makes the count an int
+              // for `gt` and `until` (src/reconcile/capi-template-data.ts; proved against Go's text/template in tests).
+              enabledIf: '{{ if and .workerGpuDeviceName (gt (int .workerGpuCount) 0) }}true{{ end }}',
+              definitions: [{
+                selector: machineSelector,
+                jsonPatches: [{ op: 'add', path: `${VM_SPEC}/domain/devices/gpus`, valueFrom: { template: '{{- range $i := until (int .workerGpuCount) }}\n- name: gpu{{ $i }}\n  deviceName: {{ $.workerGpuDeviceName }}\n{{- end }}' } }],
+              }],
+            },
+            {
+              name: 'worker-subnet',
+              enabledIf: '{{ if .workerSubnet }}true{{ end }}',
+              definitions: [{
+                selector: machineSelector,
+                jsonPatches: [{ op: 'add', path: `${VM_METADATA}/annotations`, valueFrom: { template: 'ovn.kubernetes.io/logical_switch: {{ .workerSubnet }}' } }],
+              }],
+            },
+            // CAPK copies these labels to the VMI, KubeVirt to the virt-launcher pod (placement.ts);
+            // builtin.machineDeployment.topologyName is the pool's name (Cluster API v1.14.0,
+            // api/runtime/hooks/v1alpha1/topologymutation_variable_types.go).
+            {
+              name: 'worker-pool-label',
+              definitions: [{
+                selector: machineSelector,
+                jsonPatches: [{ op: 'add', path: `${VM_METADATA}/labels/${POOL_VM_LABEL.replace('/', '~1')}`, valueFrom: { template: '{{ .builtin.machineDeployment.topologyName }}' } }],
+              }],
+            },
+            {
+              name: 'worker-spread',
+              enabledIf: `{{ if ne .workerSpread "${SpreadMode.NONE}" }}true{{ end }}`,
+              definitions: [{
+                selector: machineSelector,
+                jsonPatches: [{ op: 'add', path: `${VM_SPEC}/affinity`, valueFrom: { template: WORKER_AFFINITY_TEMPLATE } }],
+              }],
+            },
+            {
+              name: 'worker-zone-spread',
+              enabledIf: `{{ if and .workerZoneLabel (ne .workerSpread "${SpreadMode.NONE}") }}true{{ end }}`,
+              definitions: [{
+                selector: machineSelector,
+                jsonPatches: [{ op: 'add', path: `${VM_SPEC}/topologySpreadConstraints`, valueFrom: { template: WORKER_ZONE_SPREAD_TEMPLATE } }],
+              }],
+            },
+            {
+              name: 'worker-live-migration',
+              enabledIf: '{{ if .workerLiveMigration }}true{{ end }}',
+              definitions: [{ selector: machineSelector, jsonPatches: [{ op: 'replace', path: `${VM_SPEC}/evictionStrategy`, value: 'LiveMigrate' }] }],
+            },
+          ]),
         ] as any,
       },
     });
@@ -513,8 +545,13 @@ export class TenantClusterClass extends Construct {
     if (pool.gpus?.some((g) => g.attachment === DeviceAttachment.HOST_DEVICE)) {
       throw new KmetalValidationError(scope, 'gpus', 'a class-based pool attaches devices as GPUs only (its patch writes domain.devices.gpus)', 'drop attachment, or build this cluster without a class');
     }
-    // The kind of disk only: the release is checked at synth against the cluster's (its wave may come later).
-    if (pool.image) containerDiskRef(scope, pool.image, pool.image.kubernetesVersion ?? version);
+    if (this.infrastructure === ClusterInfrastructure.METAL3) {
+      const image = pool.bareMetal?.image ?? pool.image;
+      if (image) metal3ImageValue(scope, image);
+    } else if (pool.image) {
+      // The kind of disk only: the release is checked at synth against the cluster's (its wave may come later).
+      containerDiskRef(scope, pool.image, pool.image.kubernetesVersion ?? version);
+    }
     if (pool.workerClass !== undefined && !this.workerClassNames.includes(pool.workerClass)) {
       throw new KmetalValidationError(scope, 'workerClass', `class "${this.className}" has no worker class ${showValue(pool.workerClass)}`, `use one of: ${this.workerClassNames.join(', ')}`);
     }
@@ -532,8 +569,10 @@ export class TenantClusterClass extends Construct {
     // The image is passed explicitly: the cluster's own, else the class's current default, so that
     // editing the class's image rolls every cluster that does not pin its own (ClusterClass
     // template edits alone are not a rollout trigger).
-    const workerImage = containerDiskRef(scope, req.image ?? this.defaultImage, req.version);
-    const variables: { [name: string]: any } = { workerImage, ...req.variables };
+    const image = req.image ?? this.defaultImage;
+    const variables: { [name: string]: any } = this.infrastructure === ClusterInfrastructure.METAL3
+      ? { workerMetalImage: metal3ImageValue(scope, image), ...req.variables }
+      : { workerImage: containerDiskRef(scope, image, req.version), ...req.variables };
     if (req.site) {
       const kubeconfig = req.site.controlPlaneKubeconfig;
       variables.siteControlPlane = {
@@ -554,7 +593,7 @@ export class TenantClusterClass extends Construct {
         workers: {
           machineDeployments: req.pools.map((p) => p._topologyEntry(this.variableDefinitions
             .filter((v) => v.fromPool)
-            .map((v) => ({ name: v.name, value: v.fromPool!(p._options, p, req.version) }))
+            .map((v) => ({ name: v.name, value: v.fromPool!(p._options, p, p, req.version) }))
             .filter((o) => o.value !== undefined))),
         },
       } : {}),

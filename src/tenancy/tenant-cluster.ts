@@ -1,8 +1,10 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { BareMetalNodePool } from './bare-metal-node-pool';
 import { ClassNodePool } from './class-node-pool';
 import { CLUSTER_AUTOSCALER_OPTIONS_KEYS, ClusterAutoscaler, ClusterAutoscalerOptions, isBoundedPool } from './cluster-autoscaler';
+import { ClusterInfrastructure, TENANT_API_SERVER_PORT } from './cluster-infrastructure';
 import { ControlPlaneOptions, ControlPlaneServiceType, kamajiControlPlaneSpec, resolveControlPlane, ResolvedControlPlane } from './control-plane';
 import { DedicatedEtcdDataStore, IHelmRepository, IDataStore } from './datastore';
 import { DATASTORE_BACKUP_OPTIONS_KEYS, DatastoreBackup, DatastoreBackupOptions } from './datastore-backup';
@@ -18,7 +20,7 @@ import { TENANT_CLUSTER_STORAGE_OPTIONS_KEYS, TENANT_STORAGE_LABEL, TenantCluste
 import type { ITenantSite, TenantSitePlacement } from '../edge/tenant-site';
 import { Cluster } from '../imports/cluster.x-k8s.io';
 import { KamajiControlPlane } from '../imports/controlplane.cluster.x-k8s.io';
-import { KubevirtCluster } from '../imports/infrastructure.cluster.x-k8s.io';
+import { KubevirtCluster, Metal3Cluster } from '../imports/infrastructure.cluster.x-k8s.io';
 import type { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { INodeNetwork } from '../network/node-network';
 import { IMachineImage } from '../os/machine-image';
@@ -28,7 +30,7 @@ import { cidrsOverlap, parseCidr, ParsedCidr } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { refuseLibraryLabels } from '../util/library-labels';
 import { isDnsLabel, isLabel, validateDnsLabel } from '../util/names';
-import { checkKnownProps } from '../util/props';
+import { checkEnum, checkKnownProps } from '../util/props';
 import { FleetRegistry } from './governance/fleet-registry';
 import { boundaryViolations } from './governance/platform-boundaries';
 
@@ -148,13 +150,21 @@ export interface TenantClusterProps {
    * @default - the platform's tenant storage, if it declares one
    */
   readonly storage?: TenantClusterStorageOptions;
+  /**
+   * What the workers are: KubeVirt VMs, or whole servers through Metal3 (then every pool sets
+   * `bareMetal`, and the control plane needs a fixed address: `controlPlane.endpointAddress` or a
+   * VIP pool, which the `Metal3Cluster` states). One cluster cannot mix both (see
+   * `ClusterInfrastructure`).
+   * @default - the class's infrastructure with `clusterClass`, else ClusterInfrastructure.KUBEVIRT
+   */
+  readonly infrastructure?: ClusterInfrastructure;
 }
 
 /** Every property of `TenantClusterProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
 export const TENANT_CLUSTER_PROPS_KEYS: readonly string[] = [
   'name', 'version', 'labels', 'namespace', 'createNamespace', 'controlPlane', 'dataStore', 'etcd', 'podCidr', 'serviceCidr',
   'nodePools', 'defaultImage', 'network', 'clusterClass', 'variables', 'governance', 'createGovernance', 'site', 'platform',
-  'autoscaler', 'etcdBackup', 'cloudProvider', 'storage',
+  'autoscaler', 'etcdBackup', 'cloudProvider', 'storage', 'infrastructure',
 ];
 /** Every property of `DedicatedEtcdOptions`. */
 export const DEDICATED_ETCD_OPTIONS_KEYS: readonly string[] = ['replicas', 'storageGiB', 'storageClassName', 'chartRepository', 'spread'];
@@ -206,6 +216,8 @@ export class TenantCluster extends Construct {
   public readonly serviceCidr: string;
   /** The class the cluster is built from, if any. */
   public readonly clusterClass?: TenantClusterClass;
+  /** What the workers are: KubeVirt VMs or whole servers (Metal3). */
+  public readonly infrastructure: ClusterInfrastructure;
   /**
    * Name of the Secret (in `namespace`) holding the tenant's admin kubeconfig, written by Cluster
    * API once the control plane is up (key `value`).
@@ -215,7 +227,7 @@ export class TenantCluster extends Construct {
   public readonly cluster: ApiObject;
   /** The KamajiControlPlane, when not built from a class (escape hatch). */
   public readonly controlPlane?: ApiObject;
-  /** The KubevirtCluster, when not built from a class (escape hatch). */
+  /** The KubevirtCluster or Metal3Cluster, when not built from a class (escape hatch). */
   public readonly infrastructureCluster?: ApiObject;
   /** The Namespace, unless `createNamespace` is false (escape hatch). */
   public readonly namespaceObject?: kplus.Namespace;
@@ -227,6 +239,7 @@ export class TenantCluster extends Construct {
   public readonly sitePlacement?: TenantSitePlacement;
 
   private readonly objectPools: NodePool[] = [];
+  private readonly metalPools: BareMetalNodePool[] = [];
   private readonly classPools: ClassNodePool[] = [];
   private readonly allPools: INodePool[] = [];
   private readonly podRange: ParsedCidr;
@@ -281,6 +294,11 @@ export class TenantCluster extends Construct {
     this.clusterName = validateDnsLabel(this, 'name', props.name ?? id, CLUSTER_NAME_MAX);
     this.namespace = validateDnsLabel(this, 'namespace', props.namespace ?? `tenant-${this.clusterName}`);
     this.clusterClass = props.clusterClass;
+    const classInfrastructure = props.clusterClass?.infrastructure;
+    this.infrastructure = checkEnum(this, 'infrastructure', props.infrastructure ?? classInfrastructure ?? ClusterInfrastructure.KUBEVIRT, ClusterInfrastructure, 'ClusterInfrastructure');
+    if (classInfrastructure !== undefined && this.infrastructure !== classInfrastructure) {
+      throw new KmetalValidationError(this, 'infrastructure', `${this.infrastructure} contradicts class "${props.clusterClass!.className}", whose infrastructure template is ${classInfrastructure}`, 'drop infrastructure (the class decides), or use a class built for that infrastructure');
+    }
     const versionText = props.version ?? props.clusterClass?.defaultVersion;
     if (versionText === undefined) {
       throw new KmetalValidationError(this, 'version', 'no Kubernetes version given', 'set version, e.g. "v1.33.2", or build the cluster from a clusterClass with a defaultVersion');
@@ -312,6 +330,7 @@ export class TenantCluster extends Construct {
     this.controlPlaneSpread = this.resolvedControlPlane.spread;
     this.konnectivity = this.resolvedControlPlane.konnectivity;
     this.resolvedControlPlane.vipPool?.registerTenant(this, this.clusterName, this.resolvedControlPlane.endpointAddress);
+    if (this.infrastructure === ClusterInfrastructure.METAL3) this.checkMetal3ControlPlane(props);
     const pod = this.parseNetwork('podCidr', props.podCidr ?? '10.244.0.0/16');
     const svc = this.parseNetwork('serviceCidr', props.serviceCidr ?? '10.96.0.0/12');
     if (cidrsOverlap(pod, svc)) {
@@ -357,7 +376,7 @@ export class TenantCluster extends Construct {
         spec: Lazy.any({ produce: () => this.clusterSpec() }),
       });
     } else {
-      this.infrastructureCluster = new KubevirtCluster(this, 'InfrastructureCluster', {
+      this.infrastructureCluster = this.infrastructure === ClusterInfrastructure.METAL3 ? this.metal3Cluster() : new KubevirtCluster(this, 'InfrastructureCluster', {
         metadata: {
           name: this.clusterName,
           namespace: this.namespace,
@@ -387,9 +406,9 @@ export class TenantCluster extends Construct {
       this.cluster = new Cluster(this, 'Cluster', {
         metadata: { name: this.clusterName, namespace: this.namespace, labels: this.clusterLabels() },
         spec: {
-          clusterNetwork: { pods: { cidrBlocks: [this.podCidr] }, services: { cidrBlocks: [this.serviceCidr] } },
+          clusterNetwork: this.clusterNetwork(),
           controlPlaneRef: { apiGroup: 'controlplane.cluster.x-k8s.io', kind: 'KamajiControlPlane', name: this.clusterName },
-          infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'KubevirtCluster', name: this.clusterName },
+          infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: this.infrastructure === ClusterInfrastructure.METAL3 ? 'Metal3Cluster' : 'KubevirtCluster', name: this.clusterName },
         },
       });
     }
@@ -416,14 +435,25 @@ export class TenantCluster extends Construct {
     DatastoreBackup._applyTo(this, this.platform?.datastoreBackups);
     // The CCM and the CSI controller find the tenant's VMs in its namespace on the under cluster; a
     // cluster at a site has them on the site's cluster, where they would find none (and the CCM would
-    // delete every Node whose VM it cannot find).
-    if (this.sitePlacement && (props.cloudProvider?.enabled === true || props.storage?.enabled === true)) {
+    // delete every Node whose VM it cannot find), and a Metal3 cluster has no VMs at all.
+    if (!this._workersAreUnderClusterVms && (props.cloudProvider?.enabled === true || props.storage?.enabled === true)) {
       const field = props.cloudProvider?.enabled === true ? 'cloudProvider.enabled' : 'storage.enabled';
-      throw new KmetalValidationError(this, field, 'the cluster\'s worker VMs run at its site, not on the under cluster where the controller would look for them', `drop ${field}`);
+      const why = this.sitePlacement
+        ? 'the cluster\'s worker VMs run at its site, not on the under cluster where the controller would look for them'
+        : 'the cluster\'s workers are whole servers (Metal3), not KubeVirt VMs: the KubeVirt controller would find no VM';
+      throw new KmetalValidationError(this, field, why, `drop ${field}`);
     }
-    if (props.cloudProvider?.enabled !== false && !this.sitePlacement) {
+    if (props.cloudProvider?.enabled !== false && this._workersAreUnderClusterVms) {
       this.cloudProvider = new TenantCloudProvider(this, 'CloudProvider', { ...props.cloudProvider, cluster: this });
     }
+  }
+
+  /**
+   * Whether the workers are KubeVirt VMs in the cluster's namespace on the under cluster (not at
+   * an edge site, not whole servers): what the KubeVirt CCM and CSI controller need. @internal
+   */
+  public get _workersAreUnderClusterVms(): boolean {
+    return !this.sitePlacement && this.infrastructure === ClusterInfrastructure.KUBEVIRT;
   }
 
   /** The cluster's KubeVirt CSI controller, when it has the platform's tenant storage. */
@@ -466,7 +496,15 @@ export class TenantCluster extends Construct {
       // Validate before the name becomes a construct id, so the error names the cluster, not a broken child.
       validateDnsLabel(this, `nodePools[${this.poolOptions.length}].name`, name, 32);
     }
+    this.checkPoolInfrastructure(options);
     if (isBoundedPool(options)) this.ensureAutoscaler();
+    if (options.bareMetal !== undefined && !this.clusterClass) {
+      const metalPool = new BareMetalNodePool(this, `Pool-${name}`, { ...options, cluster: this });
+      this.metalPools.push(metalPool);
+      this.allPools.push(metalPool);
+      this.poolOptions.push(options);
+      return metalPool;
+    }
     if (this.clusterClass) {
       const classPool = new ClassNodePool(this, `Pool-${name}`, { ...options, cluster: this });
       this.classPools.push(classPool);
@@ -512,7 +550,12 @@ export class TenantCluster extends Construct {
     return cp.vipPool ? cp.vipPool.addressOf(this) : cp.endpointAddress;
   }
 
-  /** The node pools emitted as objects (empty when the cluster is built from a class). */
+  /** The pools of whole servers emitted as objects (empty when the cluster is built from a class). */
+  public get bareMetalNodePools(): BareMetalNodePool[] {
+    return [...this.metalPools];
+  }
+
+  /** The VM node pools emitted as objects (empty when the cluster is built from a class). */
   public get nodePools(): NodePool[] {
     return [...this.objectPools];
   }
@@ -531,6 +574,65 @@ export class TenantCluster extends Construct {
     return [...this.poolOptions];
   }
 
+  /** A pool's machines must be of the cluster's infrastructure kind (see ClusterInfrastructure). */
+  private checkPoolInfrastructure(options: NodePoolOptions): void {
+    const field = `nodePools[${this.poolOptions.length}]`;
+    const metal = options.bareMetal !== undefined;
+    if (metal && this.infrastructure !== ClusterInfrastructure.METAL3) {
+      throw new KmetalValidationError(this, `${field}.bareMetal`, `pool ${showValue(options.name)} runs on whole servers, but the cluster's workers are KubeVirt VMs: a Cluster API cluster has one infrastructure cluster, and CAPM3's machine controller looks for a Metal3Cluster under it (CAPK's for a KubevirtCluster), so the machines would never be provisioned`,
+        'declare the metal pool in a cluster of its own with infrastructure: ClusterInfrastructure.METAL3 (and controlPlane.endpointAddress or a VIP pool), or drop bareMetal to run the pool as VMs');
+    }
+    if (!metal && this.infrastructure === ClusterInfrastructure.METAL3) {
+      throw new KmetalValidationError(this, `${field}.bareMetal`, `pool ${showValue(options.name)} has no bareMetal servers, but the cluster's infrastructure is Metal3: its machines are whole servers, and CAPK's VM machines would find no KubevirtCluster`,
+        'set bareMetal: { pool } on the pool, or put VM pools in a cluster with infrastructure: ClusterInfrastructure.KUBEVIRT');
+    }
+  }
+
+  /**
+   * A Metal3 cluster states its control-plane endpoint up front: the Kamaji provider checks
+   * `Metal3Cluster.spec.controlPlaneEndpoint` against the control plane's address and never patches
+   * it (cluster-api-control-plane-provider-kamaji v0.20.0 controllers/kamajicontrolplane_controller_cluster_patch.go,
+   * `case "Metal3Cluster": checkGenericCluster`; docs/providers-metal3.md), so the address must be
+   * known at synth. Edge sites run KubeVirt workers on their island.
+   */
+  private checkMetal3ControlPlane(props: TenantClusterProps): void {
+    if (props.site) {
+      throw new KmetalValidationError(this, 'infrastructure', 'a cluster at an edge site runs its workers on the island\'s KubeVirt, not on Metal3 servers', 'drop infrastructure (or site)');
+    }
+    const cp = this.resolvedControlPlane;
+    if (!cp.vipPool && !cp.endpointAddress) {
+      throw new KmetalValidationError(this, 'controlPlane.endpointAddress', 'a Metal3 cluster needs its control-plane address at synth: the Kamaji provider checks Metal3Cluster.spec.controlPlaneEndpoint against it instead of filling it in, and an address MetalLB picks later is unknown here',
+        'set controlPlane.endpointAddress, or controlPlane.vipPool (a platform with controlPlaneVipPool gives one to addTenantCluster())');
+    }
+  }
+
+  /** The Metal3Cluster of a cluster of whole servers (no class). */
+  private metal3Cluster(): ApiObject {
+    return new ApiObject(this, 'InfrastructureCluster', {
+      ...Metal3Cluster.GVK,
+      metadata: { name: this.clusterName, namespace: this.namespace },
+      // Lazy: a VIP drawn from a pool is known only once every tenant has registered.
+      spec: Lazy.any({
+        produce: () => ({
+          controlPlaneEndpoint: { host: this.endpointAddress, port: TENANT_API_SERVER_PORT },
+          // No cloud provider runs in the tenant: CAPM3 sets the nodes' providerID itself, matching
+          // them by host name (CAPM3 v1.13.2 controllers/metal3machine_controller.go,
+          // SetNodeProviderIDByHostname; the data template names hosts after their machines).
+          cloudProviderEnabled: false,
+        }),
+      }),
+    });
+  }
+
+  /** The cluster network; Metal3 clusters state the API server port their Metal3Cluster states. */
+  private clusterNetwork(): any {
+    return {
+      ...(this.infrastructure === ClusterInfrastructure.METAL3 ? { apiServerPort: TENANT_API_SERVER_PORT } : {}),
+      pods: { cidrBlocks: [this.podCidr] },
+      services: { cidrBlocks: [this.serviceCidr] },
+    };
+  }
+
   /** Bounds without an autoscaler would be annotations nothing reads. */
   private ensureAutoscaler(): void {
     if (this.clusterAutoscaler || this.autoscalerOptions.enabled === false) return;
@@ -542,7 +644,7 @@ export class TenantCluster extends Construct {
       ...this.labels,
       'kmetal.io/tenant-cluster': this.clusterName,
       // Takes the cluster out of the platform's tenant-storage add-on.
-      ...(this._storageOptions?.enabled === false || this.sitePlacement ? { [TENANT_STORAGE_LABEL]: 'disabled' } : {}),
+      ...(this._storageOptions?.enabled === false || !this._workersAreUnderClusterVms ? { [TENANT_STORAGE_LABEL]: 'disabled' } : {}),
       // Lazy: a class-based cluster follows the class's default version until synth.
       'kmetal.io/kubernetes-minor': Lazy.any({ produce: () => this.version.minorText }) as any,
       ...(this.clusterClass ? {
@@ -555,7 +657,7 @@ export class TenantCluster extends Construct {
 
   private clusterSpec(): any {
     return {
-      clusterNetwork: { pods: { cidrBlocks: [this.podCidr] }, services: { cidrBlocks: [this.serviceCidr] } },
+      clusterNetwork: this.clusterNetwork(),
       topology: this.clusterClass!._topologyFor(this, {
         version: this.version.text,
         controlPlane: this.controlPlaneWithAddress(),

@@ -219,7 +219,7 @@ export class TenantStorage extends Construct {
    */
   public _applyTo(cluster: TenantCluster, own: TenantClusterStorageOptions | undefined): KubevirtCsiController | undefined {
     // At a site the VMs (and their volumes) are on the site's cluster: no controller here.
-    if (own?.enabled === false || cluster.sitePlacement) return undefined;
+    if (own?.enabled === false || !cluster._workersAreUnderClusterVms) return undefined;
     const existing = cluster.node.tryFindChild('CsiController');
     if (existing) return existing as KubevirtCsiController;
     return new KubevirtCsiController(cluster, 'CsiController', { cluster, storage: this });

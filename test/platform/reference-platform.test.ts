@@ -76,17 +76,24 @@ describe('reference platform (dist/reference-platform)', () => {
     expect(JSON.stringify(template)).toContain(`registry.example.com/kmetal/ubuntu-2404-kubeadm:${version}`);
   });
 
-  test('is the seed scenario: 10 servers, 3 of them control-plane nodes, 30 tenants from one class, GPU tenants, one peering', () => {
+  test('is the seed scenario: 10 servers, 3 of them control-plane nodes, 30 tenants from one class, GPU tenants, one peering; one tenant on whole servers', () => {
     const all = units.flatMap((u) => u.objects);
     const hosts = all.filter((o) => o.kind === 'BareMetalHost');
-    expect(hosts).toHaveLength(10);
+    // The 10 platform servers, plus the two A100 servers llm's bare-metal pool takes whole.
+    expect(hosts).toHaveLength(12);
     expect(hosts.filter((h) => h.metadata.labels['kmetal.io/role'] === 'control-plane')).toHaveLength(3);
+    expect(hosts.filter((h) => h.metadata.labels['kmetal.io/role'] === 'tenant-metal').map((h) => `${h.metadata.namespace}/${h.metadata.name}`)).toEqual(['tenant-llm/metal-11', 'tenant-llm/metal-12']);
     const clusters = all.filter((o) => o.kind === 'Cluster');
     expect(clusters).toHaveLength(30);
-    expect(new Set(clusters.map((c) => c.spec.topology.classRef.name))).toEqual(new Set(['golden']));
+    const classBased = clusters.filter((c) => c.spec.topology);
+    expect(classBased).toHaveLength(29);
+    expect(new Set(classBased.map((c) => c.spec.topology.classRef.name))).toEqual(new Set(['golden']));
+    expect(clusters.filter((c) => !c.spec.topology).map((c) => [c.metadata.name, c.spec.infrastructureRef.kind])).toEqual([['llm', 'Metal3Cluster']]);
+    expect(all.filter((o) => o.kind === 'Metal3MachineTemplate').map((t) => t.spec.template.spec.hostSelector.matchLabels['kmetal.io/role'])).toEqual(['tenant-metal']);
     expect(clusters.filter((c) => c.metadata.labels['kmetal.io/tier'] === 'gpu')).toHaveLength(2);
     expect(all.filter((o) => o.kind === 'Tenant')).toHaveLength(30);
-    expect(all.filter((o) => o.kind === 'Vpc')).toHaveLength(30);
+    // llm's servers are on the physical network, not a Kube-OVN VPC.
+    expect(all.filter((o) => o.kind === 'Vpc')).toHaveLength(29);
     expect(all.filter((o) => o.kind === 'Vpc' && o.spec.vpcPeerings?.length)).toHaveLength(2);
     expect(all.filter((o) => o.kind === 'ClusterProfile' && o.metadata.labels?.['kmetal.io/mandatory-addon'] === 'true').length).toBeGreaterThanOrEqual(2);
   });

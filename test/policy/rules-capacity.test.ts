@@ -1,5 +1,6 @@
 import { JsonPatch } from 'cdk8s';
 import { GPU, findings, policyPlatform } from './fixture';
+import { BareMetalPool, ClusterInfrastructure, MetalImage } from '../../src';
 
 // The fixture's VM hosts: 3 × 32 cores / 256 GiB; metal-1 has 2 GA102GL_A10 GPUs.
 // Defaults: 2 cores and 8 GiB reserved per host, CPU overcommit 4, memory 1:
@@ -38,6 +39,33 @@ describe('capacity rules', () => {
     // The finding is the pool's, not the app's.
     expect(f.map((x) => x.constructPath)).toEqual(['tenant-acme/acme/Pool-huge/MachineDeployment', 'tenant-globex/globex/Pool-gpu/MachineDeployment']);
     expect(f[0].fix).toMatch(/make the pool's VMs smaller/);
+  });
+
+  test('KM-CAP-001: servers held for tenant bare-metal pools are not VM supply (HostClaims, the pools\' own model)', () => {
+    const p = policyPlatform();
+    // 30 × 8 = 240 vCPUs fit 360; 30 × 16.25 = 487.5 GiB fit 744.
+    p.platform.addTenantCluster('acme', { version: 'v1.33.2', nodePools: [{ name: 'big', replicas: 30, cpuCores: 8, memoryGiB: 16 }] });
+    expect(findings(p.app, 'KM-CAP-001')).toEqual([]);
+    // Four big servers for tenants: labelled tenant-metal, they add nothing to the VM hosts' supply,
+    // whether or not a tenant pool claims them yet.
+    const metal = new BareMetalPool(p.platform.tenantUnit('globex'), 'servers', { namespace: 'tenant-globex' });
+    for (const n of [1, 2, 3, 4]) {
+      metal.addHost({ name: `big-${n}`, bmc: { address: `redfish-virtualmedia://192.168.20.${70 + n}/redfish/v1/Systems/1`, credentialsName: `big-${n}-bmc` }, labels: { 'kmetal.io/role': 'tenant-metal' }, capacity: { cpuCores: 128, memoryGiB: 2048 } });
+    }
+    p.platform.addTenantCluster('globex', {
+      version: 'v1.33.2',
+      infrastructure: ClusterInfrastructure.METAL3,
+      nodePools: [{ name: 'metal', replicas: 2, bareMetal: { pool: metal, image: MetalImage.fromUrl({ url: 'https://images.example.com/n.raw', checksum: 'd'.repeat(64) }) } }],
+    });
+    p.platform.addTenantCluster('initech', { version: 'v1.33.2', nodePools: [{ name: 'more', replicas: 20, cpuCores: 8, memoryGiB: 16 }] });
+    // 50 VMs: 400 vCPUs and 812.5 GiB. The four 128-core, 2 TiB servers do not count, so the VM
+    // hosts' 360 vCPUs and 744 GiB fall short; the metal tenant's pool is no VM demand either.
+    const messages = findings(p.app, 'KM-CAP-001').map((x) => x.message);
+    expect(messages).toEqual([
+      expect.stringMatching(/^worker VMs need 400 vCPUs, but the 3 VM host\(s\) offer 360 /),
+      expect.stringMatching(/^worker VMs need 812\.5 GiB of memory .* but the 3 VM host\(s\) offer 744 GiB/),
+    ]);
+    expect(messages.join('\n')).not.toContain('globex');
   });
 
   test('KM-CAP-001: pools pinned to hosts must fit the hosts carrying their labels', () => {

@@ -20,24 +20,46 @@ describe('reference platform fleet report', () => {
       dedicatedMachines: 90,
       hostedNodes: 3,
       savedMachines: 87,
-      // 90 machines of the golden class's worker size (4 vCPU, 16 GiB) against 30 × (2 API servers + 3 etcd members).
-      dedicatedCpuCores: 360,
-      dedicatedMemoryGiB: 1440,
+      // 87 machines of the golden class's worker size (4 vCPU, 16 GiB) and llm's 3 of the default
+      // size (2 vCPU, 4 GiB: it has no VM workers), against 30 × (2 API servers + 3 etcd members).
+      dedicatedCpuCores: 354,
+      dedicatedMemoryGiB: 1404,
       hostedCpuCores: 105,
       hostedMemoryGiB: 210,
     });
   });
 
-  test('the 7 worker hosts carry every VM; half of the 8 A100s are taken', () => {
-    // 28 tenants × 2 × 4 vCPU + 2 GPU tenants × 1 × 16 vCPU = 256, plus acme's autoscaled pool counted
-    // at its maximum (4, 2 more VMs: + 8) = 264, on 7 × (64 − 2) × 4 = 1736.
-    // Memory: 28 × 2 × (16 + 0.25 virt-launcher) + 2 × 1 × (128 + 0.25) + 2 × 16.25 = 1199 GiB.
+  test('the 7 worker hosts carry every VM; a quarter of the 8 A100s are taken', () => {
+    // 28 tenants × 2 × 4 vCPU + 1 GPU tenant (vision) × 1 × 16 vCPU = 240, plus acme's autoscaled pool
+    // counted at its maximum (4, 2 more VMs: + 8) = 248, on 7 × (64 − 2) × 4 = 1736. llm runs on
+    // its own two servers (metal-11/12), which are not VM hosts.
+    // Memory: 28 × 2 × (16 + 0.25 virt-launcher) + 1 × (128 + 0.25) + 2 × 16.25 = 1070.75 GiB.
     expect(report.vmCapacity).toMatchObject({
-      hostCount: 7, cpuCapacity: 1736, cpuAllocated: 264, memoryCapacityGiB: 3528, memoryAllocatedGiB: 1199,
+      hostCount: 7, cpuCapacity: 1736, cpuAllocated: 248, memoryCapacityGiB: 3528, memoryAllocatedGiB: 1070.75,
     });
-    expect(report.vmCapacity.gpus).toEqual([expect.objectContaining({ capacity: 8, allocated: 4, headroom: 4 })]);
+    expect(report.vmCapacity.gpus).toEqual([expect.objectContaining({ capacity: 8, allocated: 2, headroom: 6 })]);
     expect(report.vipPools[0]).toMatchObject({ name: 'tenant-api', capacity: 64, used: 30, free: 34 });
     expect(report.kubernetesVersions).toMatchObject({ minorSkew: 0, oldestMinor: 'v1.33', newestMinor: 'v1.33' });
+  });
+
+  test('llm\'s pool of whole servers holds metal-11 and metal-12 (HostClaims), which are neither VM nor control-plane hosts', () => {
+    expect(report.tenantMetalPools).toEqual([{
+      cluster: 'tenant-llm/llm',
+      pool: 'a100',
+      bareMetalPool: 'tenant-llm/llm-trainers',
+      hostsWanted: 2,
+      hostsMatching: 2,
+      hosts: ['metal-11', 'metal-12'],
+      shortfall: 0,
+      cpuCores: 128,
+      memoryGiB: 2048,
+      gpus: [{ name: 'nvidia.com/GA100_A100_PCIE_80GB', count: 16 }],
+    }]);
+    const trainers = report.bareMetalPools.find((p: any) => p.name === 'llm-trainers');
+    expect(trainers.hosts.map((h: any) => [h.name, h.runsVms, h.runsControlPlanes, h.tenantPool])).toEqual([
+      ['metal-11', false, false, 'tenant-llm/llm a100'],
+      ['metal-12', false, false, 'tenant-llm/llm a100'],
+    ]);
   });
 
   test.each(['capacity.svg', 'vip-pools.svg', 'kubernetes-versions.svg', 'savings.svg'])('%s rasterizes', (file) => {

@@ -20,7 +20,7 @@ import { PERMITTED_PCI_DEVICE_KEYS, PLATFORM_UNDER_CLUSTER_PROPS_KEYS } from '..
 import { CLUSTER_AUTOSCALER_OPTIONS_KEYS } from '../../src/tenancy/cluster-autoscaler';
 import { CONTAINER_RESOURCES_KEYS, CONTROL_PLANE_OPTIONS_KEYS } from '../../src/tenancy/control-plane';
 import { DATASTORE_BACKUP_OPTIONS_KEYS } from '../../src/tenancy/datastore-backup';
-import { GPU_REQUEST_KEYS, NODE_POOL_HEALTH_CHECK_KEYS, NODE_POOL_OPTIONS_KEYS, NODE_POOL_ROLLOUT_KEYS, NODE_TAINT_KEYS } from '../../src/tenancy/node-pool-resolver';
+import { BARE_METAL_NODE_POOL_OPTIONS_KEYS, GPU_REQUEST_KEYS, NODE_POOL_HEALTH_CHECK_KEYS, NODE_POOL_OPTIONS_KEYS, NODE_POOL_ROLLOUT_KEYS, NODE_TAINT_KEYS } from '../../src/tenancy/node-pool-resolver';
 import { NODE_POOL_PLACEMENT_KEYS } from '../../src/tenancy/placement';
 import { ROLLOUT_PLAN_PROPS_KEYS, ROLLOUT_WAVE_KEYS } from '../../src/tenancy/rollout-plan';
 import { TENANT_CLOUD_PROVIDER_OPTIONS_KEYS } from '../../src/tenancy/tenant-cloud-provider';
@@ -40,6 +40,7 @@ const LISTS: Array<[string, readonly string[]]> = [
   ['NodePoolHealthCheck', NODE_POOL_HEALTH_CHECK_KEYS],
   ['NodePoolPlacement', NODE_POOL_PLACEMENT_KEYS],
   ['NodePoolRollout', NODE_POOL_ROLLOUT_KEYS],
+  ['BareMetalNodePoolOptions', BARE_METAL_NODE_POOL_OPTIONS_KEYS],
   ['ControlPlaneOptions', CONTROL_PLANE_OPTIONS_KEYS],
   ['ContainerResources', CONTAINER_RESOURCES_KEYS],
   ['TenantClusterClassProps', TENANT_CLUSTER_CLASS_PROPS_KEYS],

@@ -3,6 +3,7 @@
 // control planes. Internal: FleetReport is the public face.
 import { addCount, byText, counts, FOOTPRINT, round2, TenantFacts, tenantFacts, vipKey, walkTree } from './tree-facts';
 import type { BareMetalHost } from '../../baremetal/bare-metal-host';
+import { HOST_ROLE_LABEL, HostClaims, TENANT_METAL_ROLE } from '../../baremetal/host-claims';
 import type { PlatformUnderCluster } from '../../platform/platform-under-cluster';
 import { Policy } from '../../policy/policy';
 import { KubernetesVersion } from '../../tenancy/kubernetes-version';
@@ -10,7 +11,7 @@ import { TenantGovernance } from '../../tenancy/tenant-governance';
 import type { FleetReportOptions } from '../fleet-report';
 import type {
   FleetReportBareMetalPool, FleetReportCapacity, FleetReportData, FleetReportGpuCapacity, FleetReportHost, FleetReportKubernetesVersions,
-  FleetReportPolicy, FleetReportSavings, FleetReportSettings, FleetReportVersionCount, FleetReportVipPool,
+  FleetReportMetalPool, FleetReportPolicy, FleetReportSavings, FleetReportSettings, FleetReportVersionCount, FleetReportVipPool,
 } from '../fleet-report-data';
 
 export const SCHEMA = 'cdk8s-kmetal/fleet-report';
@@ -203,10 +204,29 @@ export function computeReport(platform: PlatformUnderCluster, options: FleetRepo
   }
 
   const pools = [...facts.bareMetalPools].sort((a, b) => byText(a.poolName, b.poolName) || byText(a.namespace, b.namespace));
+  // Servers held for tenant bare-metal pools run neither VMs nor control planes (HostClaims is the
+  // model the pools' synth check and the capacity policy read too).
+  const claims = HostClaims.of(platform);
+  const assignedTo = new Map<BareMetalHost, string>();
+  for (const a of claims.allocations) for (const h of a.assignedHosts) assignedTo.set(h, `${a.claim.cluster} ${a.claim.poolName}`);
+  const tenantServers = new Set<BareMetalHost>(claims.claimedHosts);
   const role = (h: BareMetalHost) => {
+    if (tenantServers.has(h) || h.labels[HOST_ROLE_LABEL] === TENANT_METAL_ROLE) return { cp: false, vm: false };
     const cp = labelsMatch(h.labels, cpLabels);
     return { cp, vm: vmLabels ? labelsMatch(h.labels, vmLabels) : !cp };
   };
+  const tenantMetalPools: FleetReportMetalPool[] = claims.allocations.map((a) => ({
+    cluster: a.claim.cluster,
+    pool: a.claim.poolName,
+    bareMetalPool: `${a.claim.bareMetalPool.namespace}/${a.claim.bareMetalPool.poolName}`,
+    hostsWanted: a.claim.hostsWanted,
+    hostsMatching: a.matchingHosts.length,
+    hosts: a.assignedHosts.map((h) => h.hostName),
+    shortfall: Math.max(0, a.shortfall),
+    cpuCores: a.capacity.cpuCores,
+    memoryGiB: a.capacity.memoryGiB,
+    gpus: a.capacity.gpus.map((g) => ({ name: g.model, count: g.count ?? 1 })),
+  }));
   const allHosts = pools.flatMap((p) => p.hosts);
   const vmSupply = supplyOf(allHosts.filter((h) => role(h).vm));
   const cpSupply = supplyOf(allHosts.filter((h) => role(h).cp));
@@ -250,6 +270,7 @@ export function computeReport(platform: PlatformUnderCluster, options: FleetRepo
         gpus: (h.capacity.gpus ?? []).map((g) => ({ name: g.model, count: g.count ?? 1 })),
         runsVms: r.vm,
         runsControlPlanes: r.cp,
+        ...(assignedTo.has(h) ? { tenantPool: assignedTo.get(h) } : {}),
         labels,
       };
     });
@@ -366,6 +387,7 @@ export function computeReport(platform: PlatformUnderCluster, options: FleetRepo
     },
     tenants: tenants.map((t) => t.row),
     bareMetalPools,
+    tenantMetalPools,
     vmCapacity,
     controlPlaneCapacity,
     vipPools,

@@ -78,8 +78,14 @@ export function renderMarkdown(d: FleetReportData, charts: RenderedChart[]): str
     out.push(`<details><summary>Hosts of ${cell(p.name)}</summary>`, '');
     out.push(...table(['Host', 'Cores', 'Memory (GiB)', 'GPUs', 'Runs', 'Labels'], ['---', '---:', '---:', '---', '---', '---'],
       p.hosts.map((h) => [h.name, h.cpuCores, num(h.memoryGiB), devices(h.gpus),
-        [h.runsVms ? 'VMs' : '', h.runsControlPlanes ? 'control planes' : ''].filter(Boolean).join(', ') || 'nothing',
+        [h.runsVms ? 'VMs' : '', h.runsControlPlanes ? 'control planes' : '', h.tenantPool ? `tenant pool ${h.tenantPool}` : ''].filter(Boolean).join(', ') || 'nothing',
         Object.entries(h.labels).map(([k, v]) => `${k}=${v}`).join(', ')])), '', '</details>', '');
+  }
+  if (d.tenantMetalPools.length) {
+    out.push('## Tenant pools of whole servers', '');
+    out.push('Each replica takes one server (maxReplicas when autoscaled); servers are wiped and returned to their pool on scale-down.', '');
+    out.push(...table(['Cluster', 'Pool', 'Servers from', 'Wanted', 'Matching', 'Assigned', 'Cores', 'Memory (GiB)', 'GPUs'], ['---', '---', '---', '---:', '---:', '---', '---:', '---:', '---'],
+      d.tenantMetalPools.map((p) => [p.cluster, p.pool, p.bareMetalPool, p.hostsWanted, p.hostsMatching, p.hosts.join(', ') || 'none', p.cpuCores, num(p.memoryGiB), devices(p.gpus)])), '');
   }
 
   out.push('## Control-plane VIP pools', '');

@@ -1,6 +1,7 @@
 // What a tenant cluster occupies on the under cluster, read from the cluster as declared (pools,
 // control plane, datastore), for quotas and boundaries. Internal.
 import type { ClassNodePool } from '../class-node-pool';
+import { ClusterInfrastructure } from '../cluster-infrastructure';
 import { DedicatedEtcdDataStore } from '../datastore';
 import type { TenantCluster } from '../tenant-cluster';
 import { parseQuantity } from './quantities';
@@ -53,7 +54,9 @@ export interface ResourceDemand {
 export function clusterShape(cluster: TenantCluster): ClusterShape {
   return {
     cluster,
-    pools: cluster.clusterClass ? classPools(cluster) : objectPools(cluster),
+    // Pools of whole servers run no VMs on the under cluster: they take no VM quota or VM capacity
+    // (their servers are counted by HostClaims).
+    pools: cluster.infrastructure === ClusterInfrastructure.METAL3 ? [] : cluster.clusterClass ? classPools(cluster) : objectPools(cluster),
     controlPlaneReplicas: cluster.controlPlaneReplicas,
     etcd: etcdShape(cluster),
   };

@@ -1,6 +1,7 @@
 // Demand (every tenant's worker VMs, from the synthesized objects) and supply (the VM hosts),
 // computed once per policy run and shared by the capacity rules. Internal.
 import type { BareMetalHost } from '../../../baremetal/bare-metal-host';
+import { HOST_ROLE_LABEL, HostClaims, TENANT_METAL_ROLE } from '../../../baremetal/host-claims';
 import { parseQuantity } from '../../../tenancy/governance/quantities';
 import type { PolicyContext, SynthesizedObject } from '../../policy-context';
 import { surgeMachines, topologyStrategy } from '../../private/rollout-surge';
@@ -166,6 +167,8 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
       shapes.set(workerClass, shape);
       return shape;
     };
+    // A class of whole servers (Metal3 templates) runs no VMs: its servers are HostClaims'.
+    if (get(cc?.json, 'spec.infrastructure.templateRef.kind') === 'Metal3ClusterTemplate') continue;
     const clusterVars = new Map<string, any>((topology.variables ?? []).map((v: any) => [v?.name, v?.value]));
     // Placed at an edge site (the class patches the island in as infra cluster): the site checks it.
     if (clusterVars.get('siteInfraClusterSecret') !== undefined) continue;
@@ -269,7 +272,10 @@ export function vmHostsOf(context: PolicyContext, options: CapacityPolicyOptions
     return context.bareMetalHosts.filter((h) => Object.entries(hostSelector).every(([k, v]) => h.labels[k] === v));
   }
   const wanted = Object.entries(options.vmHostLabels ?? {});
-  return context.bareMetalHosts.filter((h) => (options.vmHostLabels
+  // Servers labelled for tenant bare-metal use, and any a tenant pool's selector matches
+  // (HostClaims, the model the pools' own check reads), run no VMs.
+  const claimed = new Set<BareMetalHost>(context.bareMetalHosts.length ? HostClaims.of(context.bareMetalHosts[0]).claimedHosts : []);
+  return context.bareMetalHosts.filter((h) => !claimed.has(h) && h.labels[HOST_ROLE_LABEL] !== TENANT_METAL_ROLE && (options.vmHostLabels
     ? wanted.every(([k, v]) => h.labels[k] === v)
     : h.labels[CONTROL_PLANE_ROLE[0]] !== CONTROL_PLANE_ROLE[1]));
 }
