@@ -97,7 +97,7 @@ interface VariableDefinition {
 }
 
 /** Variables only a KubeVirt class has (VM sizes, devices, network, edge-site placement). */
-const KUBEVIRT_VARIABLES = ['workerCpuCores', 'workerMemoryGiB', 'workerImage', 'workerGpuDeviceName', 'workerGpuCount', 'workerSubnet', 'siteControlPlane', 'siteInfraClusterSecret'];
+const KUBEVIRT_VARIABLES = ['workerCpuCores', 'workerMemoryGiB', 'workerImage', 'workerGpuDeviceName', 'workerGpuCount', 'workerSubnet', 'siteControlPlane', 'siteInfraClusterSecret', 'workerSpread', 'workerZoneLabel', 'workerLiveMigration'];
 /** Variables only a Metal3 class has. */
 const METAL3_VARIABLES = ['workerHostSelector', 'workerDataTemplate', 'workerMetalImage'];
 
