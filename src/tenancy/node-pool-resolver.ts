@@ -261,7 +261,9 @@ export function resolveNodePoolOptions(scope: IConstruct, clusterName: string, o
 
   const bareMetal = resolveBareMetal(scope, options);
   // A pool of whole servers has one machine per server by construction: no VM placement applies.
-  const placement: ResolvedPoolPlacement = bareMetal ? { spread: SpreadMode.NONE, liveMigration: false } : resolvePoolPlacement(scope, options.placement, gpus.length > 0);
+  const placement: ResolvedPoolPlacement = bareMetal
+    ? { spread: SpreadMode.NONE, liveMigration: false }
+    : resolvePoolPlacement(scope, options.placement, gpus.length > 0);
   const rollout = resolveRollout(scope, options.rollout);
   // One VM per host: when every eligible host already runs one, a surge VM can never be scheduled,
   // and the rollout would stall with the old machine still running.

@@ -498,7 +498,8 @@ export function _machineDeploymentObjects(scope: Construct, req: MachineDeployme
         spec: {
           clusterName: req.clusterName,
           version: req.version,
-          ...(resolved.rollout.nodeDrainTimeoutSeconds !== undefined ? { deletion: { nodeDrainTimeoutSeconds: resolved.rollout.nodeDrainTimeoutSeconds } } : {}),
+          ...(resolved.rollout.nodeDrainTimeoutSeconds !== undefined
+            ? { deletion: { nodeDrainTimeoutSeconds: resolved.rollout.nodeDrainTimeoutSeconds } } : {}),
           bootstrap: { configRef: { apiGroup: 'bootstrap.cluster.x-k8s.io', kind: 'KubeadmConfigTemplate', name: req.deploymentName } },
           infrastructureRef: { ...req.infrastructureRef },
         },
