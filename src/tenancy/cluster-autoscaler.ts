@@ -1,5 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { namespacedIdentity } from './private/namespaced-identity';
 import type { TenantCluster } from './tenant-cluster';
 import { VersionMatrix } from '../platform/version-matrix';
 import { KmetalValidationError, showValue } from '../util/errors';
@@ -137,35 +138,21 @@ export class ClusterAutoscaler extends Construct {
     const image = props.image ?? Lazy.any({ produce: () => ClusterAutoscaler._imageFor(cluster, cluster.version) });
 
     const labels = { 'app.kubernetes.io/name': 'cluster-autoscaler', 'app.kubernetes.io/instance': this.name, 'kmetal.io/tenant-cluster': cluster.clusterName };
-    this.serviceAccount = new ApiObject(this, 'ServiceAccount', {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: this.name, namespace: ns, labels },
-    });
-    this.role = new ApiObject(this, 'Role', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name: this.name, namespace: ns, labels },
-      rules: [
-        {
-          apiGroups: ['cluster.x-k8s.io'],
-          resources: ['machinedeployments', 'machinedeployments/scale', 'machines', 'machinesets', 'machinepools'],
-          verbs: ['get', 'list', 'update', 'watch'],
-        },
-        {
-          apiGroups: ['infrastructure.cluster.x-k8s.io'],
-          resources: ['kubevirtmachinetemplates'],
-          verbs: ['get', 'list', 'watch'],
-        },
-      ],
-    });
-    this.roleBinding = new ApiObject(this, 'RoleBinding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: this.name, namespace: ns, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
-      subjects: [{ kind: 'ServiceAccount', name: this.name, namespace: ns }],
-    });
+    const identity = namespacedIdentity(this, this.name, ns, labels, [
+      {
+        apiGroups: ['cluster.x-k8s.io'],
+        resources: ['machinedeployments', 'machinedeployments/scale', 'machines', 'machinesets', 'machinepools'],
+        verbs: ['get', 'list', 'update', 'watch'],
+      },
+      {
+        apiGroups: ['infrastructure.cluster.x-k8s.io'],
+        resources: ['kubevirtmachinetemplates'],
+        verbs: ['get', 'list', 'watch'],
+      },
+    ]);
+    this.serviceAccount = identity.serviceAccount;
+    this.role = identity.role;
+    this.roleBinding = identity.roleBinding;
 
     const args = [
       '--cloud-provider=clusterapi',

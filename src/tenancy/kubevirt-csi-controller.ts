@@ -1,5 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { namespacedIdentity } from './private/namespaced-identity';
 import type { TenantCluster } from './tenant-cluster';
 import type { TenantStorage } from './tenant-storage';
 import { VersionMatrix } from '../platform/version-matrix';
@@ -71,29 +72,15 @@ export class KubevirtCsiController extends Construct {
     this.name = `${cluster.clusterName}-csi-controller`;
     const labels = { 'app.kubernetes.io/name': 'kubevirt-csi-controller', 'app.kubernetes.io/instance': this.name, 'kmetal.io/tenant-cluster': cluster.clusterName };
 
-    this.serviceAccount = new ApiObject(this, 'ServiceAccount', {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: this.name, namespace: ns, labels },
-    });
-    this.role = new ApiObject(this, 'Role', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name: this.name, namespace: ns, labels },
-      rules: [
-        { apiGroups: ['cdi.kubevirt.io'], resources: ['datavolumes'], verbs: ['get', 'create', 'delete'] },
-        { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances', 'virtualmachines'], verbs: ['list', 'get'] },
-        { apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachines/addvolume', 'virtualmachines/removevolume'], verbs: ['update'] },
-        { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'patch'] },
-      ],
-    });
-    this.roleBinding = new ApiObject(this, 'RoleBinding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: this.name, namespace: ns, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
-      subjects: [{ kind: 'ServiceAccount', name: this.name, namespace: ns }],
-    });
+    const identity = namespacedIdentity(this, this.name, ns, labels, [
+      { apiGroups: ['cdi.kubevirt.io'], resources: ['datavolumes'], verbs: ['get', 'create', 'delete'] },
+      { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances', 'virtualmachines'], verbs: ['list', 'get'] },
+      { apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachines/addvolume', 'virtualmachines/removevolume'], verbs: ['update'] },
+      { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'patch'] },
+    ]);
+    this.serviceAccount = identity.serviceAccount;
+    this.role = identity.role;
+    this.roleBinding = identity.roleBinding;
 
     const socket = { name: 'socket-dir', mountPath: SOCKET_DIR };
     const kubeconfig = { name: 'tenant-kubeconfig', mountPath: KUBECONFIG_DIR, readOnly: true };

@@ -1,6 +1,7 @@
 import * as crypto from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { namespacedIdentity } from './private/namespaced-identity';
 import type { TenantCluster } from './tenant-cluster';
 import { isPinnedImage } from './tenant-storage';
 import { VersionMatrix } from '../platform/version-matrix';
@@ -123,30 +124,16 @@ export class TenantCloudProvider extends Construct {
     }
 
     const labels = { 'app.kubernetes.io/name': 'kubevirt-cloud-controller-manager', 'app.kubernetes.io/instance': this.name, 'kmetal.io/tenant-cluster': cluster.clusterName };
-    this.serviceAccount = new ApiObject(this, 'ServiceAccount', {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: this.name, namespace: ns, labels },
-    });
-    this.role = new ApiObject(this, 'Role', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name: this.name, namespace: ns, labels },
-      rules: [
-        { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['get', 'watch', 'list'] },
-        { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['get', 'watch', 'list', 'update'] },
-        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-        // Services only for the load-balancer interface (upstream grants `*`; these are the verbs it uses).
-        ...(this.loadBalancer ? [{ apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] }] : []),
-      ],
-    });
-    this.roleBinding = new ApiObject(this, 'RoleBinding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: this.name, namespace: ns, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
-      subjects: [{ kind: 'ServiceAccount', name: this.name, namespace: ns }],
-    });
+    const identity = namespacedIdentity(this, this.name, ns, labels, [
+      { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['get', 'watch', 'list'] },
+      { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['get', 'watch', 'list', 'update'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+      // Services only for the load-balancer interface (upstream grants `*`; these are the verbs it uses).
+      ...(this.loadBalancer ? [{ apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] }] : []),
+    ]);
+    this.serviceAccount = identity.serviceAccount;
+    this.role = identity.role;
+    this.roleBinding = identity.roleBinding;
 
     // JSON is YAML: the CCM reads the file with gopkg.in/yaml.v2 (pkg/provider/cloud.go).
     const config = {
