@@ -7,9 +7,10 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  AddonProfile, AdmissionGuardrails, BareMetalPool, BmcCredentials, ClusterInfrastructure, ClusterLifecycleEvent, ConformanceChecker,
-  ControlPlaneVipPool, EventHook, FleetReport, FluxTree, HookAction, HostProvisioning, HostUserData, NetworkPlanes, NodeImage, PeeringRequest, PlatformPolicyPack,
-  PlatformUnderCluster, Policy, RaidLevel, RolloutPlan, SpreadMode, TenantClusterClass, TenantGuardrails, TenantVpc,
+  AddonProfile, AdmissionGuardrails, BareMetalPool, BmcCredentials, ClusterInfrastructure, ClusterLifecycleEvent,
+  ConformanceChecker, ControlPlaneVipPool, EventHook, FleetReport, FluxTree, HookAction, HostProvisioning, HostUserData,
+  NetworkPlanes, NodeImage, PeeringRequest, PlatformPolicyPack, PlatformUnderCluster, Policy, RaidLevel, RolloutPlan,
+  SpreadMode, TenantClusterClass, TenantGuardrails, TenantVpc,
 } from '../../src';
 
 const app = new App();
