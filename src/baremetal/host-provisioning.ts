@@ -2,9 +2,9 @@ import { IConstruct } from 'constructs';
 import * as YAML from 'yaml';
 import { HostUserData } from './host-user-data';
 import { IMetalImage, MetalImageBinding } from '../os/metal-image';
-import { kubeletRefusesLabel } from '../tenancy/node-pool-resolver';
 import { parseIp } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
+import { kubeletRefusesLabel } from '../util/kubelet-labels';
 import { isLabel } from '../util/names';
 import { checkKnownProps } from '../util/props';
 

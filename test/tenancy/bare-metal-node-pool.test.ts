@@ -5,7 +5,7 @@ import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
 import {
   BareMetalHostSpec, BareMetalNodePool, BareMetalPool, ClusterInfrastructure, ControlPlaneVipPool, FluxTree, HostClaims, MachineImage,
-  MetalDiskFormat, MetalImage, PlatformUnderCluster, TenantCluster, TenantClusterProps,
+  MetalDiskFormat, MetalImage, PlatformBoundaries, PlatformUnderCluster, TenantCluster, TenantClusterProps,
 } from '../../src';
 import { expectError } from '../baremetal/fixtures';
 import { conformanceErrors, findObject, newChart, ofKind } from '../support/platform';
@@ -236,5 +236,29 @@ describe('on a platform: the Flux tree passes conformance and the reconcile chec
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('platform boundaries count the servers of bare-metal pools', () => {
+  test('nodes, servers per pool and GPUs of the richest matching servers are bounded', () => {
+    const { chart } = newChart();
+    new PlatformBoundaries(chart, 'Boundaries', { maxReplicasPerPool: 1, maxNodesPerCluster: 2, maxGpusPerCluster: 8 });
+    const pool = servers(chart);
+    const cluster = metalCluster(chart);
+    // Two A100 hosts (8 GPUs each) and one without GPUs match role tenant-metal: two servers may be the two A100s.
+    cluster.addNodePool({ name: 'gpu', replicas: 2, bareMetal: { pool, image: METAL_IMAGE } });
+    const errors = validationErrors(chart).filter((e) => e.includes('platform boundaries'));
+    expect(errors).toEqual([
+      '[test/acme] nodePools.gpu.replicas: 2 servers are outside the platform boundaries of test/Boundaries (at most 1 per pool). Fix: lower replicas/maxReplicas to 1, or split the pool',
+      expect.stringContaining('[test/acme] nodePools: 16 GPUs at most are outside'),
+    ]);
+  });
+
+  test('a metal pool within the boundaries passes them', () => {
+    const { chart } = newChart();
+    new PlatformBoundaries(chart, 'Boundaries', { maxReplicasPerPool: 2, maxNodesPerCluster: 2, maxGpusPerCluster: 16 });
+    const pool = servers(chart);
+    metalCluster(chart).addNodePool({ name: 'gpu', replicas: 2, bareMetal: { pool, hostLabels: { 'kmetal.io/gpu': 'a100' }, image: METAL_IMAGE } });
+    expect(validationErrors(chart).filter((e) => e.includes('platform boundaries'))).toEqual([]);
   });
 });

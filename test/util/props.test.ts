@@ -1,7 +1,7 @@
 // The run-time prop checks every construct uses for callers the TypeScript compiler does not check.
 import { Chart, Testing } from 'cdk8s';
 import { TaintEffect } from '../../src';
-import { kubeletRefusesLabel } from '../../src/tenancy/node-pool-resolver';
+import { kubeletRefusesLabel } from '../../src/util/kubelet-labels';
 import { checkEnum, checkKnownProps, checkNumber } from '../../src/util/props';
 
 const scope = () => new Chart(Testing.app(), 'test');

@@ -1,5 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
 import { KmetalValidationError, showValue } from '../../util/errors';
+import { BareMetalNodePool } from '../bare-metal-node-pool';
 import type { TenantCluster } from '../tenant-cluster';
 import { clusterShape } from './cluster-shape';
 import { FleetRegistry } from './fleet-registry';
@@ -12,11 +13,20 @@ export interface PlatformBoundariesProps {
    * @default - any release the pinned Kamaji supports
    */
   readonly allowedKubernetesVersions?: string[];
-  /** Most VMs one pool may have (`replicas`, or `maxReplicas` when autoscaled). @default - no limit */
+  /**
+   * Most machines one pool may have (`replicas`, or `maxReplicas` when autoscaled): VMs, or the
+   * servers of a bare-metal pool.
+   * @default - no limit
+   */
   readonly maxReplicasPerPool?: number;
-  /** Most worker VMs one cluster may have, over all pools. @default - no limit */
+  /** Most worker machines (VMs and bare-metal servers) one cluster may have, over all pools. @default - no limit */
   readonly maxNodesPerCluster?: number;
-  /** Most GPUs (and other passed-through devices) one cluster may use at its largest. @default - no limit */
+  /**
+   * Most GPUs (and other passed-through devices) one cluster may use at its largest. A bare-metal
+   * pool counts the GPUs of the servers it could be given: the ones with the most GPUs among the
+   * servers its selector matches.
+   * @default - no limit
+   */
   readonly maxGpusPerCluster?: number;
   /** Most vCPU cores of one worker VM. @default - no limit */
   readonly maxCpuCoresPerNode?: number;
@@ -145,14 +155,36 @@ export class PlatformBoundaries extends Construct {
         }
       }
     }
+    // Pools of whole servers run no VMs (clusterShape leaves them out of VM quota and capacity), but
+    // they are the cluster's nodes and GPUs all the same: a boundary on nodes or GPUs covers them.
+    for (const pool of cluster.pools) {
+      if (!(pool instanceof BareMetalNodePool)) continue;
+      const servers = pool.maxReplicas ?? pool.replicas ?? 1;
+      nodes += servers;
+      gpus += mostGpus(pool, servers);
+      if (p.maxReplicasPerPool !== undefined && servers > p.maxReplicasPerPool) {
+        out.push(message(`nodePools.${pool.poolName}.replicas`, `${servers} servers are ${where} (at most ${p.maxReplicasPerPool} per pool)`, `lower replicas/maxReplicas to ${p.maxReplicasPerPool}, or split the pool`));
+      }
+    }
     if (p.maxNodesPerCluster !== undefined && nodes > p.maxNodesPerCluster) {
-      out.push(message('nodePools', `${nodes} worker VMs at most are ${where} (at most ${p.maxNodesPerCluster} per cluster)`, `shrink the pools to ${p.maxNodesPerCluster} VMs in total`));
+      out.push(message('nodePools', `${nodes} worker machines at most are ${where} (at most ${p.maxNodesPerCluster} per cluster)`, `shrink the pools to ${p.maxNodesPerCluster} machines in total`));
     }
     if (p.maxGpusPerCluster !== undefined && gpus > p.maxGpusPerCluster) {
       out.push(message('nodePools', `${gpus} GPUs at most are ${where} (at most ${p.maxGpusPerCluster} per cluster)`, `request at most ${p.maxGpusPerCluster} devices over all pools (count × replicas)`));
     }
     return out;
   }
+}
+
+/**
+ * The most GPUs `servers` of a bare-metal pool's matching hosts can carry: Metal3 may give the pool
+ * any of them, so the bound takes the richest.
+ */
+function mostGpus(pool: BareMetalNodePool, servers: number): number {
+  const perHost = pool.infrastructure.matchingHosts
+    .map((h) => (h.capacity.gpus ?? []).reduce((n, g) => n + (g.count ?? 1), 0))
+    .sort((a, b) => b - a);
+  return perHost.slice(0, servers).reduce((n, c) => n + c, 0);
 }
 
 /**
