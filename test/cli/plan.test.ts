@@ -163,6 +163,9 @@ describe('kmetal plan', () => {
     expect(doc.summary.changes).toBe(every.filter((c: any) => !c.derivedFrom).length);
     expect(every.filter((c: any) => c.derivedFrom)).toHaveLength(2);
     expect(out).toMatch(/2 tenants \(acme, globex\): rolls 2 worker machines; 1 in place/);
+    // The component's own line says what changed (its machines are counted under the tenants).
+    expect(templates.summary).toBe('changes 1 machine template (the workers of the clusters using it roll)');
+    expect(out).toContain('  infrastructure/cluster-templates: changes 1 machine template');
   });
 
   test('rollout waves: promoting a wave upgrades only its clusters, and the plan reads per wave; the class default no longer moves pinned waves', async () => {

@@ -260,6 +260,10 @@ function group(name: string, changes: PlanChange[], tenant: boolean): PlanGroup 
   if (versioned && tenant) parts.push(`upgrades the control plane ${versioned.version!.from} → ${versioned.version!.to}`);
   else if (versioned) parts.push(`upgrades ${versioned.version!.from ?? 'unset'} → ${versioned.version!.to ?? 'unset'}`);
   if (machines > 0) parts.push(`rolls ${machines} worker machine${machines === 1 ? '' : 's'}`);
+  // A class's worker template rolls machines it does not own: they are counted under each tenant
+  // whose Cluster names it (its changes carry `derivedFrom`), so say here what changed instead.
+  const templates = changes.filter((c) => c.effects[0] === 'rolls-machines' && !c.machines).length;
+  if (templates) parts.push(`changes ${templates} machine template${templates === 1 ? '' : 's'} (the workers of the clusters using ${templates === 1 ? 'it' : 'them'} roll)`);
   if (effects.includes('reconfigures-control-plane')) parts.push('reconfigures the control plane');
   const destroyed = count('destroyed');
   const guarded = changes.flatMap((c) => c.destructive ?? []);
@@ -272,6 +276,8 @@ function group(name: string, changes: PlanChange[], tenant: boolean): PlanGroup 
   if (count('metadata')) parts.push(`${count('metadata')} metadata only`);
   const unknown = changes.filter((c) => c.unknownKind).length;
   if (unknown) parts.push(`${unknown} of a kind plan does not know`);
+  // Every change has an effect; a group whose effects none of the phrases above covers still says them.
+  if (parts.length === 0) parts.push(`${changes.length} change${changes.length === 1 ? '' : 's'}: ${effects.join(', ')}`);
   return { name, effects, summary: parts.join('; '), machines, ...(versioned ? { version: versioned.version } : {}), changes };
 }
 
