@@ -167,6 +167,12 @@ export class DatastoreBackup extends Construct {
       throw new KmetalValidationError(this, 'endpoint', endpoint === undefined ? 'no S3 endpoint given' : `${showValue(endpoint)} is not an http(s) URL without credentials`, 'give the S3 endpoint, e.g. "https://s3.example.com"; credentials go in credentialsSecret');
     }
     const creds = props.credentialsSecret;
+    if (typeof creds === 'string') {
+      // A bare string may be the Secret's name, or a credential pasted in its place: only a name is shown.
+      const name = isDnsLabel(String(creds).replace(/\./g, '-')) ? String(creds) : undefined;
+      throw new KmetalValidationError(this, 'credentialsSecret', name ? `${showValue(name)} is a name, not a Secret reference` : 'a string (not shown) is not a Secret reference',
+        `write credentialsSecret: { name: "${name ?? 'etcd-backup-s3'}" }, a Secret in namespace ${ds.namespace} with the access key id and secret access key (create it outside git: ExternalSecrets, SOPS)`);
+    }
     if (!creds || typeof creds.name !== 'string' || !isDnsLabel(creds.name.replace(/\./g, '-'))) {
       throw new KmetalValidationError(this, 'credentialsSecret', creds === undefined ? 'no credentials Secret given' : `${showValue(creds?.name)} is not a Secret name`, `reference a Secret in namespace ${ds.namespace} with the access key id and secret access key, e.g. { name: "etcd-backup-s3" } (create it outside git: ExternalSecrets, SOPS)`);
     }

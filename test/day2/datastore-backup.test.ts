@@ -100,6 +100,17 @@ describe('DatastoreBackup', () => {
     expect(e.constructPath).toBe('test/acme/Etcd/Backup');
   });
 
+  test('a bare string is refused with the reference to write; one that is no name (perhaps a key) is not printed', () => {
+    const named = errorOf(() => tenant({ etcdBackup: { ...BACKUPS, credentialsSecret: 'etcd-backup-s3' as any } }));
+    expect(named.field).toBe('credentialsSecret');
+    expect(named.message).toContain('"etcd-backup-s3" is a name, not a Secret reference');
+    expect(named.fix).toContain('credentialsSecret: { name: "etcd-backup-s3" }');
+    const key = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const pasted = errorOf(() => tenant({ etcdBackup: { ...BACKUPS, credentialsSecret: key as any } }));
+    expect(pasted.field).toBe('credentialsSecret');
+    expect(`${pasted.message} ${pasted.fix}`).not.toContain(key);
+  });
+
   test('platform-wide: every tenant\'s dedicated etcd, declared before or after, with per-tenant override and opt-out; the tree reconciles, conforms and carries no credential', () => {
     const { app, platform } = day2Platform();
     const before = platform.addTenantCluster('early', { version: 'v1.33.2', nodePools: [{ name: 'general', replicas: 1 }] });
