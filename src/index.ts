@@ -21,6 +21,7 @@ export * from './tenancy/bare-metal-node-pool';
 export * from './tenancy/cluster-infrastructure';
 export * from './tenancy/tenant-cluster';
 export * from './tenancy/tenant-cluster-class';
+export * from './tenancy/machine-drain-rule';
 export * from './tenancy/rollout-plan';
 export * from './platform/helm-chart-repository';
 export * from './gitops';

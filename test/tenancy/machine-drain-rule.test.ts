@@ -1,0 +1,57 @@
+import { Chart, Testing } from 'cdk8s';
+import { ConformanceChecker, MachineDrainBehavior, MachineDrainRule, MachineDrainRuleProps } from '../../src';
+import { KmetalValidationError } from '../../src/util/errors';
+
+function make(props: Partial<MachineDrainRuleProps> = {}): any {
+  const chart = new Chart(Testing.app(), 'c');
+  const rule = new MachineDrainRule(chart, 'Rule', { name: 'storage-last', namespace: 'tenant-acme', behavior: MachineDrainBehavior.DRAIN, ...props });
+  return rule.apiObject.toJson();
+}
+
+describe('MachineDrainRule', () => {
+  test('emits a rule that passes the pinned v1beta2 CRD schema and CEL rules', () => {
+    const obj = make({
+      order: 100,
+      machines: [{ clusterLabels: { 'kmetal.io/tenant': 'acme' } }],
+      pods: [{ podLabels: { app: 'storage' } }, { namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' }, podLabels: { tier: 'csi' } }],
+    });
+    expect(obj).toMatchObject({ apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'MachineDrainRule', metadata: { name: 'storage-last', namespace: 'tenant-acme' } });
+    expect(obj.spec.drain).toEqual({ behavior: 'Drain', order: 100 });
+    expect(obj.spec.machines).toEqual([{ clusterSelector: { matchLabels: { 'kmetal.io/tenant': 'acme' } } }]);
+    expect(obj.spec.pods[1]).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, selector: { matchLabels: { tier: 'csi' } } });
+    expect(ConformanceChecker.default().validateObject(obj)).toEqual([]);
+  });
+
+  test('a rule without selectors applies to the whole namespace and omits machines/pods', () => {
+    const obj = make({ behavior: MachineDrainBehavior.SKIP });
+    expect(obj.spec).toEqual({ drain: { behavior: 'Skip' } });
+    expect(ConformanceChecker.default().validateObject(obj)).toEqual([]);
+  });
+
+  test('the schema checker refuses what the construct refuses (order outside int32 is caught first by the construct)', () => {
+    expect(() => make({ order: 2 ** 31 })).toThrow(KmetalValidationError);
+    expect(() => make({ order: 1.5 })).toThrow(/order: 1.5 is not a 32-bit integer/);
+  });
+
+  test('order only with Drain', () => {
+    expect(() => make({ behavior: MachineDrainBehavior.WAIT_COMPLETED, order: 5 })).toThrow(/order: 5 is set with behavior WaitCompleted/);
+    expect(make({ behavior: MachineDrainBehavior.WAIT_COMPLETED, order: 0 }).spec.drain).toEqual({ behavior: 'WaitCompleted' });
+  });
+
+  test('empty, duplicate and too many selectors are refused', () => {
+    expect(() => make({ pods: [{}] })).toThrow(/pods\[0\]: the selector has no labels/);
+    expect(() => make({ machines: [{ machineLabels: { a: 'b' } }, { machineLabels: { a: 'b' } }] })).toThrow(/machines\[1\]: duplicate selector/);
+    const many = Array.from({ length: 33 }, (_, i) => ({ podLabels: { n: String(i) } }));
+    expect(() => make({ pods: many })).toThrow(/pods: 33 selectors/);
+  });
+
+  test('a bad name is refused', () => {
+    expect(() => make({ name: 'Bad_Name' })).toThrow(/\[c\/Rule\] name: "Bad_Name" is not a DNS-1123 subdomain/);
+  });
+
+  test('the schema would refuse a duplicate (CEL) — the construct agrees', () => {
+    const obj = make({ pods: [{ podLabels: { app: 'x' } }] });
+    obj.spec.pods.push(obj.spec.pods[0]);
+    expect(ConformanceChecker.default().validateObject(obj).length).toBeGreaterThan(0);
+  });
+});
