@@ -42,6 +42,28 @@ import { KmetalValidationError, showValue } from '../util/errors';
  * (`metallb.io/address-pool`, `loadBalancerIP`), e.g. another tenant's control-plane VIP. The CCM
  * therefore runs its node controllers by default, and the load-balancer interface only on request,
  * for workers on the under cluster's pod network.
+ *
+ * Why not Kube-OVN's own LoadBalancer Services (`--enable-lb-svc`, chart `func.ENABLE_LB_SVC`) either
+ * (kubeovn/kube-ovn v1.16.2, 12506be4b99b03dcd873618771b0a50fa9e666cd; unchanged on master 1533681d7a6b):
+ * - pkg/controller/service_lb.go:346-350 (updatePodAttachNets) has the `lb-svc-<svc>` pod DNAT
+ *   `<external IP>:<port>` to `<ClusterIP>:<targetPort>` (dist/images/vpcnatgateway/lb-svc.sh
+ *   add_dnat `--to-destination $internalIp:$internalPort`), while the VPC's OVN load balancer holds
+ *   the Service as VIP `<ClusterIP>:<port>` (pkg/controller/endpoint_slice.go:216). The CCM's infra
+ *   Service has port = the tenant's port and targetPort = the tenant's NodePort
+ *   (cloud-provider-kubevirt v0.6.0 pkg/provider/loadbalancer.go:236-247), so the DNAT lands on `<ClusterIP>:<NodePort>`,
+ *   which no VIP matches: traffic is dropped unless a tenant port equals its NodePort (30000-32767).
+ *   Kube-OVN's own e2e (test/e2e/lb-svc/e2e_test.go:160-164) only tests port == targetPort.
+ * - It serves only Services carrying `ovn.kubernetes.io/attachmentprovider` (pkg/controller/service.go:419-422)
+ *   and takes the external subnet, the pod's VPC subnet and the address from the Service's own
+ *   annotations and `loadBalancerIP` (service_lb.go:86-95). The CCM can add none (its cloud config,
+ *   pkg/provider/cloud.go CloudConfig/LoadBalancerConfig, has labels only, `infraLabels`); it copies
+ *   the tenant Service's annotations wholesale (loadbalancer.go:201), so each tenant would write the
+ *   platform's network names into its Services, and could name another tenant's subnet or address.
+ * - The pod it creates in the Service's (the tenant's) namespace (service_lb.go:183) is privileged
+ *   and has no resource requests (service_lb.go:96-104, 122-133): a quota on requests refuses it.
+ * What it would take: Kube-OVN DNAT to `<ClusterIP>:<port>` (or to the endpoints), a way to put the
+ * attachment annotations on the infra Service that the tenant cannot steer, and requests on the pod;
+ * or the kMetal run-time controller binding the VPC's load-balancer `OvnEip`s (README, "Day 2").
  */
 
 /** Where the tenant kubeconfig is mounted (upstream's path, without the file). */
