@@ -47,12 +47,10 @@ export interface MachineDrainRulePodSelector {
   readonly namespaceLabels?: { [key: string]: string };
 }
 
-/** Properties of a MachineDrainRule. */
-export interface MachineDrainRuleProps {
+/** A MachineDrainRule without its namespace: `TenantCluster.addDrainRule()` puts it in the cluster's. */
+export interface MachineDrainRuleOptions {
   /** Name of the MachineDrainRule object. */
   readonly name: string;
-  /** Namespace: the rule applies to Machines of this namespace only (the tenant Cluster's namespace). */
-  readonly namespace: string;
   /** What to do with the selected Pods. */
   readonly behavior: MachineDrainBehavior;
   /**
@@ -71,6 +69,12 @@ export interface MachineDrainRuleProps {
    * @default - every Pod
    */
   readonly pods?: MachineDrainRulePodSelector[];
+}
+
+/** Properties of a MachineDrainRule. */
+export interface MachineDrainRuleProps extends MachineDrainRuleOptions {
+  /** Namespace: the rule applies to Machines of this namespace only (the tenant Cluster's namespace). */
+  readonly namespace: string;
 }
 
 const MAX_SELECTORS = 32; // maxItems of spec.machines and spec.pods in the pinned CRD

@@ -10,6 +10,7 @@ import { DedicatedEtcdDataStore, IHelmRepository, IDataStore } from './datastore
 import { DATASTORE_BACKUP_OPTIONS_KEYS, DatastoreBackup, DatastoreBackupOptions } from './datastore-backup';
 import { KubernetesVersion } from './kubernetes-version';
 import type { KubevirtCsiController } from './kubevirt-csi-controller';
+import { MachineDrainRule, MachineDrainRuleOptions } from './machine-drain-rule';
 import { INodePool, NodePool, NodePoolOptions } from './node-pool';
 import { SpreadMode } from './placement';
 import { MAINTENANCE_WINDOW_ANNOTATION, ROLLOUT_WAVE_LABEL, type RolloutWave } from './rollout-plan';
@@ -480,6 +481,22 @@ export class TenantCluster extends Construct {
     const cp = this.resolvedControlPlane;
     if (cp.serviceType !== ControlPlaneServiceType.LOAD_BALANCER) return true;
     return cp.vipPool !== undefined || cp.endpointAddress !== undefined || cp.addressPool !== undefined;
+  }
+
+  /**
+   * Adds a Cluster API `MachineDrainRule` for this cluster's machines: how Cluster API drains the
+   * selected Pods of a Node before it deletes the Machine (drain in order, skip, or wait for them to
+   * complete). It is written in the cluster's namespace, where Cluster API applies it (a rule applies
+   * only to Machines of its own namespace: the CRD at v1.14.0), beside the Cluster in its unit, and
+   * unless `machines` says otherwise it selects this cluster only (its `kmetal.io/tenant-cluster` label).
+   */
+  public addDrainRule(options: MachineDrainRuleOptions): MachineDrainRule {
+    const id = `DrainRule-${String(options?.name ?? '')}`;
+    return new MachineDrainRule(this, id, {
+      ...options,
+      namespace: this.namespace,
+      machines: options?.machines ?? [{ clusterLabels: { 'kmetal.io/tenant-cluster': this.clusterName } }],
+    });
   }
 
   /**

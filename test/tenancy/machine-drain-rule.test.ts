@@ -1,6 +1,10 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { ConformanceChecker, MachineDrainBehavior, MachineDrainRule, MachineDrainRuleProps } from '../../src';
+import { ConformanceChecker, FluxTree, MachineDrainBehavior, MachineDrainRule, MachineDrainRuleProps } from '../../src';
 import { KmetalValidationError } from '../../src/util/errors';
+import { day2Platform, readUnit } from '../day2/fixture';
 
 function make(props: Partial<MachineDrainRuleProps> = {}): any {
   const chart = new Chart(Testing.app(), 'c');
@@ -53,5 +57,24 @@ describe('MachineDrainRule', () => {
     const obj = make({ pods: [{ podLabels: { app: 'x' } }] });
     obj.spec.pods.push(obj.spec.pods[0]);
     expect(ConformanceChecker.default().validateObject(obj).length).toBeGreaterThan(0);
+  });
+});
+
+describe('TenantCluster.addDrainRule', () => {
+  test('writes the rule in the cluster\'s namespace and unit, selecting that cluster; the tree conforms and reconciles', () => {
+    const { app, platform } = day2Platform();
+    const acme = platform.addTenantCluster('acme', { version: 'v1.33.2', nodePools: [{ name: 'general', replicas: 2 }] });
+    const rule = acme.addDrainRule({ name: 'storage-last', behavior: MachineDrainBehavior.DRAIN, order: 10, pods: [{ podLabels: { app: 'storage' } }] });
+    expect(rule.namespace).toBe(acme.namespace);
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'drain-'));
+    const result = FluxTree.synth(app, { outdir, appName: 'kmetal', conformance: ConformanceChecker.default() });
+    expect(result.reconcileFindings.filter((f: any) => f.severity === 'error')).toEqual([]);
+    const rules = readUnit(outdir, 'tenants/acme').filter((o: any) => o.kind === 'MachineDrainRule');
+    expect(rules).toHaveLength(1);
+    expect(rules[0].metadata).toEqual({ name: 'storage-last', namespace: 'tenant-acme' });
+    // The Cluster carries the label the rule selects it by.
+    const clusterObj = readUnit(outdir, 'tenants/acme').find((o: any) => o.kind === 'Cluster');
+    expect(rules[0].spec.machines).toEqual([{ clusterSelector: { matchLabels: { 'kmetal.io/tenant-cluster': 'acme' } } }]);
+    expect(clusterObj.metadata.labels['kmetal.io/tenant-cluster']).toBe('acme');
   });
 });
