@@ -7,7 +7,8 @@
 // Namespace"), so it is emitted in the namespace of the tenant's Cluster.
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KmetalValidationError } from '../util/errors';
+import { KmetalValidationError, showValue } from '../util/errors';
+import { isDnsSubdomain } from '../util/names';
 
 /** What Cluster API does with the Pods a MachineDrainRule selects. */
 export enum MachineDrainBehavior {
@@ -78,7 +79,6 @@ export interface MachineDrainRuleProps extends MachineDrainRuleOptions {
 }
 
 const MAX_SELECTORS = 32; // maxItems of spec.machines and spec.pods in the pinned CRD
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /** A Cluster API MachineDrainRule. */
 export class MachineDrainRule extends Construct {
@@ -91,8 +91,8 @@ export class MachineDrainRule extends Construct {
 
   constructor(scope: Construct, id: string, props: MachineDrainRuleProps) {
     super(scope, id);
-    if (!DNS1123_SUBDOMAIN.test(props.name)) {
-      throw new KmetalValidationError(this, 'name', `${JSON.stringify(props.name)} is not a DNS-1123 subdomain`, 'use lower-case letters, digits, "-" and "."');
+    if (typeof props.name !== 'string' || !isDnsSubdomain(props.name)) {
+      throw new KmetalValidationError(this, 'name', `${showValue(props.name)} is not a DNS-1123 subdomain`, 'use lower-case letters, digits, "-" and "."');
     }
     if (props.order !== undefined) {
       if (!Number.isInteger(props.order) || props.order < -2147483648 || props.order > 2147483647) {
