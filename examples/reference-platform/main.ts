@@ -8,7 +8,7 @@ import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   AddonProfile, AdmissionGuardrails, BareMetalPool, BmcCredentials, ClusterInfrastructure, ClusterLifecycleEvent,
-  ConformanceChecker, ControlPlaneVipPool, EventHook, FleetReport, FluxTree, HookAction, HostProvisioning, HostUserData,
+  ConformanceChecker, ControlPlaneVipPool, EventHook, FleetReport, FluxTree, HookAction, HostProvisioning, HostUserData, MachineDrainBehavior,
   NetworkPlanes, NodeImage, PeeringRequest, PlatformPolicyPack, PlatformUnderCluster, Policy, RaidLevel, RolloutPlan,
   SpreadMode, TenantClusterClass, TenantGuardrails, TenantVpc,
 } from '../../src';
@@ -111,7 +111,9 @@ const golden = new TenantClusterClass(platform.clusterTemplates, 'golden', {
 // shows each promotion per wave ("wave standard: 26 clusters v1.33.2 → v1.34.1"), the surge capacity it
 // needs (pools roll with the bare-metal defaults: no surge VM, one machine down at a time) and whether it
 // would roll outside the wave's window. Each wave's units wait for the previous wave's Clusters to be
-// healthy (Flux gates rollout-golden-canary and rollout-golden-standard).
+// healthy (Flux gates rollout-golden-canary and rollout-golden-standard). A cluster's pools upgrade one
+// at a time (Cluster API's default; upgradeConcurrency raises it); a wave can hold its workers
+// (holdWorkerUpgrades) so that only the control planes move in one window and the workers in the next.
 new RolloutPlan(platform.clusterTemplates, 'rollout', {
   clusterClass: golden,
   waves: [
@@ -195,7 +197,7 @@ for (const [i, name] of tenants.entries()) {
     subnets: [{ name: 'workers', cidr: name === 'acme' ? '10.20.0.0/24' : '10.10.0.0/24' }],
   });
   vpcs.set(name, vpc);
-  platform.addTenantCluster(name, {
+  const cluster = platform.addTenantCluster(name, {
     clusterClass: golden,
     labels: {
       'kmetal.io/tier': gpuTenant ? 'gpu' : 'standard',
@@ -212,6 +214,9 @@ for (const [i, name] of tenants.entries()) {
       : name === 'acme' ? [{ name: 'general', minReplicas: 2, maxReplicas: 4, placement: { spread: SpreadMode.REQUIRED } }]
         : [{ name: 'general', replicas: 2, placement: { spread: SpreadMode.REQUIRED } }],
   });
+  // When a worker is replaced, Pods the tenant labels kmetal.io/drain-order=last (databases, queues)
+  // are evicted only after every other Pod has left the node, so their clients move first.
+  cluster.addDrainRule({ name: 'stateful-last', behavior: MachineDrainBehavior.DRAIN, order: 100, pods: [{ podLabels: { 'kmetal.io/drain-order': 'last' } }] });
 }
 
 // acme shares a data service with globex: requested by the tenant, approved by the platform team.

@@ -1,5 +1,6 @@
 import type { PlatformUnderCluster } from '../platform/platform-under-cluster';
 import { VersionMatrix } from '../platform/version-matrix';
+import { AUTOSCALER_MAX_SIZE_ANNOTATION } from '../tenancy/cluster-api-annotations';
 import { PlatformBoundaries } from '../tenancy/governance/platform-boundaries';
 import { KmetalValidationError } from '../util/errors';
 
@@ -48,7 +49,7 @@ export interface GuardrailRule {
 // Kamaji's CRD defaults spec.replicas to 2, and the API server defaults before admission: the CEL
 // expressions spell the default out so that they and the synth-time rules read a missing value alike.
 const CRD_DEFAULT_CONTROL_PLANE_REPLICAS = 2;
-const AUTOSCALER_MAX = 'cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size';
+const AUTOSCALER_MAX = AUTOSCALER_MAX_SIZE_ANNOTATION;
 
 /**
  * The boundaries of a tenant cluster, declared once and enforced twice: at synth time by the

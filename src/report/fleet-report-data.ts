@@ -48,8 +48,13 @@ export interface FleetReportNodePool {
   readonly spread: SpreadMode;
   /** Whether the VMs live-migrate when a host drains. */
   readonly liveMigration: boolean;
-  /** VMs the pool creates beyond its size while it rolls (`rollout.maxSurge`; `kmetal plan` checks them against `vmCapacity`). */
+  /**
+   * VMs the pool creates beyond its size while it rolls (`rollout.maxSurge`; `kmetal plan` checks
+   * them against `vmCapacity`, or against its host group's when the pool is pinned).
+   */
   readonly maxSurge: number;
+  /** Host labels the pool's VMs are pinned to (`hostSelector`); its group in `vmHostGroups`. @default - not pinned */
+  readonly hostLabels?: { [key: string]: string };
 }
 
 /** The hosted (Kamaji) control plane of a tenant. */
@@ -449,6 +454,16 @@ export interface FleetReportSummary {
   readonly fits: boolean;
 }
 
+/** Worker pools pinned to the same host labels, and the hosts that carry them. */
+export interface FleetReportHostGroup {
+  /** The labels (a pool's `hostSelector`). */
+  readonly hostLabels: { [key: string]: string };
+  /** The pools, as `<namespace>/<cluster>/<pool>`. */
+  readonly pools: string[];
+  /** The hosts carrying the labels (tenants' servers excluded) against the pools' VMs at their largest. */
+  readonly capacity: FleetReportCapacity;
+}
+
 /** The whole report (`report.json`). */
 export interface FleetReportData {
   /** Identifies the document: `cdk8s-kmetal/fleet-report`. */
@@ -475,6 +490,11 @@ export interface FleetReportData {
   readonly tenantMetalPools: FleetReportMetalPool[];
   /** All VM hosts against all tenants' worker VMs (what policy rule KM-CAP-001 checks). */
   readonly vmCapacity: FleetReportCapacity;
+  /**
+   * Pools pinned to hosts by labels, one group per distinct set of labels: the hosts carrying them
+   * against those pools' VMs (the scheduler keeps the VMs there, so their surge must fit there).
+   */
+  readonly vmHostGroups: FleetReportHostGroup[];
   /** All control-plane hosts against every hosted control plane and etcd. */
   readonly controlPlaneCapacity: FleetReportCapacity;
   /** VIP pools, by name. */

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { AUTOSCALER_MAX_SIZE_ANNOTATION, AUTOSCALER_MIN_SIZE_ANNOTATION, DEFER_UPGRADE_ANNOTATION, HOLD_UPGRADE_SEQUENCE_ANNOTATION } from './cluster-api-annotations';
 import { GpuRequest, healthCheckSpec, INodePool, NodePoolOptions, NodePoolRollout, rolloutView } from './node-pool';
 import { resolveNodePoolOptions, ResolvedNodePoolOptions } from './node-pool-resolver';
 import { ResolvedPoolPlacement } from './placement';
@@ -143,8 +144,12 @@ export class ClassNodePool extends Construct implements INodePool {
     }
   }
 
-  /** The pool's entry in the cluster's `topology.workers.machineDeployments` (upstream field names). @internal */
-  public _topologyEntry(overrides: Array<{ name: string; value: any }>): any {
+  /**
+   * The pool's entry in the cluster's `topology.workers.machineDeployments` (upstream field names).
+   * `holdUpgradeSequence` puts Cluster API's hold on this entry, which holds it and every later
+   * entry (the cluster's wave holds worker upgrades; it is set on the first pool). @internal
+   */
+  public _topologyEntry(overrides: Array<{ name: string; value: any }>, holdUpgradeSequence = false): any {
     const r = this._resolved;
     const hc = r.healthCheck;
     // Only a pool that sets healthCheck overrides the class's (which has no remediation limit).
@@ -159,17 +164,20 @@ export class ClassNodePool extends Construct implements INodePool {
         },
       },
     } : { enabled: false };
+    const annotations: { [key: string]: string } = {
+      ...(r.autoscaled ? {
+        [AUTOSCALER_MIN_SIZE_ANNOTATION]: String(r.minReplicas),
+        [AUTOSCALER_MAX_SIZE_ANNOTATION]: String(r.maxReplicas),
+      } : {}),
+      // Cluster API reads only the key (api/core/v1beta2/common_types.go); the value says why for a reader.
+      ...(r.rollout.deferUpgrade ? { [DEFER_UPGRADE_ANNOTATION]: 'kmetal: rollout.deferUpgrade' } : {}),
+      ...(holdUpgradeSequence ? { [HOLD_UPGRADE_SEQUENCE_ANNOTATION]: 'kmetal: rollout wave holds worker upgrades' } : {}),
+    };
     return {
       class: this.workerClass,
       name: r.name,
-      ...(r.autoscaled ? {
-        metadata: {
-          annotations: {
-            'cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size': String(r.minReplicas),
-            'cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size': String(r.maxReplicas),
-          },
-        },
-      } : { replicas: r.replicas }),
+      ...(Object.keys(annotations).length ? { metadata: { annotations } } : {}),
+      ...(r.autoscaled ? {} : { replicas: r.replicas }),
       ...(healthCheck ? { healthCheck } : {}),
       // Set on every pool: the ClusterClass sets no rollout, so Cluster API's defaults (surge 1) would apply.
       rollout: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: MaxSurge.fromNumber(r.rollout.maxSurge), maxUnavailable: MaxUnavailable.fromNumber(r.rollout.maxUnavailable) } } },

@@ -19,7 +19,7 @@ export const NODE_POOL_OPTIONS_KEYS: readonly string[] = [
   'image', 'nodeLabels', 'taints', 'network', 'healthCheck', 'workerClass', 'hostSelector', 'placement', 'rollout', 'bareMetal',
 ];
 /** Every property of `NodePoolRollout`. */
-export const NODE_POOL_ROLLOUT_KEYS: readonly string[] = ['maxSurge', 'maxUnavailable', 'nodeDrainTimeoutMinutes'];
+export const NODE_POOL_ROLLOUT_KEYS: readonly string[] = ['maxSurge', 'maxUnavailable', 'nodeDrainTimeoutMinutes', 'deferUpgrade'];
 /** Every property of `BareMetalNodePoolOptions`. */
 export const BARE_METAL_NODE_POOL_OPTIONS_KEYS: readonly string[] = ['pool', 'hostLabels', 'image'];
 /** VM sizing and placement options, which a pool of whole servers has no use for. */
@@ -53,6 +53,8 @@ export interface ResolvedRollout {
   readonly maxUnavailable: number;
   /** Drain timeout, when one is set. */
   readonly nodeDrainTimeoutSeconds?: number;
+  /** Whether the topology controller holds the pool on its release when the cluster's version changes (class pools only). */
+  readonly deferUpgrade: boolean;
 }
 
 /** A pool's options, checked, with the defaults that do not depend on the path applied. @internal */
@@ -151,7 +153,10 @@ function resolveRollout(scope: IConstruct, rollout: NodePoolRollout | undefined)
   }
   const drain = r.nodeDrainTimeoutMinutes === undefined ? undefined
     : wholeNumber(scope, 'rollout.nodeDrainTimeoutMinutes', r.nodeDrainTimeoutMinutes, 1, 'give at least 1 minute, or leave it out to wait until the node is drained');
-  return { maxSurge, maxUnavailable, ...(drain !== undefined ? { nodeDrainTimeoutSeconds: drain * 60 } : {}) };
+  if (r.deferUpgrade !== undefined && typeof r.deferUpgrade !== 'boolean') {
+    throw new KmetalValidationError(scope, 'rollout.deferUpgrade', `${showValue(r.deferUpgrade)} is not true or false`, 'give a boolean');
+  }
+  return { maxSurge, maxUnavailable, ...(drain !== undefined ? { nodeDrainTimeoutSeconds: drain * 60 } : {}), deferUpgrade: r.deferUpgrade ?? false };
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as crypto from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { AUTOSCALER_MAX_SIZE_ANNOTATION, AUTOSCALER_MIN_SIZE_ANNOTATION } from './cluster-api-annotations';
 import { resolveNodePoolOptions, ResolvedHealthCheck, ResolvedNodePoolOptions, ResolvedRollout } from './node-pool-resolver';
 import { NodePoolPlacement, POOL_VM_LABEL, ResolvedPoolPlacement, vmSpreadFields } from './placement';
 import type { TenantCluster } from './tenant-cluster';
@@ -105,6 +106,21 @@ export interface NodePoolRollout {
    * @default - no timeout: Cluster API waits until the node is drained
    */
   readonly nodeDrainTimeoutMinutes?: number;
+  /**
+   * Keeps the pool on its current Kubernetes release when the cluster's version changes: the
+   * control plane and the other pools upgrade, this pool's machines stay as they are until the
+   * option is removed (Cluster API's `topology.cluster.x-k8s.io/defer-upgrade` on the pool's
+   * topology entry). While the pool is behind the cluster's version, Cluster API applies no change
+   * to it at all, its image included, so the held machines keep the image their kubelet came with
+   * (cluster-api v1.14.0 `core/reconcilers/topology/cluster/reconcile_state.go`, reconcileMachineDeployment
+   * returns early for a MachineDeployment pending upgrade). It has no effect while the versions match.
+   *
+   * Only for pools of clusters built from a `TenantClusterClass` (the topology controller reads it);
+   * a pool of a cluster without a class is refused: its MachineDeployment is written with the
+   * cluster's version directly, so pin the version of that cluster instead.
+   * @default false
+   */
+  readonly deferUpgrade?: boolean;
 }
 
 /** What a node pool looks like; used by `TenantCluster.addNodePool()` and `TenantClusterProps.nodePools`. */
@@ -218,7 +234,12 @@ export interface INodePool extends IConstruct {
 /** The public view of a resolved rollout. @internal */
 export function rolloutView(r: ResolvedRollout): NodePoolRollout {
   const drain = r.nodeDrainTimeoutSeconds;
-  return { maxSurge: r.maxSurge, maxUnavailable: r.maxUnavailable, ...(drain !== undefined ? { nodeDrainTimeoutMinutes: drain / 60 } : {}) };
+  return {
+    maxSurge: r.maxSurge,
+    maxUnavailable: r.maxUnavailable,
+    ...(drain !== undefined ? { nodeDrainTimeoutMinutes: drain / 60 } : {}),
+    ...(r.deferUpgrade ? { deferUpgrade: true } : {}),
+  };
 }
 
 function sortedObject(labels: { [key: string]: string }): { [key: string]: string } {
@@ -302,6 +323,10 @@ export class NodePool extends Construct implements INodePool {
     this.cpuCores = resolved.cpuCores ?? 2;
     this.memoryGiB = resolved.memoryGiB ?? 4;
     this.gpus = resolved.gpus;
+    if (resolved.rollout.deferUpgrade) {
+      // Only the topology controller reads the deferral; this MachineDeployment carries the cluster's version itself.
+      throw new KmetalValidationError(this, 'rollout.deferUpgrade', 'true on a pool of a cluster without a class: only Cluster API\'s topology controller defers a pool\'s upgrade, and this pool\'s MachineDeployment is written with the cluster\'s version', 'build the cluster from a TenantClusterClass, or hold the whole cluster by pinning its version (TenantClusterProps.version)');
+    }
     this.rollout = rolloutView(resolved.rollout);
     const image = options.image ?? cluster.defaultImage;
     if (!image) {
@@ -468,8 +493,8 @@ export function _machineDeploymentObjects(scope: Construct, req: MachineDeployme
   const selectorLabels = { 'cluster.x-k8s.io/cluster-name': req.clusterName, 'cluster.x-k8s.io/deployment-name': req.deploymentName };
   const annotations: { [key: string]: string } = {};
   if (resolved.autoscaled) {
-    annotations['cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size'] = String(resolved.minReplicas);
-    annotations['cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size'] = String(resolved.maxReplicas);
+    annotations[AUTOSCALER_MIN_SIZE_ANNOTATION] = String(resolved.minReplicas);
+    annotations[AUTOSCALER_MAX_SIZE_ANNOTATION] = String(resolved.maxReplicas);
   }
   const machineDeployment = new MachineDeployment(scope, 'MachineDeployment', {
     metadata: {

@@ -45,6 +45,24 @@ export interface RolloutWave {
    * @default - none
    */
   readonly maintenanceWindow?: string;
+  /**
+   * How many worker pools of each of the wave's clusters upgrade at once, once its control plane
+   * has (Cluster API's `topology.cluster.x-k8s.io/upgrade-concurrency` on the Cluster). Every pool
+   * surges by its own `rollout.maxSurge`, so on bare metal more than one at a time needs the room
+   * of all of them together.
+   * @default - one pool at a time (Cluster API's default)
+   */
+  readonly upgradeConcurrency?: number;
+  /**
+   * Upgrade only the control planes of the wave's clusters: their worker pools stay on the
+   * release (and image) they run until this is removed (Cluster API's
+   * `topology.cluster.x-k8s.io/hold-upgrade-sequence` on each cluster's first pool, which holds that
+   * pool and every one after it). Lets a wave's control planes go in one window and its workers in
+   * a later one; `kmetal plan` shows the held pools. Kubernetes allows kubelets up to three minors
+   * behind the API server, so promote the workers before the control planes move on again.
+   * @default false
+   */
+  readonly holdWorkerUpgrades?: boolean;
 }
 
 /** Props of `RolloutPlan`. */
@@ -68,7 +86,7 @@ export interface RolloutPlanProps {
 /** Every property of `RolloutPlanProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
 export const ROLLOUT_PLAN_PROPS_KEYS: readonly string[] = ['clusterClass', 'waves', 'gateOnPreviousWave'];
 /** Every property of `RolloutWave`. */
-export const ROLLOUT_WAVE_KEYS: readonly string[] = ['name', 'clusterLabels', 'version', 'image', 'maintenanceWindow'];
+export const ROLLOUT_WAVE_KEYS: readonly string[] = ['name', 'clusterLabels', 'version', 'image', 'maintenanceWindow', 'upgradeConcurrency', 'holdWorkerUpgrades'];
 
 /**
  * Fleet changes in waves: the clusters of a class are split by labels into ordered waves, and
@@ -137,6 +155,13 @@ export class RolloutPlan extends Construct {
         if (typeof parsed === 'string') {
           throw new KmetalValidationError(this, `${field}.maintenanceWindow`, `${showValue(w.maintenanceWindow)} is not a window: ${parsed}`, `write it ${MAINTENANCE_WINDOW_SYNTAX}`);
         }
+      }
+      // The Cluster webhook parses the annotation with strconv.Atoi and refuses values below 1.
+      if (w.upgradeConcurrency !== undefined && (typeof w.upgradeConcurrency !== 'number' || !Number.isInteger(w.upgradeConcurrency) || w.upgradeConcurrency < 1)) {
+        throw new KmetalValidationError(this, `${field}.upgradeConcurrency`, `${showValue(w.upgradeConcurrency)} is not a number of pools (Cluster API takes a whole number of at least 1)`, 'give e.g. 2, or leave it out to upgrade one pool at a time');
+      }
+      if (w.holdWorkerUpgrades !== undefined && typeof w.holdWorkerUpgrades !== 'boolean') {
+        throw new KmetalValidationError(this, `${field}.holdWorkerUpgrades`, `${showValue(w.holdWorkerUpgrades)} is not true or false`, 'give a boolean');
       }
     });
     this.clusterClass = cc;

@@ -75,6 +75,8 @@ export interface TopologyRequest {
   readonly pools: ClassNodePool[];
   /** Where the cluster runs when it is placed at an edge site. */
   readonly site?: TenantSitePlacement;
+  /** Hold the upgrade of every worker pool (the cluster's rollout wave says so). */
+  readonly holdWorkerUpgrades?: boolean;
 }
 
 /** Every property of `TenantClusterClassProps` (test/util/props-keys.test.ts compares it with the jsii assembly). */
@@ -591,10 +593,11 @@ export class TenantClusterClass extends Construct {
       variables: clusterVariables,
       ...(req.pools.length ? {
         workers: {
-          machineDeployments: req.pools.map((p) => p._topologyEntry(this.variableDefinitions
+          // A hold on the first entry holds every entry after it (isMachineDeploymentDeferred).
+          machineDeployments: req.pools.map((p, i) => p._topologyEntry(this.variableDefinitions
             .filter((v) => v.fromPool)
             .map((v) => ({ name: v.name, value: v.fromPool!(p._options, p, p, req.version) }))
-            .filter((o) => o.value !== undefined))),
+            .filter((o) => o.value !== undefined), i === 0 && req.holdWorkerUpgrades === true)),
         },
       } : {}),
     };

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { BareMetalNodePool } from './bare-metal-node-pool';
 import { ClassNodePool } from './class-node-pool';
+import { UPGRADE_CONCURRENCY_ANNOTATION } from './cluster-api-annotations';
 import { CLUSTER_AUTOSCALER_OPTIONS_KEYS, ClusterAutoscaler, ClusterAutoscalerOptions, isBoundedPool } from './cluster-autoscaler';
 import { ClusterInfrastructure, TENANT_API_SERVER_PORT } from './cluster-infrastructure';
 import { ControlPlaneOptions, ControlPlaneServiceType, kamajiControlPlaneSpec, resolveControlPlane, ResolvedControlPlane } from './control-plane';
@@ -371,7 +372,12 @@ export class TenantCluster extends Construct {
           labels: this.clusterLabels(),
           // For reviewers: `kmetal plan` shows the wave's window beside its changes.
           // Lazy per value (the L1 converter walks the map itself); no window, no annotation.
-          annotations: { [MAINTENANCE_WINDOW_ANNOTATION]: Lazy.any({ produce: () => this.rolloutWave?.maintenanceWindow }) as any },
+          annotations: {
+            [MAINTENANCE_WINDOW_ANNOTATION]: Lazy.any({ produce: () => this.rolloutWave?.maintenanceWindow }) as any,
+            [UPGRADE_CONCURRENCY_ANNOTATION]: Lazy.any({
+              produce: () => (this.rolloutWave?.upgradeConcurrency === undefined ? undefined : String(this.rolloutWave.upgradeConcurrency)),
+            }) as any,
+          },
         },
         // Produced at synth so that pools added later with addNodePool() are in the topology.
         spec: Lazy.any({ produce: () => this.clusterSpec() }),
@@ -683,6 +689,7 @@ export class TenantCluster extends Construct {
         variables: this.variables,
         site: this.sitePlacement,
         pools: this.classPools,
+        holdWorkerUpgrades: this.rolloutWave?.holdWorkerUpgrades,
       }),
     };
   }

@@ -27,9 +27,11 @@ interface Variant {
   /** A Widget (a kind without a pinned schema) in acme's unit. */
   readonly widget?: string;
   /** Rollout waves of the golden class: canary (acme, labelled kmetal.io/tier=canary) at this version, then standard. */
-  readonly waves?: { canary?: string; standard?: string };
+  readonly waves?: { canary?: string; standard?: string; holdStandardWorkers?: boolean };
   /** One VM host (32 cores, 256 GiB) and the fleet report in the tree; the class pools' maxSurge. */
   readonly capacity?: { surge?: number };
+  /** With capacity: a second host (8 cores, 28 GiB, labelled kmetal.io/rack=r2) and an initech pool pinned to it (2 × 4 vCPUs). */
+  readonly pinned?: { memoryGiB: number; surge: number };
   /** Acknowledge these changes with a DestructiveChangeGuard against `previousOutput`, writing the policy report into the tree. */
   readonly acknowledge?: { previousOutput: string; changes: string[] };
 }
@@ -65,18 +67,22 @@ function platformAt(v: Variant, outdir: string): string {
       clusterClass: golden,
       waves: [
         { name: 'canary', clusterLabels: { 'kmetal.io/tier': 'canary' }, version: v.waves.canary },
-        { name: 'standard', version: v.waves.standard, maintenanceWindow: 'Sat 02:00-06:00 UTC' },
+        { name: 'standard', version: v.waves.standard, maintenanceWindow: 'Sat 02:00-06:00 UTC', ...(v.waves.holdStandardWorkers ? { holdWorkerUpgrades: true } : {}) },
       ],
     });
   }
   platform.addTenantCluster('initech', {
     version: 'v1.33.2',
-    nodePools: [{ name: 'general', replicas: v.poolReplicas ?? 3, cpuCores: v.poolCpuCores ?? 4, memoryGiB: 8 }],
+    nodePools: [
+      { name: 'general', replicas: v.poolReplicas ?? 3, cpuCores: v.poolCpuCores ?? 4, memoryGiB: 8 },
+      ...(v.pinned ? [{ name: 'rack2', replicas: 2, cpuCores: 4, memoryGiB: v.pinned.memoryGiB, hostSelector: { 'kmetal.io/rack': 'r2' }, rollout: { maxSurge: v.pinned.surge } }] : []),
+    ],
   });
   if (v.capacity) {
     new ApiObject(platform.configs, 'metal3-ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'metal3' } });
     const hosts = new BareMetalPool(platform.configs, 'servers', { namespace: 'metal3', defaultCredentials: BmcCredentials.fromSecret('bmc-{host}') });
     hosts.addHost({ name: 'metal-1', bmc: { address: 'redfish-virtualmedia://192.168.20.1/redfish/v1/Systems/1' }, capacity: { cpuCores: 32, memoryGiB: 256 } });
+    if (v.pinned) hosts.addHost({ name: 'metal-2', labels: { 'kmetal.io/rack': 'r2' }, bmc: { address: 'redfish-virtualmedia://192.168.20.2/redfish/v1/Systems/1' }, capacity: { cpuCores: 8, memoryGiB: 28 } });
     FleetReport.writeAtSynth(platform, path.join(outdir, 'app', 'report'));
   }
   if (v.widget) {
@@ -188,6 +194,27 @@ describe('kmetal plan', () => {
     expect(bumped.doc.waves).toEqual([]);
   });
 
+  test('a wave that holds worker upgrades upgrades only its control planes; lifting the hold rolls the held workers', async () => {
+    const before = tree({ waves: { canary: 'v1.34.1', standard: 'v1.33.2' } });
+    const controlPlanes = tree({ waves: { canary: 'v1.34.1', standard: 'v1.34.1', holdStandardWorkers: true } });
+    const held = await plan(before, controlPlanes, '--at', '2026-12-02T12:00Z');
+    expect(held.code).toBe(1);
+    const globex = tenant(held.doc, 'globex');
+    expect(globex.effects).toContain('upgrades-control-plane');
+    expect(globex.effects).not.toContain('rolls-machines');
+    expect(globex.machines).toBe(0);
+    const cluster = globex.changes.find((c: any) => c.kind === 'Cluster');
+    expect(cluster).toMatchObject({ heldMachines: 2 });
+    expect(cluster.detail).toContain('pool general: upgrade held (the wave holds worker upgrades), its 2 machines stay on v1.33.2 until the hold is removed');
+    // No machine rolls, so a Wednesday merge is not outside the Saturday window.
+    expect(held.doc.waves).toEqual([{ name: 'standard', maintenanceWindow: 'Sat 02:00-06:00 UTC', clusters: 1, machines: 0, heldMachines: 2, upgrades: [{ from: 'v1.33.2', to: 'v1.34.1', clusters: 1 }] }]);
+    expect(held.doc.capacity?.surgingPools ?? 0).toBe(0);
+    expect(held.out).toContain('wave standard: 1 cluster v1.33.2 → v1.34.1, 2 worker machines held on the old version');
+    const lifted = await plan(controlPlanes, tree({ waves: { canary: 'v1.34.1', standard: 'v1.34.1' } }), '--at', '2026-12-05T03:00Z');
+    expect(tenant(lifted.doc, 'globex')).toMatchObject({ effects: ['rolls-machines'], machines: 2 });
+    expect(lifted.doc.waves).toEqual([{ name: 'standard', maintenanceWindow: 'Sat 02:00-06:00 UTC', clusters: 1, machines: 2, upgrades: [] }]);
+  });
+
   // One VM host: (32 − 2) × 4 = 120 vCPUs, 256 − 8 = 248 GiB. At steady state acme and globex run
   // 2 × (2 vCPUs, 4 GiB) each, initech 3 × (4 vCPUs, 8 GiB): 20 vCPUs, 41.75 GiB with the
   // virt-launcher overhead, so 100 vCPUs and 206.25 GiB are free.
@@ -233,6 +260,30 @@ describe('kmetal plan', () => {
     const markdown = memoryIo();
     expect(await runKmetal(['plan', tree(full), tree({ ...full, classVersion: 'v1.34.1' }), '--markdown'], markdown)).toBe(3);
     expect(markdown.out()).toContain('> **Refused**: the rolling pools\' surge VMs do not fit the VM hosts\' free capacity');
+  });
+
+  // metal-2 offers (8 − 2) × 4 = 24 vCPUs and 28 − 8 = 20 GiB; the pinned pool at 8 GiB takes
+  // 2 × 4 vCPUs and 2 × 8.25 GiB, leaving 16 vCPUs and 3.5 GiB: a surge VM (4 vCPUs, 8.25 GiB) does
+  // not fit there, though the fleet as a whole has room for it.
+  test('a pool pinned to hosts surges on those hosts: its surge is checked against their headroom, not the fleet\'s', async () => {
+    const before = tree({ capacity: {}, pinned: { memoryGiB: 7, surge: 1 } });
+    const refused = await plan(before, tree({ capacity: {}, pinned: { memoryGiB: 8, surge: 1 } }));
+    expect(refused.code).toBe(3);
+    expect(refused.doc.capacity).toMatchObject({
+      surgingPools: 1,
+      surgeVms: 1,
+      surgeCpuCores: 0,
+      surgeMemoryGiB: 0,
+      hostGroups: [{ hostLabels: { 'kmetal.io/rack': 'r2' }, surgeVms: 1, surgeCpuCores: 4, surgeMemoryGiB: 8.25, freeCpuCores: 16, freeMemoryGiB: 3.5, fits: false }],
+      fits: false,
+    });
+    expect(refused.doc.capacity.freeMemoryGiB).toBeGreaterThan(100);
+    expect(refused.doc.capacity.problems).toEqual(['1 surge VM(s) of pools pinned to kmetal.io/rack=r2 need 4 vCPUs and 8.25 GiB, but the 1 host(s) labelled so have 16 vCPUs and 3.5 GiB free']);
+    expect(refused.out).toContain('capacity during the change: 1 surge VM from 1 of 1 rolling pool; 1 VM pinned to kmetal.io/rack=r2 (4 vCPUs, 8.3 GiB) against 16 vCPUs, 3.5 GiB free on those hosts (does not fit): DOES NOT FIT\n');
+    // Without a surge the pool replaces one machine at a time on its hosts: nothing to check there.
+    const fits = await plan(tree({ capacity: {}, pinned: { memoryGiB: 7, surge: 0 } }), tree({ capacity: {}, pinned: { memoryGiB: 8, surge: 0 } }));
+    expect(fits.code).toBe(1);
+    expect(fits.doc.capacity.hostGroups).toBeUndefined();
   });
 
   test('without a fleet report in the tree a surge is reported as not checked, not refused', async () => {

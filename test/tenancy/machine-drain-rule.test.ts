@@ -77,4 +77,19 @@ describe('TenantCluster.addDrainRule', () => {
     expect(rules[0].spec.machines).toEqual([{ clusterSelector: { matchLabels: { 'kmetal.io/tenant-cluster': 'acme' } } }]);
     expect(clusterObj.metadata.labels['kmetal.io/tenant-cluster']).toBe('acme');
   });
+
+  test('a rule that selects no Cluster of its namespace is a reconcile error, whichever way it misses', () => {
+    const { app, platform } = day2Platform();
+    const acme = platform.addTenantCluster('acme', { version: 'v1.33.2', nodePools: [{ name: 'general', replicas: 2 }] });
+    // A label the Cluster does not carry, and a namespace with no Cluster at all.
+    acme.addDrainRule({ name: 'wrong-label', behavior: MachineDrainBehavior.SKIP, machines: [{ clusterLabels: { 'kmetal.io/tenant-cluster': 'globex' } }] });
+    new MachineDrainRule(platform.tenantUnit('acme'), 'elsewhere', { name: 'elsewhere', namespace: 'tenant-nobody', behavior: MachineDrainBehavior.SKIP });
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'drain-'));
+    expect(() => FluxTree.synth(app, { outdir, appName: 'kmetal', conformance: ConformanceChecker.default() })).toThrow(new RegExp([
+      /\[tenant-acme\/acme\/DrainRule-wrong-label\/Resource\] error \[empty-selection\] under: MachineDrainRule tenant-acme\/wrong-label spec\.machines: /.source,
+      /selects no machine: no Cluster in namespace tenant-acme has labels matching \[\{"matchLabels":\{"kmetal\.io\/tenant-cluster":"globex"\}\}\]/.source,
+    ].join('')));
+    expect(() => FluxTree.synth(app, { outdir, appName: 'kmetal', conformance: ConformanceChecker.default() }))
+      .toThrow(/MachineDrainRule tenant-nobody\/elsewhere spec\.machines: selects no machine: there is no Cluster in namespace tenant-nobody/);
+  });
 });

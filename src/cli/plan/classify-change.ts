@@ -1,6 +1,7 @@
 import { changedFields, sameValue, valueAt } from './field-changes';
 import type { PlanEffect } from './plan-document';
 import { surgeMachines } from '../../policy/private/rollout-surge';
+import { DEFER_UPGRADE_ANNOTATION, topologyEntryDeferred } from '../../tenancy/cluster-api-annotations';
 
 /** A worker pool a change rolls, with the VMs Cluster API creates beyond its size meanwhile. */
 export interface RollingPool {
@@ -21,6 +22,8 @@ export interface Classification {
   readonly machines?: number;
   /** The pools that roll, when machines roll. */
   readonly rolling?: RollingPool[];
+  /** Worker machines whose upgrade Cluster API holds (a deferred pool, or a hold on the pool sequence). */
+  readonly heldMachines?: number;
 }
 
 const MAX_FIELDS = 20;
@@ -112,7 +115,9 @@ function topology(before: any, after: any, spec: string[]): Classification {
   const pools = (t: any): Map<string, any> => new Map((t.workers?.machineDeployments ?? []).map((md: any) => [md.name, md]));
   const beforePools = pools(b);
   const afterPools = pools(a);
+  const afterEntries: any[] = a.workers?.machineDeployments ?? [];
   let machines = 0;
+  let heldMachines = 0;
   const rolling: RollingPool[] = [];
   const versionChanged = b.version !== a.version;
   const classChanged = !sameValue(b.classRef ?? b.class, a.classRef ?? a.class);
@@ -134,6 +139,14 @@ function topology(before: any, after: any, spec: string[]): Classification {
     }
     const { replicas: r1, ...oldRest } = old;
     const { replicas: r2, ...newRest } = md;
+    // A held pool behind the topology's version is not reconciled at all (cluster-api v1.14.0
+    // reconcile_state.go reconcileMachineDeployment returns early when pending upgrade): neither the
+    // new version nor any other change to it reaches its machines until the hold is lifted.
+    if (versionChanged && topologyEntryDeferred(afterEntries, afterEntries.indexOf(md))) {
+      heldMachines += replicas;
+      parts.push(`pool ${name}: upgrade held (${md.metadata?.annotations?.[DEFER_UPGRADE_ANNOTATION] !== undefined ? 'deferred' : 'the wave holds worker upgrades'}), its ${replicas} machine${replicas === 1 ? ' stays' : 's stay'} on ${b.version} until the hold is removed`);
+      continue;
+    }
     if (versionChanged || classChanged || !sameValue(oldRest, newRest)) {
       effects.add('rolls-machines');
       machines += replicas;
@@ -171,6 +184,7 @@ function topology(before: any, after: any, spec: string[]): Classification {
     detail: parts.join('; '),
     ...(versionChanged ? { version: { from: b.version, to: a.version } } : {}),
     ...(machines > 0 ? { machines, rolling } : {}),
+    ...(heldMachines > 0 ? { heldMachines } : {}),
   };
 }
 

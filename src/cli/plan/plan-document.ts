@@ -48,6 +48,12 @@ export interface PlanChange {
   /** VMs created beyond the pools' size while they roll (their rollout strategy's `maxSurge`), when above 0. */
   readonly surgeVms?: number;
   /**
+   * Worker machines whose upgrade Cluster API holds, when above 0: their pool is deferred
+   * (`NodePoolRollout.deferUpgrade`) or its wave holds worker upgrades (`RolloutWave.holdWorkerUpgrades`).
+   * They stay on the old version, and roll when the hold is removed.
+   */
+  readonly heldMachines?: number;
+  /**
    * What the destructive-change guard refuses in this change unless acknowledged: a stateful object
    * deleted, or each immutable field changed. Absent when none.
    */
@@ -98,6 +104,8 @@ export interface PlanWave {
   readonly upgrades: Array<{ readonly from?: string; readonly to?: string; readonly clusters: number }>;
   /** Worker VMs the wave's changes replace. */
   readonly machines: number;
+  /** Worker VMs whose upgrade is held (deferred pools, or the wave holds worker upgrades), when above 0. */
+  readonly heldMachines?: number;
   /**
    * Set when the wave's machines roll and `at` (the plan's `--at`, default now) is outside its
    * maintenance window: Flux applies a change when it is merged, whatever the time.
@@ -120,7 +128,7 @@ export interface PlanCapacity {
   readonly surgeVms: number;
   /** The fleet report read (absent: none in the after tree, and a surge is not checked). */
   readonly report?: string;
-  /** vCPUs, memory (with virt-launcher overhead) and GPUs per host model of the surge VMs. */
+  /** vCPUs, memory (with virt-launcher overhead) and GPUs per host model of the surge VMs of pools not pinned to hosts (pinned ones: `hostGroups`). */
   readonly surgeCpuCores?: number;
   readonly surgeMemoryGiB?: number;
   readonly surgeGpus?: Array<{ readonly model: string; readonly count: number }>;
@@ -128,10 +136,27 @@ export interface PlanCapacity {
   readonly freeCpuCores?: number;
   readonly freeMemoryGiB?: number;
   readonly freeGpus?: Array<{ readonly model: string; readonly count: number }>;
+  /**
+   * Surge of pools pinned to hosts by labels, per group of hosts (the report's `vmHostGroups`):
+   * those VMs can land only there. The fleet-wide figures above count the other pools.
+   */
+  readonly hostGroups?: PlanHostGroupCapacity[];
   /** False when the surge does not fit: the plan is refused (exit 3). Absent when not checked. */
   readonly fits?: boolean;
   /** What does not fit, or was not checked. */
   readonly problems?: string[];
+}
+
+/** The surge of the pools pinned to one set of host labels, against those hosts' headroom. */
+export interface PlanHostGroupCapacity {
+  readonly hostLabels: { readonly [key: string]: string };
+  readonly surgeVms: number;
+  readonly surgeCpuCores: number;
+  readonly surgeMemoryGiB: number;
+  /** The labelled hosts' headroom after their pools at their largest. */
+  readonly freeCpuCores: number;
+  readonly freeMemoryGiB: number;
+  readonly fits: boolean;
 }
 
 /** The whole plan. */

@@ -122,6 +122,7 @@ export function planTrees(before: TreeSource, after: TreeSource, options: PlanTr
       ...(c.fields ? { fields: c.fields } : {}),
       ...(c.version ? { version: c.version } : {}),
       ...(c.machines !== undefined ? { machines: c.machines } : {}),
+      ...(c.heldMachines ? { heldMachines: c.heldMachines } : {}),
       ...(surgeOf(c.rolling) > 0 ? { surgeVms: surgeOf(c.rolling) } : {}),
       ...(destructive.length ? { destructive } : {}),
       ...(checker.scopeOf(json.apiVersion, json.kind) === undefined ? { unknownKind: true } : {}),
@@ -214,13 +215,14 @@ const DERIVED = 'rolls with its class: ';
 /** The changed tenants per rollout wave: a promotion reads "wave standard: 28 clusters v1.33.2 → v1.34.1". */
 function wavesOf(tenants: PlanGroup[], waveOfCluster: Map<PlanChange, { wave: string; window?: string }>, at: Date): PlanWave[] {
   type Upgrade = { from?: string; to?: string; clusters: number };
-  const waves = new Map<string, { window?: string; clusters: number; machines: number; upgrades: Map<string, Upgrade> }>();
+  const waves = new Map<string, { window?: string; clusters: number; machines: number; held: number; upgrades: Map<string, Upgrade> }>();
   for (const g of tenants) {
     const entry = g.changes.map((c) => waveOfCluster.get(c)).find((w) => w !== undefined);
     if (!entry) continue;
-    const w = waves.get(entry.wave) ?? { window: entry.window, clusters: 0, machines: 0, upgrades: new Map() };
+    const w = waves.get(entry.wave) ?? { window: entry.window, clusters: 0, machines: 0, held: 0, upgrades: new Map() };
     w.clusters++;
     w.machines += g.machines;
+    w.held += g.changes.reduce((n, c) => n + (c.heldMachines ?? 0), 0);
     if (g.effects.includes('upgrades-control-plane') && g.version) {
       const k = `${g.version.from}\u0000${g.version.to}`;
       const { from, to } = g.version;
@@ -241,6 +243,7 @@ function wavesOf(tenants: PlanGroup[], waveOfCluster: Map<PlanChange, { wave: st
     ...(w.window ? { maintenanceWindow: w.window } : {}),
     clusters: w.clusters,
     machines: w.machines,
+    ...(w.held ? { heldMachines: w.held } : {}),
     upgrades: [...w.upgrades.values()],
     ...(outside(w.window, w.machines) ? { outsideWindow: true } : {}),
   }));
@@ -260,6 +263,8 @@ function group(name: string, changes: PlanChange[], tenant: boolean): PlanGroup 
   if (versioned && tenant) parts.push(`upgrades the control plane ${versioned.version!.from} → ${versioned.version!.to}`);
   else if (versioned) parts.push(`upgrades ${versioned.version!.from ?? 'unset'} → ${versioned.version!.to ?? 'unset'}`);
   if (machines > 0) parts.push(`rolls ${machines} worker machine${machines === 1 ? '' : 's'}`);
+  const held = changes.reduce((n, c) => n + (c.heldMachines ?? 0), 0);
+  if (held > 0) parts.push(`holds ${held} worker machine${held === 1 ? '' : 's'} on the old version`);
   // A class's worker template rolls machines it does not own: they are counted under each tenant
   // whose Cluster names it (its changes carry `derivedFrom`), so say here what changed instead.
   const templates = changes.filter((c) => c.effects[0] === 'rolls-machines' && !c.machines).length;

@@ -49,6 +49,7 @@ export function headline(doc: PlanDocument): string {
 export function waveLine(w: PlanWave, at?: string): string {
   const upgrades = w.upgrades.map((u) => `${w.upgrades.length > 1 ? `${u.clusters} ` : ''}${u.from ?? 'unset'} → ${u.to ?? 'unset'}`).join(', ');
   return `wave ${w.name}: ${plural(w.clusters, 'cluster')}${upgrades ? ` ${upgrades}` : ' change'}${w.machines ? `, ${plural(w.machines, 'worker machine')} replaced` : ''}` +
+    `${w.heldMachines ? `, ${plural(w.heldMachines, 'worker machine')} held on the old version` : ''}` +
     `${w.maintenanceWindow ? ` (maintenance window: ${w.maintenanceWindow})` : ''}` +
     `${w.outsideWindow ? ` — OUTSIDE the window at ${at ?? 'the planned time'}: Flux applies it on merge, so merge inside the window` : ''}`;
 }
@@ -60,10 +61,18 @@ function num(n: number | undefined): string {
 /** "capacity during the change: 6 surge VMs (24 vCPUs, 97.5 GiB) of 1472 vCPUs, 2329 GiB free on the VM hosts". */
 export function capacityLine(c: PlanCapacity): string {
   const free = c.report ? `${num(c.freeCpuCores)} vCPUs, ${num(c.freeMemoryGiB)} GiB${(c.freeGpus ?? []).map((g) => `, ${g.count} × ${g.model}`).join('')} free on the VM hosts (${c.report})` : 'free capacity unknown (no fleet report in the after tree)';
+  // Pinned pools surge on their labelled hosts only: their figures are not in the fleet-wide ones.
+  const groups = c.hostGroups ?? [];
+  const pinnedVms = groups.reduce((n, g) => n + g.surgeVms, 0);
+  const fleetSurge = `(${num(c.surgeCpuCores)} vCPUs, ${num(c.surgeMemoryGiB)} GiB${(c.surgeGpus ?? []).map((g) => `, ${g.count} × ${g.model}`).join('')}) against ${free}`;
   const surge = c.surgeVms === 0
     ? `no surge VMs (${plural(c.pools, 'rolling pool')} replace${c.pools === 1 ? 's' : ''} machines within ${c.pools === 1 ? 'its' : 'their'} size); ${free}`
-    : `${plural(c.surgeVms, 'surge VM')} from ${c.surgingPools} of ${plural(c.pools, 'rolling pool')}${c.report ? ` (${num(c.surgeCpuCores)} vCPUs, ${num(c.surgeMemoryGiB)} GiB${(c.surgeGpus ?? []).map((g) => `, ${g.count} × ${g.model}`).join('')})` : ''} against ${free}`;
-  return `capacity during the change: ${surge}${c.fits === false ? ': DOES NOT FIT' : ''}`;
+    : groups.length === 0
+      ? `${plural(c.surgeVms, 'surge VM')} from ${c.surgingPools} of ${plural(c.pools, 'rolling pool')}${c.report ? ` ${fleetSurge}` : ` against ${free}`}`
+      : `${plural(c.surgeVms, 'surge VM')} from ${c.surgingPools} of ${plural(c.pools, 'rolling pool')}${c.surgeVms > pinnedVms ? `; ${c.surgeVms - pinnedVms} on any VM host ${fleetSurge}` : ''}`;
+  const pinned = groups.map((g) => `; ${plural(g.surgeVms, 'VM')} pinned to ${Object.entries(g.hostLabels).map(([k, v]) => `${k}=${v}`).join(', ')} ` +
+    `(${num(g.surgeCpuCores)} vCPUs, ${num(g.surgeMemoryGiB)} GiB) against ${num(g.freeCpuCores)} vCPUs, ${num(g.freeMemoryGiB)} GiB free on those hosts${g.fits ? '' : ' (does not fit)'}`).join('');
+  return `capacity during the change: ${surge}${pinned}${c.fits === false ? ': DOES NOT FIT' : ''}`;
 }
 
 /** The terminal summary: counts, then one line per kind of tenant change and per component. */

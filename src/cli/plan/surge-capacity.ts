@@ -9,7 +9,7 @@
 // (per pool `cpuCoresPerVm`/`memoryGiBPerVm`, fleet-wide `vmCapacity` headroom after every pool at
 // its largest), so plan reads one JSON file, whatever the fleet's size.
 import type { RollingPool } from './classify-change';
-import type { PlanCapacity } from './plan-document';
+import type { PlanCapacity, PlanHostGroupCapacity } from './plan-document';
 import type { TreeSource } from './tree-source';
 
 const REPORT = 'report/report.json';
@@ -76,6 +76,9 @@ export function surgeCapacity(tree: TreeSource, rolling: LocatedPool[]): PlanCap
   const gpus = new Map<string, number>();
   const unknown: string[] = [];
   const report = (file: string) => reports.find((r) => file.startsWith(r.folder)) ?? reports[0];
+  // Pinned pools surge on the hosts their labels select (the report's vmHostGroups), the others on
+  // every VM host: the split of policy rule KM-CAP-006.
+  const groups = new Map<any, { hostLabels: { [key: string]: string }; cpu: number; memoryGiB: number; vms: number; free: any }>();
   for (const p of surging) {
     const found = report(p.file);
     const r = found.json;
@@ -85,8 +88,19 @@ export function surgeCapacity(tree: TreeSource, rolling: LocatedPool[]): PlanCap
       continue;
     }
     const overhead = Number(r.settings?.vmMemoryOverheadGiB ?? 0);
-    cpu += p.surgeVms * Number(pool.cpuCoresPerVm ?? 0);
-    memoryGiB += p.surgeVms * (Number(pool.memoryGiBPerVm ?? 0) + overhead);
+    const poolCpu = p.surgeVms * Number(pool.cpuCoresPerVm ?? 0);
+    const poolMemory = p.surgeVms * (Number(pool.memoryGiBPerVm ?? 0) + overhead);
+    const group = pool.hostLabels ? (r.vmHostGroups ?? []).find((g: any) => sameLabels(g?.hostLabels, pool.hostLabels)) : undefined;
+    if (group) {
+      const g = groups.get(group) ?? { hostLabels: group.hostLabels, cpu: 0, memoryGiB: 0, vms: 0, free: group.capacity ?? {} };
+      g.cpu += poolCpu;
+      g.memoryGiB += poolMemory;
+      g.vms += p.surgeVms;
+      groups.set(group, g);
+      continue;
+    }
+    cpu += poolCpu;
+    memoryGiB += poolMemory;
     for (const g of pool.gpusPerVm ?? []) {
       // The report maps a device to the host GPU model that serves it.
       const model = (r.vmCapacity?.gpus ?? []).find((m: any) => (m?.devices ?? []).includes(g.name))?.model ?? g.name;
@@ -104,8 +118,27 @@ export function surgeCapacity(tree: TreeSource, rolling: LocatedPool[]): PlanCap
   for (const [model, n] of [...gpus].sort()) {
     if (n > (freeGpus.get(model) ?? 0)) problems.push(`${n} GPU(s) of ${model} for surge VMs, but ${Math.max(0, freeGpus.get(model) ?? 0)} are free`);
   }
+  const hostGroups: PlanHostGroupCapacity[] = [...groups.values()].map((g) => {
+    const labels = Object.entries(g.hostLabels).map(([k, v]) => `${k}=${v}`).join(', ');
+    const groupCpu = Number(g.free.cpuHeadroom ?? 0);
+    const groupMemory = Number(g.free.memoryHeadroomGiB ?? 0);
+    const fit = g.cpu <= groupCpu && g.memoryGiB <= groupMemory;
+    if (!fit) {
+      problems.push(`${g.vms} surge VM(s) of pools pinned to ${labels} need ${round(g.cpu)} vCPUs and ${round(g.memoryGiB)} GiB, but the ${Number(g.free.hostCount ?? 0)} host(s) labelled so have ${round(Math.max(0, groupCpu))} vCPUs and ${round(Math.max(0, groupMemory))} GiB free`);
+    }
+    return {
+      hostLabels: g.hostLabels,
+      surgeVms: g.vms,
+      surgeCpuCores: round(g.cpu),
+      surgeMemoryGiB: round(g.memoryGiB),
+      freeCpuCores: round(groupCpu),
+      freeMemoryGiB: round(groupMemory),
+      fits: fit,
+    };
+  }).sort((a, b) => JSON.stringify(a.hostLabels).localeCompare(JSON.stringify(b.hostLabels)));
   if (unknown.length) problems.push(`the fleet report has no size for ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}: their surge is not checked`);
-  const fits = cpu <= freeCpu && memoryGiB <= freeMemory && [...gpus].every(([m, n]) => n <= (freeGpus.get(m) ?? 0));
+  const fits = cpu <= freeCpu && memoryGiB <= freeMemory && [...gpus].every(([m, n]) => n <= (freeGpus.get(m) ?? 0))
+    && hostGroups.every((g) => g.fits);
   return {
     ...base,
     report: `${report(rolling[0].file).folder}${REPORT}`,
@@ -115,7 +148,13 @@ export function surgeCapacity(tree: TreeSource, rolling: LocatedPool[]): PlanCap
     freeCpuCores: round(freeCpu),
     freeMemoryGiB: round(freeMemory),
     freeGpus: [...freeGpus].sort().map(([model, count]) => ({ model, count })),
+    ...(hostGroups.length ? { hostGroups } : {}),
     fits,
     ...(problems.length ? { problems } : {}),
   };
+}
+
+function sameLabels(a: any, b: any): boolean {
+  const text = (l: any) => JSON.stringify(Object.keys(l ?? {}).sort().map((k) => [k, l[k]]));
+  return text(a) === text(b);
 }

@@ -116,7 +116,7 @@ export const clusterApiModel: UpstreamModel = {
   },
 
   check(state): ReconcileFinding[] {
-    return [...healthChecksSelect(state), ...topologyWorkerClasses(state)];
+    return [...healthChecksSelect(state), ...drainRulesSelect(state), ...topologyWorkerClasses(state)];
   },
 };
 
@@ -140,6 +140,35 @@ function healthChecksSelect(state: ClusterState): ReconcileFinding[] {
       message: `selects no machine: no MachineDeployment of cluster "${cluster}" in namespace ${mhc.namespace} gives its machines labels matching ${JSON.stringify(selector ?? {})}, so no unhealthy machine is ever remediated`,
       fix: 'select on cluster.x-k8s.io/deployment-name of an existing MachineDeployment (NodePool does this), or remove the health check',
       rule: `${V} machinedeployment/machineset controllers: machine labels = template labels + cluster-name + deployment-name`,
+    }));
+  }
+  return out;
+}
+
+// A MachineDrainRule applies to Machines of its own namespace only, of the Clusters its
+// machines[].clusterSelector select (config/crd/bases/cluster.x-k8s.io_machinedrainrules.yaml v1.14.0:
+// "Machines will be selected from all Clusters in the Namespace"): one that selects no Cluster there
+// changes no drain, silently.
+function drainRulesSelect(state: ClusterState): ReconcileFinding[] {
+  const out: ReconcileFinding[] = [];
+  const clusters = state.objectsOf(CAPI, 'Cluster');
+  for (const rule of state.objectsOf(CAPI, 'MachineDrainRule')) {
+    const here = clusters.filter((c) => c.namespace === rule.namespace);
+    const entries = list(at(rule.manifest, 'spec', 'machines'));
+    const selects = entries.length === 0
+      ? here.length > 0
+      : entries.some((m) => here.some((c) => m?.clusterSelector === undefined || matchesSelector(m.clusterSelector, c.labels)));
+    if (selects || emptySelectionAllowed(rule)) continue;
+    out.push(findingOn(state, rule, {
+      severity: ReconcileSeverity.ERROR,
+      code: 'empty-selection',
+      field: 'spec.machines',
+      target: `Clusters in namespace ${rule.namespace}`,
+      message: here.length === 0
+        ? `selects no machine: there is no Cluster in namespace ${rule.namespace}, and a MachineDrainRule applies only to Machines of its own namespace`
+        : `selects no machine: no Cluster in namespace ${rule.namespace} has labels matching ${JSON.stringify(entries.map((m) => m?.clusterSelector ?? {}))}, so no drain follows the rule`,
+      fix: 'put the rule in the namespace of the tenant\'s Cluster and select that Cluster\'s labels (TenantCluster.addDrainRule() does both)',
+      rule: `${V} MachineDrainRule: Machines of the rule's namespace, of the Clusters machines[].clusterSelector selects`,
     }));
   }
   return out;

@@ -10,7 +10,8 @@ import { KubernetesVersion } from '../../tenancy/kubernetes-version';
 import { TenantGovernance } from '../../tenancy/tenant-governance';
 import type { FleetReportOptions } from '../fleet-report';
 import type {
-  FleetReportBareMetalPool, FleetReportCapacity, FleetReportData, FleetReportGpuCapacity, FleetReportHost, FleetReportKubernetesVersions,
+  FleetReportBareMetalPool, FleetReportCapacity, FleetReportData, FleetReportGpuCapacity, FleetReportHost, FleetReportHostGroup,
+  FleetReportKubernetesVersions,
   FleetReportMetalPool, FleetReportPolicy, FleetReportSavings, FleetReportSettings, FleetReportVersionCount, FleetReportVipPool,
 } from '../fleet-report-data';
 
@@ -244,6 +245,27 @@ export function computeReport(platform: PlatformUnderCluster, options: FleetRepo
   const vmCapacity = capacityOf(vmSupply, vmDemand, whole, vmRatios, modelOf, vmSupply.gpus);
   const controlPlaneCapacity = capacityOf(cpSupply, cpDemand, whole, cpRatios, modelOf, cpSupply.gpus);
 
+  // Pinned pools, grouped by their labels, against the hosts carrying them (as KM-CAP-001/006 count
+  // them: whatever vmHostLabels says, the scheduler follows the nodeSelector).
+  const groups = new Map<string, { hostLabels: { [key: string]: string }; pools: string[]; demand: Demand }>();
+  for (const t of local) {
+    for (const p of t.row.nodePools) {
+      if (!p.hostLabels) continue;
+      const key = JSON.stringify(Object.keys(p.hostLabels).sort().map((k) => [k, p.hostLabels![k]]));
+      const g = groups.get(key) ?? { hostLabels: p.hostLabels, pools: [] as string[], demand: { cpu: 0, memoryGiB: 0, gpus: new Map() } };
+      g.pools.push(`${t.row.namespace}/${t.row.name}/${p.name}`);
+      g.demand.cpu += p.cpuCores;
+      g.demand.memoryGiB += p.vms * (p.memoryGiBPerVm + VM_MEMORY_OVERHEAD_GIB);
+      for (const d of p.gpus) addCount(g.demand.gpus, d.name, d.count);
+      groups.set(key, g);
+    }
+  }
+  const vmHostGroups: FleetReportHostGroup[] = [...groups].sort(([a], [b]) => byText(a, b)).map(([, g]) => {
+    const vmHosts = allHosts.filter((h) => !tenantServers.has(h) && h.labels[HOST_ROLE_LABEL] !== TENANT_METAL_ROLE);
+    const supply = supplyOf(vmHosts.filter((h) => labelsMatch(h.labels, g.hostLabels)));
+    return { hostLabels: g.hostLabels, pools: g.pools.sort(byText), capacity: capacityOf(supply, g.demand, whole, vmRatios, modelOf, supply.gpus) };
+  });
+
   const schedulable = (s: Supply, r: typeof ratios) => ({
     cpu: Math.max(0, s.cores - s.hosts * r.reservedCores) * r.cpu,
     memory: Math.max(0, s.memoryGiB - s.hosts * r.reservedMemoryGiB) * r.memory,
@@ -389,6 +411,7 @@ export function computeReport(platform: PlatformUnderCluster, options: FleetRepo
     bareMetalPools,
     tenantMetalPools,
     vmCapacity,
+    vmHostGroups,
     controlPlaneCapacity,
     vipPools,
     kubernetesVersions,

@@ -152,6 +152,7 @@ export function tenantFacts(cluster: TenantCluster, facts: TreeFacts, vipPoolOf:
       spread: placements.get(p.name)?.spread ?? SpreadMode.PREFERRED,
       liveMigration: placements.get(p.name)?.liveMigration ?? false,
       maxSurge: p.surgeVms,
+      ...(p.hostSelector ? { hostLabels: p.hostSelector } : {}),
     };
   });
 

@@ -30,6 +30,8 @@ export interface PoolShape {
   readonly imageRef?: string;
   /** VMs the pool creates beyond `vms` while it rolls (its resolved `rollout.maxSurge`). */
   readonly surgeVms: number;
+  /** Host labels the VMs are pinned to (`NodePoolOptions.hostSelector`), when they are. */
+  readonly hostSelector?: { [key: string]: string };
 }
 
 /** A tenant cluster as it lands on the under cluster. */
@@ -118,6 +120,7 @@ function objectPools(cluster: TenantCluster): PoolShape[] {
       storageClassName,
       imageRef: pool.image.imageRef,
       surgeVms: Math.min(pool.rollout.maxSurge ?? 0, pool.replicas ?? pool.maxReplicas ?? 1),
+      ...(Object.keys(pool.hostSelector).length ? { hostSelector: { ...pool.hostSelector } } : {}),
     };
   });
 }

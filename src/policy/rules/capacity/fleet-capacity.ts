@@ -2,6 +2,7 @@
 // computed once per policy run and shared by the capacity rules. Internal.
 import type { BareMetalHost } from '../../../baremetal/bare-metal-host';
 import { HOST_ROLE_LABEL, HostClaims, TENANT_METAL_ROLE } from '../../../baremetal/host-claims';
+import { AUTOSCALER_MAX_SIZE_ANNOTATION } from '../../../tenancy/cluster-api-annotations';
 import { parseQuantity } from '../../../tenancy/governance/quantities';
 import type { PolicyContext, SynthesizedObject } from '../../policy-context';
 import { surgeMachines, topologyStrategy } from '../../private/rollout-surge';
@@ -11,7 +12,7 @@ import { KmetalValidationError } from '../../../util/errors';
 
 /** virt-launcher's memory on top of each guest (as TenantGovernance counts it). */
 export const VM_OVERHEAD_GIB = 0.25;
-const AUTOSCALER_MAX = 'cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size';
+const AUTOSCALER_MAX = AUTOSCALER_MAX_SIZE_ANNOTATION;
 /** Hosts labelled so run the hosted control planes, not VMs (unless `vmHostLabels` says otherwise). */
 const CONTROL_PLANE_ROLE = ['kmetal.io/role', 'control-plane'];
 

@@ -3,8 +3,9 @@ import { PolicyRule, PolicySeverity, PolicyViolation } from '../../policy-rule';
 import type { TenantGuardrails } from '../../tenant-guardrails';
 import { asCount, get, guardrailsLookup } from '../helpers';
 import { GuardrailRuleProps } from './guardrail-props';
+import { AUTOSCALER_MAX_SIZE_ANNOTATION } from '../../../tenancy/cluster-api-annotations';
 
-const AUTOSCALER_MAX = 'cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size';
+const AUTOSCALER_MAX = AUTOSCALER_MAX_SIZE_ANNOTATION;
 
 /**
  * KM-TEN-009: no worker pool grows beyond the platform's `maxReplicasPerPool` (when set):
