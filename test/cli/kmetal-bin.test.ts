@@ -3,12 +3,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT } from './support/fixture';
 
-// The installed command: the entry file run as its own process (here through ts-node, as package.json's
-// bin runs lib/cli/kmetal.js), so exit codes and the shebang are those a shell sees.
+// The installed command: the entry file run as its own process (here from src through the tests'
+// cached transpiler, test/support/ts-register-cached.js, as package.json's bin runs lib/cli/kmetal.js),
+// so exit codes and the shebang are those a shell sees.
 const ENTRY = path.join(REPO_ROOT, 'src', 'cli', 'kmetal.ts');
+const TS_REGISTER = path.join(REPO_ROOT, 'test', 'support', 'ts-register-cached.js');
 
 function kmetal(args: string[], env: { [k: string]: string } = {}) {
-  return spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', ENTRY, ...args], {
+  return spawnSync(process.execPath, ['-r', TS_REGISTER, ENTRY, ...args], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     timeout: 90_000,

@@ -25,11 +25,12 @@ const REPO_ROOT = path.join(__dirname, '..', '..', '..');
  * Runs `kmetal` commands in one child process (see cli-host.ts for why), one at a time.
  */
 export class KmetalHost {
-  /** Starts the child and waits until it is ready (ts-node compiles on the way: allow ~20 s). */
+  /** Starts the child and waits until it is ready (the first start transpiles src on the way: allow ~20 s). */
   public static async start(): Promise<KmetalHost> {
     const child = fork(path.join(__dirname, 'cli-host.ts'), [], {
       cwd: REPO_ROOT,
-      execArgv: ['-r', 'ts-node/register/transpile-only'],
+      // ts-node's transpile-only mode with a content-keyed disk cache: later starts skip the transpile.
+      execArgv: ['-r', path.join(REPO_ROOT, 'test', 'support', 'ts-register-cached.js')],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, TS_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.json') },
     });
