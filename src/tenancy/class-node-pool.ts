@@ -14,6 +14,7 @@ import {
 } from '../imports/cluster.x-k8s.io';
 import { Metal3DataTemplate } from '../imports/infrastructure.cluster.x-k8s.io';
 import { KmetalValidationError, showValue } from '../util/errors';
+import { sortedLabels } from '../util/label-set';
 
 /** What a pool of whole servers in a Metal3 class patches into its worker class's template. @internal */
 export interface ClassPoolMetal {
@@ -108,7 +109,7 @@ export class ClassNodePool extends Construct implements INodePool {
           `declare a BareMetalPool for this tenant's servers in namespace "${cluster.namespace}" (one pool per tenant namespace), or put the cluster in namespace "${bm.pool.namespace}"`);
       }
       const selector: { [key: string]: string } = { ...bm.hostLabels, [POOL_LABEL]: bm.pool.poolName };
-      const hostSelector = Object.fromEntries(Object.keys(selector).sort().map((k) => [k, selector[k]]));
+      const hostSelector = sortedLabels(selector);
       this._metal = { hostSelector, dataTemplateName: resolved.deploymentName };
       // The data template names the cluster, so it is the cluster's own, not the class's.
       this.dataTemplate = new ApiObject(this, 'DataTemplate', {

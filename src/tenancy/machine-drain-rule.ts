@@ -8,6 +8,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KmetalValidationError, showValue } from '../util/errors';
+import { sortedLabels } from '../util/label-set';
 import { isDnsSubdomain } from '../util/names';
 
 /** What Cluster API does with the Pods a MachineDrainRule selects. */
@@ -104,12 +105,12 @@ export class MachineDrainRule extends Construct {
       }
     }
     const machines = (props.machines ?? []).map((m) => ({
-      ...(nonEmpty(m.clusterLabels) ? { clusterSelector: { matchLabels: sorted(m.clusterLabels!) } } : {}),
-      ...(nonEmpty(m.machineLabels) ? { selector: { matchLabels: sorted(m.machineLabels!) } } : {}),
+      ...(nonEmpty(m.clusterLabels) ? { clusterSelector: { matchLabels: sortedLabels(m.clusterLabels!) } } : {}),
+      ...(nonEmpty(m.machineLabels) ? { selector: { matchLabels: sortedLabels(m.machineLabels!) } } : {}),
     }));
     const pods = (props.pods ?? []).map((p) => ({
-      ...(nonEmpty(p.namespaceLabels) ? { namespaceSelector: { matchLabels: sorted(p.namespaceLabels!) } } : {}),
-      ...(nonEmpty(p.podLabels) ? { selector: { matchLabels: sorted(p.podLabels!) } } : {}),
+      ...(nonEmpty(p.namespaceLabels) ? { namespaceSelector: { matchLabels: sortedLabels(p.namespaceLabels!) } } : {}),
+      ...(nonEmpty(p.podLabels) ? { selector: { matchLabels: sortedLabels(p.podLabels!) } } : {}),
     }));
     checkSelectors(this, 'machines', machines);
     checkSelectors(this, 'pods', pods);
@@ -133,10 +134,6 @@ export class MachineDrainRule extends Construct {
 
 function nonEmpty(labels: { [key: string]: string } | undefined): boolean {
   return labels !== undefined && Object.keys(labels).length > 0;
-}
-
-function sorted(labels: { [key: string]: string }): { [key: string]: string } {
-  return Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]]));
 }
 
 /** The CRD's rules on a selector list: at most 32, none empty (minProperties: 1), no duplicates. */

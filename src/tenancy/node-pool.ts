@@ -17,6 +17,7 @@ import { INodeNetwork, NodeNetwork, NodeNetworkBinding } from '../network/node-n
 import { IMachineImage, VirtualMachineDiskBinding } from '../os/machine-image';
 import type { IMetalImage } from '../os/metal-image';
 import { KmetalValidationError } from '../util/errors';
+import { sortedLabels } from '../util/label-set';
 
 /** How a GPU or other PCI device is handed to the VM. */
 export enum DeviceAttachment {
@@ -242,9 +243,6 @@ export function rolloutView(r: ResolvedRollout): NodePoolRollout {
   };
 }
 
-function sortedObject(labels: { [key: string]: string }): { [key: string]: string } {
-  return Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]]));
-}
 
 /** JSON with sorted keys and without undefined values: the same data always gives the same text. */
 function canonicalJson(value: unknown): string {
@@ -424,7 +422,7 @@ export class NodePool extends Construct implements INodePool {
           // External: CAPK drains the tenant node before KubeVirt evicts the VM; LiveMigrate moves the
           // running VM to another host instead (placement.liveMigration).
           evictionStrategy: this.placement.liveMigration ? 'LiveMigrate' : 'External',
-          ...(Object.keys(this.hostSelector).length ? { nodeSelector: sortedObject(this.hostSelector) } : {}),
+          ...(Object.keys(this.hostSelector).length ? { nodeSelector: sortedLabels(this.hostSelector) } : {}),
           ...spread,
           ...(multus ? { networks: [{ name: 'default', multus: { networkName: multus, default: true } }] } : {}),
           volumes: [disk.volume],

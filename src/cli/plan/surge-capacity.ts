@@ -11,6 +11,7 @@
 import type { RollingPool } from './classify-change';
 import type { PlanCapacity, PlanHostGroupCapacity } from './plan-document';
 import type { TreeSource } from './tree-source';
+import { labelSetKey } from '../../util/label-set';
 
 const REPORT = 'report/report.json';
 const SCHEMA = 'cdk8s-kmetal/fleet-report';
@@ -90,7 +91,7 @@ export function surgeCapacity(tree: TreeSource, rolling: LocatedPool[]): PlanCap
     const overhead = Number(r.settings?.vmMemoryOverheadGiB ?? 0);
     const poolCpu = p.surgeVms * Number(pool.cpuCoresPerVm ?? 0);
     const poolMemory = p.surgeVms * (Number(pool.memoryGiBPerVm ?? 0) + overhead);
-    const group = pool.hostLabels ? (r.vmHostGroups ?? []).find((g: any) => sameLabels(g?.hostLabels, pool.hostLabels)) : undefined;
+    const group = pool.hostLabels ? (r.vmHostGroups ?? []).find((g: any) => labelSetKey(g?.hostLabels) === labelSetKey(pool.hostLabels)) : undefined;
     if (group) {
       const g = groups.get(group) ?? { hostLabels: group.hostLabels, cpu: 0, memoryGiB: 0, vms: 0, free: group.capacity ?? {} };
       g.cpu += poolCpu;
@@ -154,7 +155,3 @@ export function surgeCapacity(tree: TreeSource, rolling: LocatedPool[]): PlanCap
   };
 }
 
-function sameLabels(a: any, b: any): boolean {
-  const text = (l: any) => JSON.stringify(Object.keys(l ?? {}).sort().map((k) => [k, l[k]]));
-  return text(a) === text(b);
-}

@@ -8,6 +8,7 @@ import type { PlatformUnderCluster } from '../../platform/platform-under-cluster
 import { Policy } from '../../policy/policy';
 import { KubernetesVersion } from '../../tenancy/kubernetes-version';
 import { TenantGovernance } from '../../tenancy/tenant-governance';
+import { labelSetKey } from '../../util/label-set';
 import type { FleetReportOptions } from '../fleet-report';
 import type {
   FleetReportBareMetalPool, FleetReportCapacity, FleetReportData, FleetReportGpuCapacity, FleetReportHost, FleetReportHostGroup,
@@ -251,7 +252,7 @@ export function computeReport(platform: PlatformUnderCluster, options: FleetRepo
   for (const t of local) {
     for (const p of t.row.nodePools) {
       if (!p.hostLabels) continue;
-      const key = JSON.stringify(Object.keys(p.hostLabels).sort().map((k) => [k, p.hostLabels![k]]));
+      const key = labelSetKey(p.hostLabels);
       const g = groups.get(key) ?? { hostLabels: p.hostLabels, pools: [] as string[], demand: { cpu: 0, memoryGiB: 0, gpus: new Map() } };
       g.pools.push(`${t.row.namespace}/${t.row.name}/${p.name}`);
       g.demand.cpu += p.cpuCores;
@@ -260,9 +261,9 @@ export function computeReport(platform: PlatformUnderCluster, options: FleetRepo
       groups.set(key, g);
     }
   }
+  const untaken = allHosts.filter((h) => !tenantServers.has(h) && h.labels[HOST_ROLE_LABEL] !== TENANT_METAL_ROLE);
   const vmHostGroups: FleetReportHostGroup[] = [...groups].sort(([a], [b]) => byText(a, b)).map(([, g]) => {
-    const vmHosts = allHosts.filter((h) => !tenantServers.has(h) && h.labels[HOST_ROLE_LABEL] !== TENANT_METAL_ROLE);
-    const supply = supplyOf(vmHosts.filter((h) => labelsMatch(h.labels, g.hostLabels)));
+    const supply = supplyOf(untaken.filter((h) => labelsMatch(h.labels, g.hostLabels)));
     return { hostLabels: g.hostLabels, pools: g.pools.sort(byText), capacity: capacityOf(supply, g.demand, whole, vmRatios, modelOf, supply.gpus) };
   });
 

@@ -9,6 +9,7 @@ import { surgeMachines, topologyStrategy } from '../../private/rollout-surge';
 import { asCount, get } from '../helpers';
 import { CapacityPolicyOptions } from './capacity-options';
 import { KmetalValidationError } from '../../../util/errors';
+import { labelSetKey } from '../../../util/label-set';
 
 /** virt-launcher's memory on top of each guest (as TenantGovernance counts it). */
 export const VM_OVERHEAD_GIB = 0.25;
@@ -220,7 +221,7 @@ function compute(context: PolicyContext, options: CapacityPolicyOptions): FleetC
   const groups = new Map<string, PoolDemand[]>();
   for (const p of pools) {
     if (!p.hostSelector) continue;
-    const key = JSON.stringify(Object.keys(p.hostSelector).sort().map((k) => [k, p.hostSelector![k]]));
+    const key = labelSetKey(p.hostSelector);
     groups.set(key, [...(groups.get(key) ?? []), p]);
   }
   const pinned: PinnedGroup[] = [...groups.values()].map((members) => {
