@@ -87,58 +87,106 @@ const parsedOutputs = new Map<string, { readonly json: string } | { readonly err
 function parseRenderedYaml(text: string): PatchValueResult {
   const cached = parsedOutputs.get(text);
   if (cached !== undefined) return 'json' in cached ? { ok: true, value: JSON.parse(cached.json) } : cached.error;
-  const simple = simpleMapping(text);
+  const simple = readSimpleYaml(text);
   if (simple !== undefined) return { ok: true, value: simple };
   const result = parseRenderedYamlUncached(text);
   if (parsedOutputs.size < MAX_CACHED_OUTPUTS) parsedOutputs.set(text, result.ok ? { json: JSON.stringify(result.value) } : { error: result });
   return result;
 }
 
-const SIMPLE_LINE = /^( *)([^ :][^:]*?):(?: (.*))?$/;
+// `key: value`, `key:` (a nested block follows) and `- key: value` (a sequence item that is a mapping).
+const SIMPLE_LINE = /^( *)(- )?([^ :"'][^:]*?):(?: (.*))?$/;
+// Double-quoted with nothing to unescape: printable ASCII without '"' and '\\' reads as its content.
+const QUOTED_PLAIN = /^"([\x20\x21\x23-\x5b\x5d-\x7e]*)"$/;
+// A decimal integer without a leading zero (YAML 1.1 reads "0755" as octal) and well inside float64.
+const PLAIN_INTEGER = /^(?:0|[1-9][0-9]{0,14})$/;
+
+interface SimpleLine {
+  /** Column of the key. */
+  readonly column: number;
+  /** Whether a `- ` before the key opens a sequence item (its dash sits at `column - 2`). */
+  readonly item: boolean;
+  readonly key: string;
+  /** The scalar after `key: `; `undefined` when a nested block follows. */
+  readonly value?: string | number;
+}
+
+function simpleScalar(text: string): string | number | undefined {
+  if (isPlainYamlString(text)) return text;
+  const quoted = QUOTED_PLAIN.exec(text);
+  if (quoted) return quoted[1];
+  return PLAIN_INTEGER.test(text) ? Number(text) : undefined;
+}
 
 /**
- * The value of a block mapping of plain strings, e.g. `metallb.io/loadBalancerIPs: 198.18.64.7` or
- * `annotations:\n  ovn.kubernetes.io/logical_switch: t0001-workers`, read without the YAML parser;
- * `undefined` for anything else (the parser decides). Such texts embed a cluster's own address or
- * name, so they never repeat and the cache above does not help; parsing each was most of the
- * template check of a fleet. Only keys and values a YAML 1.1 parser reads as those very strings are
- * taken (the writer's rule), keys unique, every nested mapping non-empty and evenly indented.
+ * The value of a block mapping of simple scalars, e.g. `metallb.io/loadBalancerIPs: 198.18.64.7`,
+ * `annotations:\n  ovn.kubernetes.io/logical_switch: t0001-workers` or a pool's anti-affinity
+ * (`- weight: 100` items, `"t0001"` values), read without the YAML parser; `undefined` for anything
+ * else (the parser decides). Such texts embed a cluster's own address or name, so they never repeat
+ * and the cache above does not help; parsing each was most of the template check of a fleet.
+ *
+ * Only what a YAML 1.1 parser reads exactly so is taken: keys the writer leaves plain, values that
+ * are such plain strings, double-quoted strings without escapes or decimal integers; keys unique;
+ * every nested block non-empty and evenly indented; sequences (at their key's column or deeper) of
+ * mappings only. The differential test in test/reconcile/go-template.test.ts holds it to the parser.
  */
-function simpleMapping(text: string): Record<string, unknown> | undefined {
+export function readSimpleYaml(text: string): Record<string, unknown> | undefined {
   const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
-  const parsed: Array<{ indent: number; key: string; value?: string }> = [];
+  const parsed: SimpleLine[] = [];
   for (const line of lines) {
     const m = SIMPLE_LINE.exec(line);
     if (!m) return undefined;
-    const [, spaces, key, value] = m;
+    const [, spaces, dash, key, scalar] = m;
     if (key === '__proto__' || !isPlainYamlString(key)) return undefined;
-    if (value !== undefined && !isPlainYamlString(value)) return undefined;
-    parsed.push({ indent: spaces.length, key, value });
+    let value: string | number | undefined;
+    if (scalar !== undefined) {
+      value = simpleScalar(scalar);
+      if (value === undefined) return undefined;
+    }
+    parsed.push({ column: spaces.length + (dash ? 2 : 0), item: dash !== undefined, key, value });
   }
-  if (parsed.length === 0 || parsed[0].indent !== 0) return undefined;
+  if (parsed.length === 0 || parsed[0].column !== 0 || parsed[0].item) return undefined;
   let i = 0;
-  const mapping = (indent: number): Record<string, unknown> | undefined => {
+  // The entries at `column`; the first one may carry the dash of the sequence item it starts.
+  const mapping = (column: number, inItem: boolean): Record<string, unknown> | undefined => {
     const out: Record<string, unknown> = {};
-    while (i < parsed.length && parsed[i].indent === indent) {
+    let first = true;
+    while (i < parsed.length && parsed[i].column === column && parsed[i].item === (inItem && first)) {
+      first = false;
       const { key, value } = parsed[i++];
       if (Object.prototype.hasOwnProperty.call(out, key)) return undefined;
       if (value !== undefined) {
         out[key] = value;
         continue;
       }
-      // `key:` opens a nested mapping on the next, deeper lines (an empty value is not taken).
-      if (i >= parsed.length || parsed[i].indent <= indent) return undefined;
-      const nested = mapping(parsed[i].indent);
+      // `key:` opens a nested block on the next lines (an empty value is not taken): a mapping
+      // deeper, or a sequence whose dashes are at the key's column or deeper.
+      const next = parsed[i];
+      if (next === undefined) return undefined;
+      const nested = next.item
+        ? next.column - 2 >= column ? sequence(next.column) : undefined
+        : next.column > column ? mapping(next.column, false) : undefined;
       if (nested === undefined) return undefined;
       out[key] = nested;
     }
+    return first ? undefined : out;
+  };
+  // Items whose first keys are at `column` (dashes two to the left).
+  const sequence = (column: number): unknown[] | undefined => {
+    const out: unknown[] = [];
+    while (i < parsed.length && parsed[i].item && parsed[i].column === column) {
+      const item = mapping(column, true);
+      if (item === undefined) return undefined;
+      out.push(item);
+    }
     return out;
   };
-  const value = mapping(0);
+  const value = mapping(0, false);
   return value !== undefined && i === parsed.length ? value : undefined;
 }
 
-function parseRenderedYamlUncached(text: string): PatchValueResult {
+/** The rendered text parsed as go-yaml v2 does, with the `yaml` package (the reference of `readSimpleYaml`). */
+export function parseRenderedYamlUncached(text: string): PatchValueResult {
   let doc: YAML.Document.Parsed;
   try {
     const docs = YAML.parseAllDocuments(text, { version: '1.1', customTags: goYamlV2Tags });
@@ -149,19 +197,32 @@ function parseRenderedYamlUncached(text: string): PatchValueResult {
   } catch (e) {
     return { ok: false, error: `failed to unmarshal rendered template: ${(e as Error).message}` };
   }
-  const value = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    // toJS resolves aliases: an unknown anchor (`a: *x`) throws here, as go-yaml's Unmarshal fails.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return { ok: false, error: `failed to unmarshal rendered template: ${(e as Error).message}` };
+  }
   const bad = findNonJson(value);
   if (bad) return { ok: false, error: `failed to unmarshal rendered template: ${bad}` };
   const stringKeys = (_k: string, v: unknown) => (v instanceof Map ? Object.fromEntries([...v].map(([k, x]) => [String(k), x])) : v);
   return { ok: true, value: JSON.parse(JSON.stringify(value, stringKeys)) };
 }
 
-function findNonJson(v: unknown): string | undefined {
+function findNonJson(v: unknown, ancestors: unknown[] = []): string | undefined {
   if (typeof v === 'number' && !Number.isFinite(v)) return `json: unsupported value: ${v}`;
   if (typeof v === 'bigint') return 'integer beyond float64 precision (not modelled)';
-  if (Array.isArray(v)) return v.map(findNonJson).find((x) => x !== undefined);
-  if (v instanceof Map) return [...v.values()].map(findNonJson).find((x) => x !== undefined);
-  if (v && typeof v === 'object' && !(v instanceof Uint8Array)) return Object.values(v).map(findNonJson).find((x) => x !== undefined);
+  if (v === null || typeof v !== 'object') return undefined;
   if (v instanceof Uint8Array) return '!!binary values are not modelled';
+  // An alias inside its own anchor (`a: &x` then `  b: *x`): go-yaml fails on it; here it is a cycle.
+  if (ancestors.includes(v)) return 'anchor value contains itself';
+  const children = Array.isArray(v) ? v : v instanceof Map ? [...v.values()] : Object.values(v);
+  ancestors.push(v);
+  for (const child of children) {
+    const bad = findNonJson(child, ancestors);
+    if (bad !== undefined) return bad;
+  }
+  ancestors.pop();
   return undefined;
 }

@@ -8,7 +8,8 @@ const TRICKY = [
   ':x', 'x:', '---', '...', '0755', '0x1F', '1e3', '1.5', '10.244.0.0/16', '100m', '1:20', '2001-12-14',
   '.inf', '.NaN', '=', '@x', '`x', '%x', '!x', '&x', '*x', '|x', '>x', '"q"', "'s'", 'a\nb', 'a\nb\n',
   'a\nb\n\n', ' lead\nb', 'trail  \nx', '\ttab', 'x\r\ny', 'é', '\u2028', '\u0000', 'http://x.y/z',
-  'registry.example.com/app:1.2', '{a}', '[a]', 'a,b', 'Yes please', 'a b', 'a  b', 'a b ', '  indented\n  block\n',
+  'registry.example.com/app:1.2',
+  './dist/fleet', '../x', './', '.x', '..', './/a: b', '--flag=v', '--a b', '--a:b', '--', '---x', '-- a', '--1', '-.inf', '--a #b', '--on', './a:', '{a}', '[a]', 'a,b', 'Yes please', 'a b', 'a  b', 'a b ', '  indented\n  block\n',
 ];
 const str = fc.oneof(fc.string(), fc.constantFrom(...TRICKY), fc.string({ unit: 'grapheme' }), fc.stringMatching(/^[a-z0-9 :#\-.\n]{0,12}$/));
 const value: fc.Arbitrary<unknown> = fc.letrec(tie => ({

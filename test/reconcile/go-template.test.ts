@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { MachineImage, TenantClusterClass } from '../../src';
-import { capiTemplateData, evaluateEnabledIf, renderPatchValue } from '../../src/reconcile/capi-template-data';
+import { capiTemplateData, evaluateEnabledIf, parseRenderedYamlUncached, readSimpleYaml, renderPatchValue } from '../../src/reconcile/capi-template-data';
 import { renderGoTemplate } from '../../src/reconcile/go-template';
 import { goTemplateOracle, ORACLE_MISSING, OracleCase, runGoTemplateOracle } from '../support/go-template-oracle';
 import { findObject, newChart } from '../support/platform';
@@ -343,5 +343,81 @@ describe('Cluster API patch semantics (capi-template-data)', () => {
     expect(renderPatchValue('', {})).toEqual({ ok: true, value: null });
     expect(renderPatchValue('a: .inf', {}).ok).toBe(false);
     expect(renderPatchValue('a: [', {}).ok).toBe(false);
+  });
+
+  // readSimpleYaml reads the fleet's per-cluster patch outputs without the YAML parser; it must
+  // agree with the parser wherever it answers, and answer for the shapes the classes render.
+  const YAML_KEYS = ['a', 'b', 'weight', 'cluster.x-k8s.io/cluster-name', '--flag', './p', 'yes', 'on', '1', '"q"', "'s'", '- a', 'a b', '__proto__', '<<', '~', 'a#b'];
+  const READABLE = ['x', 't0001', '"t0001"', '"a b"', '"yes"', '""', '100', '0', '10.0.0.1', '--cluster-name=t0001', './dist/x'];
+  const SCALARS = [...READABLE, '"a\\"b"', '"\\n"', "'s'", '007', '0755', '1.5', '1e3', '-1', '+1', '0x1F',
+    '10.0.0.1', '198.18.64.7', 'true', 'yes', 'Off', 'null', '~', '', 'a #b', '#c', 'a: b', '[a]', '{a: 1}', '&x', '*x', '|', '>', 'x ', ' x', '1:20', '2001-12-14', '1_000', '99999999999999999999'];
+  const line = fc.record({
+    indent: fc.constantFrom(0, 0, 2, 2, 4, 6, 1, 3),
+    dash: fc.boolean(),
+    key: fc.constantFrom(...YAML_KEYS),
+    value: fc.option(fc.constantFrom(...SCALARS), { nil: undefined }),
+  }).map(({ indent, dash, key, value }) => `${' '.repeat(indent)}${dash ? '- ' : ''}${key}:${value === undefined ? '' : ` ${value}`}`);
+  // Well-formed block YAML (mappings, sequences of mappings, compact or indented) of those scalars.
+  type Node = { [key: string]: Node | Node[] | string };
+  const node: fc.Arbitrary<Node> = fc.letrec<{ node: Node }>(tie => ({
+    node: fc.dictionary(fc.constantFrom(...YAML_KEYS.slice(0, 6)), fc.oneof({ depthSize: 'small' },
+      fc.constantFrom(...READABLE), fc.constantFrom(...READABLE), fc.constantFrom(...SCALARS), tie('node'), fc.array(tie('node'), { minLength: 1, maxLength: 3 })),
+    { minKeys: 1, maxKeys: 3 }) as fc.Arbitrary<Node>,
+  })).node;
+  const write = (n: Node, column: number, compact: boolean): string[] => Object.entries(n).flatMap(([k, v]) => {
+    const pad = ' '.repeat(column);
+    if (typeof v === 'string') return [`${pad}${k}: ${v}`];
+    if (!Array.isArray(v)) return [`${pad}${k}:`, ...write(v, column + 2, compact)];
+    const dashColumn = compact ? column : column + 2;
+    return [`${pad}${k}:`, ...v.flatMap(item => write(item, dashColumn + 2, compact).map((l, i) => (i === 0 ? `${' '.repeat(dashColumn)}- ${l.slice(dashColumn + 2)}` : l)))];
+  });
+  const agrees = (text: string) => {
+    const simple = readSimpleYaml(text);
+    if (simple !== undefined) expect({ ok: true, value: simple }).toEqual(parseRenderedYamlUncached(text));
+    expect(renderPatchValue(text, {})).toEqual(parseRenderedYamlUncached(text));
+    return simple !== undefined;
+  };
+
+  test('the parser-free reader of simple outputs agrees with the YAML parser on random line soups', () => {
+    fc.assert(fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), fc.boolean(), (lines, newline) => {
+      agrees(lines.join('\n') + (newline ? '\n' : ''));
+    }), { numRuns: 3000 });
+  });
+
+  test('the parser-free reader agrees with the YAML parser on well-formed block YAML, and reads most of it', () => {
+    let read = 0;
+    fc.assert(fc.property(node, fc.boolean(), (n, compact) => {
+      if (agrees(write(n, 0, compact).join('\n'))) read++;
+    }), { numRuns: 2000 });
+    expect(read).toBeGreaterThan(400);
+  });
+
+  test('the parser-free reader agrees with the YAML parser on indentation edge cases', () => {
+    const cases = ['a:\n  b:\n- c: 1', 'a:\n- b: 1\n  c: 2\nd: 3', 'a:\n  - b: 1\n  c: 2', '- a: 1', 'a:\n  b: 1\n c: 2', 'a: 1\n  b: 2',
+      'a:\n- b:\n  - c: 1', 'a:\n- b:\n  c: 1', 'a:\n  - b: 1\n    - c: 2', 'a:\n- b: 1\n- b: 2', 'a:\n- b: 1\n- - c: 2', 'a:\n-  b: 1', 'a:\n- b: 1\n   c: 2',
+      'a: 1\na: 2', 'a:\n- b: 1\n  b: 2', 'a:\n\n  b: 1', 'a:\n    - b: 1\n  c: 2'];
+    const read = cases.filter(agrees);
+    expect(read).toEqual(['a:\n- b: 1\n  c: 2\nd: 3', 'a:\n- b:\n  - c: 1', 'a:\n- b: 1\n- b: 2']);
+  });
+
+  test('the pool anti-affinity a KubeVirt class renders per MachineDeployment is read without the parser', () => {
+    const text = [
+      'podAntiAffinity:',
+      '  preferredDuringSchedulingIgnoredDuringExecution:',
+      '  - weight: 100',
+      '    podAffinityTerm:',
+      '      labelSelector:',
+      '        matchLabels:',
+      '          cluster.x-k8s.io/cluster-name: "t0001"',
+      '          kmetal.io/pool: "general"',
+      '      topologyKey: kubernetes.io/hostname',
+    ].join('\n');
+    const term = {
+      labelSelector: { matchLabels: { 'cluster.x-k8s.io/cluster-name': 't0001', 'kmetal.io/pool': 'general' } },
+      topologyKey: 'kubernetes.io/hostname',
+    };
+    const preferred = [{ weight: 100, podAffinityTerm: term }];
+    expect(readSimpleYaml(text)).toEqual({ podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: preferred } });
+    expect(agrees(text)).toBe(true);
   });
 });

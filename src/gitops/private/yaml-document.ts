@@ -16,12 +16,14 @@ export function toYamlDocument(value: unknown): string {
   return YAML.stringify(value, YAML_OPTIONS);
 }
 
-// Strings the `yaml` package always writes as plain scalars: start with a letter, '_' or '/', contain
+// Strings the `yaml` package always writes as plain scalars: start with a letter, '_', '/', a relative
+// path's "./" or "../", or a command-line flag's "--" and a letter (a '-' or '.' is an indicator or a
+// number's first character only when followed by a space, a digit, "--" or "inf"/"nan"), contain
 // no indicator, only ':' and ' ' followed by a word character (never ": " or " #"), and are not
 // something a YAML 1.1 schema resolves to another type (booleans, null, and floats like "e5", the only
 // letter-first ones). Everything else is asked of the `yaml` package (and cached).
 // '=' is no indicator and no schema's pattern has one (OVN matches such as "ip4.dst == 10.0.0.1").
-const PLAIN_SAFE = /^[A-Za-z_/](?:[A-Za-z0-9_./=-]|[: ](?=[A-Za-z0-9_./=]))*$/;
+const PLAIN_SAFE = /^(?:[A-Za-z_/]|\.{1,2}\/|--[A-Za-z])(?:[A-Za-z0-9_./=-]|[: ](?=[A-Za-z0-9_./=]))*$/;
 const YAML11_SPECIAL = /^(?:y|yes|n|no|true|false|on|off|null|e-?[0-9]+)$/i;
 // Digits with two dots or more (IPv4 addresses, versions such as "0.17.0"): no YAML 1.1 pattern
 // matches them (floats have one dot, sexagesimals and timestamps need ':' or '-'), so the `yaml`
