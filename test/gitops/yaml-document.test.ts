@@ -9,6 +9,7 @@ const TRICKY = [
   '.inf', '.NaN', '=', '@x', '`x', '%x', '!x', '&x', '*x', '|x', '>x', '"q"', "'s'", 'a\nb', 'a\nb\n',
   'a\nb\n\n', ' lead\nb', 'trail  \nx', '\ttab', 'x\r\ny', 'é', '\u2028', '\u0000', 'http://x.y/z',
   'registry.example.com/app:1.2',
+  'a\n', 'a\n\nb', 'a\n  \nb\n', '{\n  "k": 1\n}', '{\n  "k": 1\n}\n', 'x\n---\ny', 'x\n# c\n', 'a\nb \n', 'a\nb\n\n', 'a \nb', '#!/bin/sh\nset -e\n',
   './dist/fleet', '../x', './', '.x', '..', './/a: b', '--flag=v', '--a b', '--a:b', '--', '---x', '-- a', '--1', '-.inf', '--a #b', '--on', './a:', '{a}', '[a]', 'a,b', 'Yes please', 'a b', 'a  b', 'a b ', '  indented\n  block\n',
 ];
 const str = fc.oneof(fc.string(), fc.constantFrom(...TRICKY), fc.string({ unit: 'grapheme' }), fc.stringMatching(/^[a-z0-9 :#\-.\n]{0,12}$/));

@@ -343,6 +343,9 @@ describe('Cluster API patch semantics (capi-template-data)', () => {
     expect(renderPatchValue('', {})).toEqual({ ok: true, value: null });
     expect(renderPatchValue('a: .inf', {}).ok).toBe(false);
     expect(renderPatchValue('a: [', {}).ok).toBe(false);
+    // Aliases go-yaml cannot resolve fail the patch with its message, not a stack trace from the parser.
+    expect(renderPatchValue('a: *x', {})).toEqual({ ok: false, error: expect.stringMatching(/^failed to unmarshal rendered template: .*x/) });
+    expect(renderPatchValue('a: &x\n  b: *x', {})).toEqual({ ok: false, error: 'failed to unmarshal rendered template: anchor value contains itself' });
   });
 
   // readSimpleYaml reads the fleet's per-cluster patch outputs without the YAML parser; it must

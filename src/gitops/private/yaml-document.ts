@@ -30,6 +30,13 @@ const YAML11_SPECIAL = /^(?:y|yes|n|no|true|false|on|off|null|e-?[0-9]+)$/i;
 // package writes them plain. A fleet has one address per tenant: learning each from the `yaml`
 // package was most of the writer's time.
 const DOTTED_DIGITS = /^[0-9]+(?:\.[0-9]+){2,}$/;
+// Multi-line printable ASCII that starts and ends (before one optional final newline) with a visible
+// character: the `yaml` package writes it as a literal block, `|` (one final newline, "clip") or `|-`
+// (none, "strip"), lines indented, empty lines empty (stringifyString.js blockString; with
+// lineWidth 0 it never folds). Scripts and configuration files are written so; each is unique per
+// cluster (it names the cluster), so asking the `yaml` package and caching the answer was most of the
+// writer's remaining time.
+const SIMPLE_BLOCK = /^[\x21-\x7e](?:[\x20-\x7e\n]*[\x21-\x7e])?\n?$/;
 const MAX_INLINE_KEY = 1000;
 const MAX_DEPTH = 100;
 
@@ -144,7 +151,8 @@ export class FastYamlWriter {
   private scalar(v: unknown, context: Context): Scalar {
     switch (typeof v) {
       case 'string':
-        return isPlainSafe(v) ? { head: v } : this.string(v, context);
+        if (isPlainSafe(v)) return { head: v };
+        return v.includes('\n') && SIMPLE_BLOCK.test(v) ? literalBlock(v) : this.string(v, context);
       case 'boolean':
         return { head: v ? 'true' : 'false' };
       case 'number':
@@ -227,6 +235,13 @@ function readsBackAs(text: string, v: unknown, context: Context): boolean {
     case 'key': return parsed?.k !== null && typeof parsed?.k === 'object' && Object.keys(parsed.k)[0] === String(v);
     default: return parsed !== null && typeof parsed === 'object' && Object.keys(parsed)[0] === String(v);
   }
+}
+
+/** A literal block scalar of a string `SIMPLE_BLOCK` accepts. */
+function literalBlock(s: string): Scalar {
+  const clip = s.endsWith('\n');
+  const lines = (clip ? s.slice(0, -1) : s).split('\n');
+  return { head: clip ? '|' : '|-', body: lines.map(line => (line.length > 0 ? `  ${line}` : line)) };
 }
 
 /**
