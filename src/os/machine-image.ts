@@ -118,6 +118,27 @@ export function _validateImageRef(scope: IConstruct, field: string, ref: string,
   }
 }
 
+/**
+ * Checks that a value given as an image is one (`MachineImage.containerDisk(...)`, a `NodeImage`...):
+ * from JavaScript, or through a cast, an image reference string arrives here and would otherwise
+ * fail deep inside the VM rendering. The one check every prop that takes an `IMachineImage` uses:
+ * where VMs boot it (`orBareMetal` false), and where it may also be for servers (a cluster's or the
+ * platform's default, whose bare-metal readers check their side).
+ * @internal
+ */
+export function _checkMachineImage(scope: IConstruct, field: string, value: unknown, orBareMetal = false): IMachineImage {
+  const image = value as { bindToVirtualMachine?: unknown; bindToBareMetal?: unknown; imageRef?: unknown } | null;
+  const forVms = typeof image?.bindToVirtualMachine === 'function' && typeof image?.imageRef === 'string';
+  if (typeof value !== 'object' || value === null || !(forVms || (orBareMetal && typeof image?.bindToBareMetal === 'function'))) {
+    const fix = typeof value === 'string'
+      ? `wrap the reference: MachineImage.containerDisk(${JSON.stringify(value)}), or use a NodeImage`
+      : 'use MachineImage.containerDisk("registry/repository:tag") or a NodeImage';
+    const what = typeof value === 'object' && value !== null && typeof image?.bindToBareMetal === 'function' ? 'is a bare-metal image only, not one VMs can boot' : 'is not a machine image';
+    throw new KmetalValidationError(scope, field, `${showValue(value)} ${what}`, fix);
+  }
+  return value as IMachineImage;
+}
+
 const RELEASE = /^v?(\d+)\.(\d+)\.(\d+)$/;
 
 /**

@@ -7,7 +7,7 @@ import { resolveProvisioningNetwork, type ProvisioningNetworkProps } from '../ba
 import { IslandSite, IslandSiteProps } from '../edge/island-site';
 import { GitOpsUnit } from '../gitops/gitops-unit';
 import { IControlPlaneVipPool } from '../network/control-plane-vip';
-import { IMachineImage } from '../os/machine-image';
+import { _checkMachineImage, IMachineImage } from '../os/machine-image';
 import { ClusterInfrastructure } from '../tenancy/cluster-infrastructure';
 import { DedicatedEtcdDataStore, IHelmRepository } from '../tenancy/datastore';
 import { DATASTORE_BACKUP_OPTIONS_KEYS, DatastoreBackup, DatastoreBackupOptions } from '../tenancy/datastore-backup';
@@ -150,7 +150,7 @@ export class PlatformUnderCluster extends Construct {
     checkKnownProps(this, '', props, PLATFORM_UNDER_CLUSTER_PROPS_KEYS, 'PlatformUnderClusterProps');
     (props.permittedPciDevices ?? []).forEach((d, i) => checkKnownProps(this, `permittedPciDevices[${i}]`, d, PERMITTED_PCI_DEVICE_KEYS, 'PermittedPciDevice'));
     this.clusterName = validateDnsLabel(this, 'clusterName', props.clusterName ?? 'under');
-    this.defaultNodeImage = props.defaultNodeImage;
+    this.defaultNodeImage = props.defaultNodeImage === undefined ? undefined : _checkMachineImage(this, 'defaultNodeImage', props.defaultNodeImage, true);
     this.chartMirror = props.chartMirror;
     this.releaseManifestsRegistry = props.releaseManifestsRegistry;
     this.controlPlaneVipPool = props.controlPlaneVipPool;

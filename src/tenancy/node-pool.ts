@@ -14,7 +14,7 @@ import {
 } from '../imports/cluster.x-k8s.io';
 import { KubevirtMachineTemplate } from '../imports/infrastructure.cluster.x-k8s.io';
 import { INodeNetwork, NodeNetwork, NodeNetworkBinding } from '../network/node-network';
-import { IMachineImage, VirtualMachineDiskBinding } from '../os/machine-image';
+import { _checkMachineImage, IMachineImage, VirtualMachineDiskBinding } from '../os/machine-image';
 import type { IMetalImage } from '../os/metal-image';
 import { KmetalValidationError } from '../util/errors';
 import { sortedLabels } from '../util/label-set';
@@ -330,7 +330,7 @@ export class NodePool extends Construct implements INodePool {
     if (!image) {
       throw new KmetalValidationError(this, 'image', 'no image for the pool and no defaultImage on the cluster', 'set image on the pool (e.g. MachineImage.containerDisk("quay.io/capk/ubuntu-2404-container-disk:v1.33.0")) or defaultImage on the cluster');
     }
-    this.image = image;
+    this.image = _checkMachineImage(this, options.image !== undefined ? 'image' : 'image (the cluster\'s defaultImage)', image);
     this.hostSelector = resolved.hostSelector;
     this.placement = resolved.placement;
     this.clusterName = cluster.clusterName;

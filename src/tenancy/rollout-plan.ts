@@ -6,7 +6,7 @@ import { RolloutGate, sameFluxCluster } from './rollout-gate';
 import type { TenantCluster } from './tenant-cluster';
 import type { TenantClusterClass } from './tenant-cluster-class';
 import { GitOpsUnit } from '../gitops/gitops-unit';
-import { _imageReleaseProblem, IMachineImage } from '../os/machine-image';
+import { _checkMachineImage, _imageReleaseProblem, IMachineImage } from '../os/machine-image';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { isLabel, validateDnsLabel } from '../util/names';
 import { checkKnownProps } from '../util/props';
@@ -147,9 +147,7 @@ export class RolloutPlan extends Construct {
         }
       }
       if (w.version !== undefined) KubernetesVersion._validate(this, `${field}.version`, w.version);
-      if (w.image !== undefined && typeof (w.image as any)?.bindToVirtualMachine !== 'function') {
-        throw new KmetalValidationError(this, `${field}.image`, `${showValue(w.image)} is not a machine image`, 'use MachineImage.containerDisk(...) or a NodeImage');
-      }
+      if (w.image !== undefined) _checkMachineImage(this, `${field}.image`, w.image);
       if (w.maintenanceWindow !== undefined) {
         const parsed = typeof w.maintenanceWindow === 'string' ? parseMaintenanceWindow(w.maintenanceWindow) : 'it is not a string';
         if (typeof parsed === 'string') {

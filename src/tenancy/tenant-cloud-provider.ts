@@ -225,8 +225,7 @@ export class TenantCloudProvider extends Construct {
   }
 
   private unreachableWorkers(cluster: TenantCluster): string[] {
-    const where = cluster.defaultNetwork !== undefined ? 'network' : cluster.nodePoolOptions.findIndex((o) => o.network !== undefined) >= 0
-      ? `nodePools[${cluster.nodePoolOptions.findIndex((o) => o.network !== undefined)}].network` : undefined;
+    const where = cluster._ownWorkerNetworkField();
     if (where === undefined) return [];
     return [`[${this.node.path}] loadBalancer: the workers of cluster ${JSON.stringify(cluster.clusterName)} are on a network of their own (${where}), which the under cluster's load balancers cannot reach (its nodes have no route into a tenant VPC). Fix: drop cloudProvider.loadBalancer, or put the workers on the under cluster's pod network`];
   }

@@ -14,7 +14,7 @@ import { KubeadmConfigTemplate } from '../imports/bootstrap.cluster.x-k8s.io';
 import { ClusterClass } from '../imports/cluster.x-k8s.io';
 import { KamajiControlPlaneTemplate } from '../imports/controlplane.cluster.x-k8s.io';
 import { KubevirtClusterTemplate, KubevirtMachineTemplate } from '../imports/infrastructure.cluster.x-k8s.io';
-import { _checkImageRelease, _imageReleaseProblem, IMachineImage } from '../os/machine-image';
+import { _checkImageRelease, _checkMachineImage, _imageReleaseProblem, IMachineImage } from '../os/machine-image';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
 import { checkEnum, checkKnownProps } from '../util/props';
@@ -179,7 +179,7 @@ export class TenantClusterClass extends Construct {
     if (!props.defaultImage) {
       throw new KmetalValidationError(this, 'defaultImage', 'a class needs the image its workers boot', 'set defaultImage, e.g. MachineImage.containerDisk("quay.io/capk/ubuntu-2404-container-disk:v1.33.0")');
     }
-    this.defaultImage = props.defaultImage;
+    this.defaultImage = _checkMachineImage(this, 'defaultImage', props.defaultImage, true);
     checkKnownProps(this, '', props, TENANT_CLUSTER_CLASS_PROPS_KEYS, 'TenantClusterClassProps');
     this.infrastructure = checkEnum(this, 'infrastructure', props.infrastructure ?? ClusterInfrastructure.KUBEVIRT, ClusterInfrastructure, 'ClusterInfrastructure');
     const metal = this.infrastructure === ClusterInfrastructure.METAL3;
@@ -606,6 +606,7 @@ export class TenantClusterClass extends Construct {
 
 /** The containerDisk image of a machine image; classes can only patch that kind of root disk. */
 function containerDiskRef(scope: IConstruct, image: IMachineImage, version: string, field = 'image', what = 'the cluster'): string {
+  _checkMachineImage(scope, field, image);
   // The one release check (machine-image.ts), here with the class's field and what runs the release.
   _checkImageRelease(scope, field, image.imageRef, image.kubernetesVersion, version, what);
   const binding = image.bindToVirtualMachine(scope, { volumeName: 'rootdisk', kubernetesVersion: version });

@@ -25,7 +25,7 @@ import { KamajiControlPlane } from '../imports/controlplane.cluster.x-k8s.io';
 import { KubevirtCluster, Metal3Cluster } from '../imports/infrastructure.cluster.x-k8s.io';
 import type { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { INodeNetwork } from '../network/node-network';
-import { IMachineImage } from '../os/machine-image';
+import { _checkMachineImage, IMachineImage } from '../os/machine-image';
 import { platformNamespaceOwner } from '../platform/platform-namespaces';
 import type { PlatformUnderCluster } from '../platform/platform-under-cluster';
 import { cidrsOverlap, parseCidr, ParsedCidr } from '../util/cidr';
@@ -345,7 +345,7 @@ export class TenantCluster extends Construct {
     this.serviceCidr = svc.text;
     this.podRange = pod;
     this.serviceRange = svc;
-    this.pinnedImage = props.defaultImage;
+    this.pinnedImage = props.defaultImage === undefined ? undefined : _checkMachineImage(this, 'defaultImage', props.defaultImage, true);
     this.defaultNetwork = props.network;
     this.variables = { ...(props.variables ?? {}) };
     this.kubeconfigSecretName = `${this.clusterName}-kubeconfig`;
@@ -595,6 +595,21 @@ export class TenantCluster extends Construct {
   /** The pools as declared (also for class-based clusters, for reports and capacity checks). */
   public get nodePoolOptions(): NodePoolOptions[] {
     return [...this.poolOptions];
+  }
+
+  /**
+   * Where the cluster puts workers on a network other than the under cluster's pod network, as the
+   * field that does it: `network`, a pool's `network`, or (class-based) the class's `workerSubnet`
+   * variable set directly; `undefined` when every worker is on the pod network. The one reading of
+   * that question (the cloud provider's load-balancer check asks it). @internal
+   */
+  public _ownWorkerNetworkField(): string | undefined {
+    if (this.defaultNetwork !== undefined) return 'network';
+    const pool = this.poolOptions.findIndex((o) => o.network !== undefined);
+    if (pool >= 0) return `nodePools[${pool}].network`;
+    // The class's worker-subnet patch is enabled by `{{ if .workerSubnet }}`: any non-empty string.
+    const subnet = this.variables.workerSubnet;
+    return this.clusterClass !== undefined && typeof subnet === 'string' && subnet !== '' ? 'variables.workerSubnet' : undefined;
   }
 
   /** A pool's machines must be of the cluster's infrastructure kind (see ClusterInfrastructure). */

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Chart, JsonPatch, Testing } from 'cdk8s';
 import { day2Platform, errorOf, IMAGE, readUnit } from './fixture';
-import { ConformanceChecker, FluxTree, isKmetalValidationError, MachineImage, NetworkPlanes, ReconcileChecker, TenantCluster, TenantVpc, VersionMatrix } from '../../src';
+import { ConformanceChecker, FluxTree, isKmetalValidationError, MachineImage, NetworkPlanes, ReconcileChecker, TenantCluster, TenantClusterClass, TenantVpc, VersionMatrix } from '../../src';
 import { cleanupTempDirs, tempDir } from '../gitops/fixture';
 
 afterEach(() => cleanupTempDirs());
@@ -84,6 +84,19 @@ describe('TenantCloudProvider (KubeVirt CCM)', () => {
     const vpc = new TenantVpc(platform.tenantUnit('acme'), 'vpc', { planes, name: 'acme', subnets: [{ name: 'workers', cidr: '10.10.0.0/24' }] });
     platform.addTenantCluster('acme', { version: 'v1.33.2', network: vpc.findSubnet('workers'), cloudProvider: { loadBalancer: true }, nodePools: [{ name: 'general', replicas: 2 }] });
     expect(() => FluxTree.synth(app, { outdir: tempDir(), appName: 'kmetal' })).toThrow(/loadBalancer: the workers of cluster "acme" are on a network of their own \(network\), which the under cluster's load balancers cannot reach/);
+  });
+
+  test('loadBalancer: true for a class-based cluster whose workerSubnet variable puts the workers on a tenant subnet fails synth too', () => {
+    const classCluster = (workerSubnet: string) => {
+      const { app, platform } = day2Platform();
+      const golden = new TenantClusterClass(platform.clusterTemplates, 'golden', { defaultVersion: 'v1.33.2', defaultImage: image });
+      platform.addTenantCluster('acme', { clusterClass: golden, cloudProvider: { loadBalancer: true }, variables: { workerSubnet }, nodePools: [{ name: 'general', replicas: 2 }] });
+      return () => FluxTree.synth(app, { outdir: tempDir(), appName: 'kmetal' });
+    };
+    // On the pod network (an empty workerSubnet: the class's patch is off) the CCM's load balancers work.
+    expect(classCluster('')).not.toThrow();
+    expect(classCluster('acme-workers'))
+      .toThrow(/loadBalancer: the workers of cluster "acme" are on a network of their own \(variables\.workerSubnet\), which the under cluster's load balancers cannot reach/);
   });
 
   test('enabled: false means no CCM; bad options are refused', () => {

@@ -1,5 +1,5 @@
 // Bad inputs of the under cluster itself (PlatformUnderCluster) and of its tenant checks.
-import { A10, BadInput, base } from '../fixture';
+import { A10, BadInput, base, IMAGE } from '../fixture';
 
 export const PLATFORM_ENTRIES: BadInput[] = [
   {
@@ -11,6 +11,16 @@ export const PLATFORM_ENTRIES: BadInput[] = [
     field: 'clusterName',
     message: /"Under_1" is not a DNS-1123 label/,
     fix: /use e\.g\. "under-1"/,
+  },
+  {
+    id: 'platform-default-image-as-text',
+    construct: 'PlatformUnderCluster',
+    title: 'the default node image given as its reference text (JavaScript, or a cast)',
+    declare: (app) => base(app, { defaultNodeImage: IMAGE as any }),
+    path: 'platform',
+    field: 'defaultNodeImage',
+    message: /".*" is not a machine image/,
+    fix: /wrap the reference: MachineImage\.containerDisk/,
   },
   {
     id: 'platform-unsupported-minor',
