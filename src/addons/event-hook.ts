@@ -8,6 +8,7 @@ import { MANAGEMENT_CLUSTER_LABELS } from '../reconcile/models/sveltos';
 import { FleetRegistry } from '../tenancy/governance/fleet-registry';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
+import { checkProps } from '../util/props';
 
 /** Cluster lifecycle events a hook can react to. */
 export enum ClusterLifecycleEvent {
@@ -99,6 +100,7 @@ export class EventHook extends Construct {
 
   constructor(scope: Construct, id: string, props: EventHookProps) {
     super(scope, id);
+    checkProps(this, '', props, 'EventHookProps');
     // Per-event object names append a 10-character hash to it (instanceName in hook-action.ts) within 63.
     this.hookName = validateDnsLabel(this, 'name', props.name ?? id, 40);
     if (!Object.values(ClusterLifecycleEvent).includes(props.event)) {

@@ -10,6 +10,7 @@ import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
 import { inventoryRegistry } from './private/registry';
 import { POOL_LABEL, validateLabels } from './private/validation';
+import { checkProps } from '../util/props';
 
 /** A Cluster API template reference (`infrastructureRef` of a MachineDeployment, v1beta2 shape). */
 export interface MachineTemplateReference {
@@ -97,6 +98,7 @@ export class BareMetalMachineTemplate extends Construct {
 
   constructor(scope: Construct, id: string, props: BareMetalMachineTemplateProps) {
     super(scope, id);
+    checkProps(this, '', props, 'BareMetalMachineTemplateProps');
     const pool = props.pool;
     this.pool = pool;
     this.clusterName = validateDnsLabel(this, 'clusterName', props.clusterName);

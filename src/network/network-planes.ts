@@ -6,6 +6,7 @@ import { KmetalValidationError, showValue } from '../util/errors';
 import { isDnsSubdomain, validateDnsLabel } from '../util/names';
 import { NetworkRegistry, PublicClaim } from './private/network-registry';
 import { excludeIpsOf, mergeRanges } from './private/ovn';
+import { checkProps } from '../util/props';
 
 /** The three planes of the platform's network. */
 export enum NetworkPlane {
@@ -158,6 +159,7 @@ export class NetworkPlanes extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkPlanesProps) {
     super(scope, id);
+    checkProps(this, '', props, 'NetworkPlanesProps');
     const pub = props?.publicPlane;
     const mgmt = props?.managementPlane;
     if (!pub || !mgmt) {

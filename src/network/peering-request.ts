@@ -2,6 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ITenantVpc, TenantVpc } from './tenant-vpc';
 import { parseCidr, ParsedCidr } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
+import { checkProps } from '../util/props';
 
 /** Who approved a peering, and under which change ticket. */
 export interface PeeringApproval {
@@ -75,6 +76,7 @@ export class PeeringRequest extends Construct {
 
   constructor(scope: Construct, id: string, props: PeeringRequestProps) {
     super(scope, id);
+    checkProps(this, '', props, 'PeeringRequestProps');
     const from = props?.from;
     const to = props?.to;
     if (!(from instanceof TenantVpc) || from.node.root !== this.node.root) {

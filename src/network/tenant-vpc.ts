@@ -8,7 +8,7 @@ import type { TenantCluster } from '../tenancy/tenant-cluster';
 import { AddressRange, formatIp, OverlapIndex, parseAddressRange, parseIp } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { isDnsLabel, validateDnsLabel } from '../util/names';
-import { checkKnownProps } from '../util/props';
+import { checkKnownProps, checkPropTypes } from '../util/props';
 import type { PublicClaim } from './private/network-registry';
 import { TenantSubnet, TenantSubnetOptions } from './tenant-subnet';
 import { isolationPolicies, PolicyRouteSpec, policyRouteSpec, StaticRoutePolicy, StaticRouteSpec, staticRouteSpec, VpcPolicyRoute, VpcStaticRoute } from './vpc-routes';
@@ -232,6 +232,7 @@ export class TenantVpc extends Construct implements ITenantVpc {
       validateDnsLabel(this, `subnets[${this.subnetList.length}].name`, name, 20);
     }
     checkKnownProps(this, `subnets[${this.subnetList.length}]`, options, TENANT_SUBNET_OPTIONS_KEYS, 'TenantSubnetOptions');
+    checkPropTypes(this, `subnets[${this.subnetList.length}]`, options, 'TenantSubnetOptions');
     if (this.subnetList.some((s) => s.localName === name)) {
       throw new KmetalValidationError(this, `subnets[${this.subnetList.length}].name`, `the VPC already has a subnet named ${showValue(name)}`, 'give every subnet of a VPC its own name');
     }

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { KmetalValidationError, showValue } from '../util/errors';
+import { _registerRefCheck } from '../util/props';
 
 /**
  * How a VM boots an image: the KubeVirt volume (and, for persistent disks, the CDI DataVolume
@@ -126,7 +127,7 @@ export function _validateImageRef(scope: IConstruct, field: string, ref: string,
  * platform's default, whose bare-metal readers check their side).
  * @internal
  */
-export function _checkMachineImage(scope: IConstruct, field: string, value: unknown, orBareMetal = false): IMachineImage {
+export function _checkMachineImage(scope: IConstruct | string, field: string, value: unknown, orBareMetal = false): IMachineImage {
   const image = value as { bindToVirtualMachine?: unknown; bindToBareMetal?: unknown; imageRef?: unknown } | null;
   const forVms = typeof image?.bindToVirtualMachine === 'function' && typeof image?.imageRef === 'string';
   if (typeof value !== 'object' || value === null || !(forVms || (orBareMetal && typeof image?.bindToBareMetal === 'function'))) {
@@ -138,6 +139,12 @@ export function _checkMachineImage(scope: IConstruct, field: string, value: unkn
   }
   return value as IMachineImage;
 }
+
+// Every prop typed IMachineImage gets this check from checkKnownProps (a cluster's or the platform's
+// default may be a bare-metal image; where VMs boot it, the stricter check runs again).
+_registerRefCheck('IMachineImage', (scope, field, value) => {
+  _checkMachineImage(scope, field, value, true);
+});
 
 const RELEASE = /^v?(\d+)\.(\d+)\.(\d+)$/;
 

@@ -9,6 +9,7 @@ import { _bindMetalImage, IMetalImage, ImageChecksumType, MetalDiskFormat, Metal
 import { OsArtifact } from '../imports/build.kairos.io';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
+import { checkProps } from '../util/props';
 
 /** Props of `NodeImage`. Give exactly one VM source (`kairos`, `containerDisk`, `diskImageUrl`, `registryDiskImage`, `dataSource`), or only `metal`. */
 export interface NodeImageProps {
@@ -107,6 +108,7 @@ export class NodeImage extends Construct implements IMachineImage, IMetalImage {
 
   constructor(scope: Construct, id: string, props: NodeImageProps) {
     super(scope, id);
+    checkProps(this, '', props, 'NodeImageProps');
     this.allowMutableTag = props.allowMutableTag ?? false;
     if (typeof props.version !== 'string' || !VERSION.test(props.version)) {
       throw new KmetalValidationError(this, 'version', `${showValue(props.version)} is not an image version (a tag: letters, digits, '.', '_', '-')`, 'give e.g. "v1.4.0"');

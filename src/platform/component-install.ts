@@ -11,6 +11,7 @@ import { releaseManifestContents } from '../reconcile/models/release-manifests';
 import { MANAGEMENT_CLUSTER_LABELS, managementClusterLabelsArg } from '../reconcile/models/sveltos';
 import { IHelmRepository } from '../tenancy/datastore';
 import { deepMerge } from '../util/merge';
+import { checkProps } from '../util/props';
 
 /** Props of `ComponentInstall`. */
 export interface ComponentInstallProps {
@@ -79,6 +80,7 @@ export class ComponentInstall extends Construct {
 
   constructor(scope: Construct, id: string, props: ComponentInstallProps) {
     super(scope, id);
+    checkProps(this, '', props, 'ComponentInstallProps');
     const c = props.component;
     this.component = c;
     this.releaseName = c.component;

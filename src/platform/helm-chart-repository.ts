@@ -4,6 +4,7 @@ import { HelmRepository, HelmRepositorySpecType } from '../imports/source.toolki
 import { IHelmRepository } from '../tenancy/datastore';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
+import { checkProps } from '../util/props';
 
 /** Props of `HelmChartRepository`. */
 export interface HelmChartRepositoryProps {
@@ -39,6 +40,7 @@ export class HelmChartRepository extends Construct implements IHelmRepository {
 
   constructor(scope: Construct, id: string, props: HelmChartRepositoryProps) {
     super(scope, id);
+    checkProps(this, '', props, 'HelmChartRepositoryProps');
     this.name = validateDnsLabel(this, 'name', props.name ?? id);
     this.namespace = validateDnsLabel(this, 'namespace', props.namespace ?? 'flux-system');
     const url = props.url;

@@ -4,6 +4,7 @@ import { evaluateCel, toCel } from './private/cel';
 import { GuardrailRule, TenantGuardrails } from './tenant-guardrails';
 import { KmetalValidationError } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
+import { checkProps } from '../util/props';
 
 /** What the API server does when a guardrail fails (`ValidatingAdmissionPolicyBinding.validationActions`). */
 export enum AdmissionValidationAction {
@@ -64,6 +65,7 @@ export class AdmissionGuardrails extends Construct {
 
   constructor(scope: Construct, id: string, props: AdmissionGuardrailsProps) {
     super(scope, id);
+    checkProps(this, '', props, 'AdmissionGuardrailsProps');
     if (!(props?.guardrails instanceof TenantGuardrails)) throw new KmetalValidationError(this, 'guardrails', 'not a TenantGuardrails', 'pass a TenantGuardrails, e.g. TenantGuardrails.fromPlatform(platform)');
     this.guardrails = props.guardrails;
     const prefix = validateDnsLabel(this, 'namePrefix', props.namePrefix ?? 'kmetal-guardrails', 30);

@@ -3,7 +3,7 @@ import { controlPlaneSpreadFields, SpreadMode } from './placement';
 import { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { parseIp } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
-import { checkEnum, checkKnownProps } from '../util/props';
+import { checkEnum, checkKnownProps, checkPropTypes } from '../util/props';
 
 /** How the tenant's API server is exposed on the under cluster. */
 export enum ControlPlaneServiceType {
@@ -98,6 +98,7 @@ export interface ResolvedControlPlane {
 /** Applies defaults and checks every field. @internal */
 export function resolveControlPlane(scope: IConstruct, options: ControlPlaneOptions = {}): ResolvedControlPlane {
   checkKnownProps(scope, 'controlPlane', options, CONTROL_PLANE_OPTIONS_KEYS, 'ControlPlaneOptions');
+  checkPropTypes(scope, 'controlPlane', options, 'ControlPlaneOptions');
   checkKnownProps(scope, 'controlPlane.apiServerResources', options.apiServerResources, CONTAINER_RESOURCES_KEYS, 'ContainerResources');
   const replicas = options.replicas ?? 2;
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 1) {

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { sortedLabels } from '../util/label-set';
 import { isDnsSubdomain } from '../util/names';
+import { checkProps } from '../util/props';
 
 /** What Cluster API does with the Pods a MachineDrainRule selects. */
 export enum MachineDrainBehavior {
@@ -92,6 +93,7 @@ export class MachineDrainRule extends Construct {
 
   constructor(scope: Construct, id: string, props: MachineDrainRuleProps) {
     super(scope, id);
+    checkProps(this, '', props, 'MachineDrainRuleProps');
     if (typeof props.name !== 'string' || !isDnsSubdomain(props.name)) {
       throw new KmetalValidationError(this, 'name', `${showValue(props.name)} is not a DNS-1123 subdomain`, 'use lower-case letters, digits, "-" and "."');
     }

@@ -17,7 +17,7 @@ import { KubevirtClusterTemplate, KubevirtMachineTemplate } from '../imports/inf
 import { _checkImageRelease, _checkMachineImage, _imageReleaseProblem, IMachineImage } from '../os/machine-image';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
-import { checkEnum, checkKnownProps } from '../util/props';
+import { checkEnum, checkKnownProps, checkPropTypes } from '../util/props';
 import { METAL3_API_VERSION, metal3ClassPatches, metal3ClassTemplates, metal3ImageValue, METAL_IMAGE_SCHEMA } from './private/metal3-class';
 
 /** A kind of worker pool the class offers (a ClusterClass `workers.machineDeployments` class). */
@@ -184,6 +184,7 @@ export class TenantClusterClass extends Construct {
     this.infrastructure = checkEnum(this, 'infrastructure', props.infrastructure ?? ClusterInfrastructure.KUBEVIRT, ClusterInfrastructure, 'ClusterInfrastructure');
     const metal = this.infrastructure === ClusterInfrastructure.METAL3;
     checkKnownProps(this, 'controlPlane', props.controlPlane, CONTROL_PLANE_OPTIONS_KEYS, 'ControlPlaneOptions');
+    checkPropTypes(this, 'controlPlane', props.controlPlane, 'ControlPlaneOptions');
     this.controlPlaneOptions = { ...(props.controlPlane ?? {}) };
     this.controlPlane = resolveControlPlane(this, props.controlPlane);
     if (props.workerClasses !== undefined && !Array.isArray(props.workerClasses)) {

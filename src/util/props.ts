@@ -4,6 +4,7 @@
 // could be NaN or "8Gi". These helpers refuse such values with the prop's path and the expected shape.
 import { IConstruct } from 'constructs';
 import { KmetalValidationError, showValue } from './errors';
+import { PROP_REFS, PROP_STRUCTS } from './private/prop-types.generated';
 import { closestName } from '../conformance/closest-name';
 
 function join(prefix: string, key: string): string {
@@ -39,6 +40,144 @@ export function checkKnownProps(scope: IConstruct | string, field: string, props
     throw new KmetalValidationError(scope, join(field, key), `${showValue(key)} is not a property of ${typeName}, so its value would be ignored`,
       meant ? `did you mean ${showValue(meant)}?` : `use one of: ${knownKeys.join(', ')}`);
   }
+  // A construct's own props: nested options are type-checked where they are used (with the checks
+  // that know their meaning, e.g. a Secret's name given where a reference is expected).
+  if (field === '') checkPropTypes(scope, field, props, typeName);
+}
+
+/**
+ * `checkKnownProps` with the properties of `typeName` as the jsii assembly has them
+ * (src/util/private/prop-types.generated.ts), for props that have no key list of their own: an
+ * unknown key is refused with the closest known one, and every value's type is checked.
+ *
+ * @param typeName the props interface (e.g. `EventHookProps`)
+ */
+export function checkProps(scope: IConstruct | string, field: string, props: unknown, typeName: string): void {
+  const struct = PROP_STRUCTS[typeName];
+  if (struct === undefined) throw new Error(`${typeName} is not a struct of the assembly: regenerate src/util/private/prop-types.generated.ts (build-tools/prop-types.ts)`);
+  checkKnownProps(scope, field, props, Object.keys(struct), typeName);
+}
+
+/** A property type as build-tools/prop-types.ts encodes it. */
+type PropType = string | readonly [string, ...PropType[]];
+
+function describeType(t: PropType): string {
+  if (typeof t !== 'string') {
+    if (t[0] === 'A') return `a list of ${plural(t[1] as PropType)}`;
+    if (t[0] === 'M') return `a map of names to ${plural(t[1] as PropType)}`;
+    return (t.slice(1) as PropType[]).map(describeType).join(' or ');
+  }
+  switch (t[0]) {
+    case 's': return 'a string';
+    case 'n': return 'a number';
+    case 'b': return 'true or false';
+    case 'E': return 'one of the enum\'s values';
+    case '@': return `${article(t.slice(1))} ${t.slice(1)} object`;
+    case '#': return `${article(t.slice(1))} ${t.slice(1)}`;
+    default: return 'an object';
+  }
+}
+
+function article(name: string): string {
+  return /^[AEIOU]/.test(name) ? 'an' : 'a';
+}
+
+function plural(t: PropType): string {
+  const one = describeType(t).replace(/^an? /, '');
+  return one === 'true or false' ? 'true/false values' : one.replace(/^(string|number)$/, '$1s').replace(/ object$/, ' objects');
+}
+
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Whether `v` has the shape `t` names, one level deep (lists, maps and structs are walked by the caller). */
+function fits(t: PropType, v: unknown): boolean {
+  if (typeof t !== 'string') {
+    if (t[0] === 'A') return Array.isArray(v);
+    if (t[0] === 'M') return isPlainRecord(v);
+    return (t.slice(1) as PropType[]).some((alt) => fits(alt, v));
+  }
+  switch (t[0]) {
+    case 's': return typeof v === 'string';
+    // Numbers are the constructs' own to check (checkNumber): they know the unit and range, and
+    // say "a number of GiB, e.g. memoryGiB: 8" where this could only say "a number".
+    case 'n': return true;
+    case 'b': return typeof v === 'boolean';
+    case 'E': return typeof v === 'string' || typeof v === 'number';
+    case '@': return isPlainRecord(v);
+    case '#': {
+      if ((typeof v !== 'object' && typeof v !== 'function') || v === null) return false;
+      // Structural, as jsii is: an object made by the library, or one implementing the interface.
+      return (PROP_REFS[t.slice(1)] ?? []).every((member) => member in (v as object));
+    }
+    case 'X': return (typeof v === 'object' || typeof v === 'function') && v !== null;
+    default: return true;
+  }
+}
+
+// Checks of their own for some referenced types (registered by the type's module), which know the
+// better fix: an image reference string is wrapped by MachineImage.containerDisk().
+const REF_CHECKS = new Map<string, (scope: IConstruct | string, field: string, value: unknown) => void>();
+
+/**
+ * Registers the check of values of a referenced class or interface (by its name in the assembly),
+ * used instead of the structural one. It throws a KmetalValidationError for a wrong value.
+ * @internal
+ */
+export function _registerRefCheck(typeName: string, check: (scope: IConstruct | string, field: string, value: unknown) => void): void {
+  REF_CHECKS.set(typeName, check);
+}
+
+/**
+ * One value's shape, one level deep: the items of lists and maps and the fields of nested structs
+ * are checked by the constructs that use them, with checks that know what they mean.
+ */
+function checkValue(scope: IConstruct | string, field: string, t: PropType, v: unknown): void {
+  const own = typeof t === 'string' && t[0] === '#' ? REF_CHECKS.get(t.slice(1)) : undefined;
+  if (own !== undefined) return own(scope, field, v);
+  if (!fits(t, v)) {
+    const hint = typeof t === 'string' && t[0] === '#' ? ' made by the library or implementing its interface' : '';
+    throw new KmetalValidationError(scope, field, `${describeValue(v)} is not ${describeType(t)}`, `give ${describeType(t)}${hint}`);
+  }
+}
+
+/**
+ * What was given, without its content: a string where an object is expected may be a credential
+ * pasted in place of a reference, and an object may hold one.
+ */
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return 'a string (not shown)';
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `a list of ${v.length} item(s)`;
+  if (typeof v === 'function') return 'a function';
+  const keys = Object.keys(v as object);
+  return keys.length === 0 ? 'an empty object' : `an object with ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''}`;
+}
+
+function checkStruct(scope: IConstruct | string, field: string, value: Record<string, unknown>, typeName: string): void {
+  const props = PROP_STRUCTS[typeName];
+  if (props === undefined) return;
+  for (const key of Object.keys(props)) {
+    const v = value[key];
+    if (v === undefined) continue;
+    checkValue(scope, join(field, key), props[key][0] as PropType, v);
+  }
+}
+
+/**
+ * Refuses a prop value of the wrong type (a string where an image object is expected, a list
+ * where a map is, `"yes"` for a boolean): what the TypeScript compiler checks, for callers it does
+ * not see. One level deep (see checkValue); values are described, not shown. The types come from the jsii assembly
+ * (src/util/private/prop-types.generated.ts); enum values, numbers and strings' formats are
+ * left to the constructs' own checks. Called by `checkKnownProps`.
+ *
+ * @param typeName the props interface (e.g. `TenantClusterProps`)
+ */
+export function checkPropTypes(scope: IConstruct | string, field: string, props: unknown, typeName: string): void {
+  if (!isPlainRecord(props)) return;
+  checkStruct(scope, field, props, typeName);
 }
 
 /**

@@ -4,6 +4,7 @@ import { BareMetalNodePool } from '../bare-metal-node-pool';
 import type { TenantCluster } from '../tenant-cluster';
 import { clusterShape } from './cluster-shape';
 import { FleetRegistry } from './fleet-registry';
+import { checkProps } from '../../util/props';
 
 /** Props of `PlatformBoundaries`: the self-service limits every tenant cluster in scope must respect. */
 export interface PlatformBoundariesProps {
@@ -86,6 +87,7 @@ export class PlatformBoundaries extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformBoundariesProps = {}) {
     super(scope, id);
+    checkProps(this, '', props, 'PlatformBoundariesProps');
     const registry = FleetRegistry.of(this);
     const existing = registry.boundaries.get(scope);
     if (existing) {
