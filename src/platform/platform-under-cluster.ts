@@ -15,7 +15,7 @@ import { TenantCluster, TenantClusterProps } from '../tenancy/tenant-cluster';
 import { InfraStorageClassOptions, TENANT_STORAGE_OPTIONS_KEYS, TenantStorage, TenantStorageOptions, validateInfraStorageClass } from '../tenancy/tenant-storage';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
-import { checkKnownProps } from '../util/props';
+import { checkKnownProps, checkPropTypes } from '../util/props';
 import { refuseAfterSynth } from '../util/synth-seal';
 
 /** A PCI device KubeVirt may pass through to VMs (GPUs and other accelerators). */
@@ -148,7 +148,10 @@ export class PlatformUnderCluster extends Construct {
   constructor(scope: Construct, id: string, props: PlatformUnderClusterProps = {}) {
     super(scope, id);
     checkKnownProps(this, '', props, PLATFORM_UNDER_CLUSTER_PROPS_KEYS, 'PlatformUnderClusterProps');
-    (props.permittedPciDevices ?? []).forEach((d, i) => checkKnownProps(this, `permittedPciDevices[${i}]`, d, PERMITTED_PCI_DEVICE_KEYS, 'PermittedPciDevice'));
+    (props.permittedPciDevices ?? []).forEach((d, i) => {
+      checkKnownProps(this, `permittedPciDevices[${i}]`, d, PERMITTED_PCI_DEVICE_KEYS, 'PermittedPciDevice');
+      checkPropTypes(this, `permittedPciDevices[${i}]`, d, 'PermittedPciDevice');
+    });
     this.clusterName = validateDnsLabel(this, 'clusterName', props.clusterName ?? 'under');
     this.defaultNodeImage = props.defaultNodeImage === undefined ? undefined : _checkMachineImage(this, 'defaultNodeImage', props.defaultNodeImage, true);
     this.chartMirror = props.chartMirror;
@@ -229,6 +232,7 @@ export class PlatformUnderCluster extends Construct {
   public addDatastoreBackups(options: DatastoreBackupOptions): void {
     refuseAfterSynth(this, 'datastore backups');
     checkKnownProps(this, 'addDatastoreBackups', options, DATASTORE_BACKUP_OPTIONS_KEYS, 'DatastoreBackupOptions');
+    checkPropTypes(this, 'addDatastoreBackups', options, 'DatastoreBackupOptions');
     if (this.backupDefaults) {
       throw new KmetalValidationError(this, 'addDatastoreBackups', 'the platform\'s datastore backups are declared twice', 'call addDatastoreBackups() once; vary per tenant with TenantClusterProps.etcdBackup');
     }
@@ -263,6 +267,7 @@ export class PlatformUnderCluster extends Construct {
   public addTenantStorage(options: TenantStorageOptions): TenantStorage {
     refuseAfterSynth(this, 'tenant storage');
     checkKnownProps(this, 'addTenantStorage', options, TENANT_STORAGE_OPTIONS_KEYS, 'TenantStorageOptions');
+    checkPropTypes(this, 'addTenantStorage', options, 'TenantStorageOptions');
     if (this.storage) {
       throw new KmetalValidationError(this, 'addTenantStorage', 'the platform\'s tenant storage is declared twice', 'call addTenantStorage() once, with every class');
     }

@@ -1,11 +1,12 @@
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DedicatedEtcdDataStore } from './datastore';
 import type { TenantCluster } from './tenant-cluster';
 import { VersionMatrix } from '../platform/version-matrix';
 import { OUT_OF_BAND_ANNOTATION } from '../reconcile/annotations';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { isDnsLabel } from '../util/names';
+import { _registerRefCheck } from '../util/props';
 
 /*
  * The pinned kamaji-etcd chart (clastix/kamaji-etcd v0.17.0, 92f31f016f4e) has no backup. What the
@@ -98,6 +99,24 @@ const BACKUP_USER = 1009; // the `rclone` user of the rclone image (its Dockerfi
  * CronJob declares it in the reconcile check's out-of-band annotation). One job runs at a time
  * (`concurrencyPolicy: Forbid`). Restoring is described in README, "Day 2: restoring a tenant's etcd".
  */
+/**
+ * A credentials Secret reference must be an object: a bare string may be the Secret's name, or a
+ * credential pasted in its place, so only a name is shown. The one check of that shape, for the
+ * construct and for every props check of an S3CredentialsSecret field.
+ */
+function checkCredentialsSecretShape(scope: IConstruct | string, field: string, creds: unknown, where: string): void {
+  if (typeof creds === 'string') {
+    const name = isDnsLabel(String(creds).replace(/\./g, '-')) ? String(creds) : undefined;
+    throw new KmetalValidationError(scope, field, name ? `${showValue(name)} is a name, not a Secret reference` : 'a string (not shown) is not a Secret reference',
+      `write ${field.split('.').pop()}: { name: "${name ?? 'etcd-backup-s3'}" }, a Secret in ${where} with the access key id and secret access key (create it outside git: ExternalSecrets, SOPS)`);
+  }
+  if (creds !== undefined && (typeof creds !== 'object' || creds === null || Array.isArray(creds))) {
+    throw new KmetalValidationError(scope, field, `${Array.isArray(creds) ? 'a list' : showValue(creds)} is not a Secret reference`, `write ${field.split('.').pop()}: { name: "etcd-backup-s3" }, a Secret in ${where} with the access key id and secret access key`);
+  }
+}
+
+_registerRefCheck('S3CredentialsSecret', (scope, field, value) => checkCredentialsSecretShape(scope, field, value, 'the datastore\'s namespace'));
+
 export class DatastoreBackup extends Construct {
   /** The backup of a dedicated datastore, if it has one. */
   public static of(dataStore: DedicatedEtcdDataStore): DatastoreBackup | undefined {
@@ -167,12 +186,7 @@ export class DatastoreBackup extends Construct {
       throw new KmetalValidationError(this, 'endpoint', endpoint === undefined ? 'no S3 endpoint given' : `${showValue(endpoint)} is not an http(s) URL without credentials`, 'give the S3 endpoint, e.g. "https://s3.example.com"; credentials go in credentialsSecret');
     }
     const creds = props.credentialsSecret;
-    if (typeof creds === 'string') {
-      // A bare string may be the Secret's name, or a credential pasted in its place: only a name is shown.
-      const name = isDnsLabel(String(creds).replace(/\./g, '-')) ? String(creds) : undefined;
-      throw new KmetalValidationError(this, 'credentialsSecret', name ? `${showValue(name)} is a name, not a Secret reference` : 'a string (not shown) is not a Secret reference',
-        `write credentialsSecret: { name: "${name ?? 'etcd-backup-s3'}" }, a Secret in namespace ${ds.namespace} with the access key id and secret access key (create it outside git: ExternalSecrets, SOPS)`);
-    }
+    checkCredentialsSecretShape(this, 'credentialsSecret', creds, `namespace ${ds.namespace}`);
     if (!creds || typeof creds.name !== 'string' || !isDnsLabel(creds.name.replace(/\./g, '-'))) {
       throw new KmetalValidationError(this, 'credentialsSecret', creds === undefined ? 'no credentials Secret given' : `${showValue(creds?.name)} is not a Secret name`, `reference a Secret in namespace ${ds.namespace} with the access key id and secret access key, e.g. { name: "etcd-backup-s3" } (create it outside git: ExternalSecrets, SOPS)`);
     }

@@ -32,7 +32,7 @@ import { cidrsOverlap, parseCidr, ParsedCidr } from '../util/cidr';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { refuseLibraryLabels } from '../util/library-labels';
 import { isDnsLabel, isLabel, validateDnsLabel } from '../util/names';
-import { checkEnum, checkKnownProps } from '../util/props';
+import { checkEnum, checkKnownProps, checkPropTypes } from '../util/props';
 import { FleetRegistry } from './governance/fleet-registry';
 import { boundaryViolations } from './governance/platform-boundaries';
 
@@ -283,6 +283,12 @@ export class TenantCluster extends Construct {
     checkKnownProps(this, 'etcdBackup', props.etcdBackup, DATASTORE_BACKUP_OPTIONS_KEYS, 'DatastoreBackupOptions');
     checkKnownProps(this, 'cloudProvider', props.cloudProvider, TENANT_CLOUD_PROVIDER_OPTIONS_KEYS, 'TenantCloudProviderOptions');
     checkKnownProps(this, 'storage', props.storage, TENANT_CLUSTER_STORAGE_OPTIONS_KEYS, 'TenantClusterStorageOptions');
+    // The options' own types, here where they are all known (some apply only later, or not at all:
+    // an autoscaler without autoscaled pools), so a wrong one is never silently ignored.
+    for (const [field, type] of [['etcd', 'DedicatedEtcdOptions'], ['autoscaler', 'ClusterAutoscalerOptions'], ['etcdBackup', 'DatastoreBackupOptions'],
+      ['cloudProvider', 'TenantCloudProviderOptions'], ['storage', 'TenantClusterStorageOptions']] as const) {
+      checkPropTypes(this, field, props[field], type);
+    }
     if (props.storage?.enabled !== undefined && typeof props.storage.enabled !== 'boolean') {
       throw new KmetalValidationError(this, 'storage.enabled', `${showValue(props.storage.enabled)} is not true or false`, 'give true or false');
     }

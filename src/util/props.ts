@@ -116,13 +116,14 @@ function fits(t: PropType, v: unknown): boolean {
   }
 }
 
-// Checks of their own for some referenced types (registered by the type's module), which know the
-// better fix: an image reference string is wrapped by MachineImage.containerDisk().
+// Checks of their own for some types (registered by the type's module), used instead of the shape
+// check because they know the better fix: an image reference string is wrapped by
+// MachineImage.containerDisk(), a Secret's name given for a Secret reference goes in { name }.
 const REF_CHECKS = new Map<string, (scope: IConstruct | string, field: string, value: unknown) => void>();
 
 /**
- * Registers the check of values of a referenced class or interface (by its name in the assembly),
- * used instead of the structural one. It throws a KmetalValidationError for a wrong value.
+ * Registers the check of values of a class, interface or struct (by its name in the assembly), used
+ * instead of the shape check. It throws a KmetalValidationError for a wrong value.
  * @internal
  */
 export function _registerRefCheck(typeName: string, check: (scope: IConstruct | string, field: string, value: unknown) => void): void {
@@ -134,7 +135,7 @@ export function _registerRefCheck(typeName: string, check: (scope: IConstruct | 
  * are checked by the constructs that use them, with checks that know what they mean.
  */
 function checkValue(scope: IConstruct | string, field: string, t: PropType, v: unknown): void {
-  const own = typeof t === 'string' && t[0] === '#' ? REF_CHECKS.get(t.slice(1)) : undefined;
+  const own = typeof t === 'string' && (t[0] === '#' || t[0] === '@') ? REF_CHECKS.get(t.slice(1)) : undefined;
   if (own !== undefined) return own(scope, field, v);
   if (!fits(t, v)) {
     const hint = typeof t === 'string' && t[0] === '#' ? ' made by the library or implementing its interface' : '';

@@ -11,7 +11,7 @@ import {
   MachineImage, NetworkPlanes, PeeringRequest, TenantClusterClass, TenantVpc,
 } from '../../src';
 import { PROP_STRUCTS } from '../../src/util/private/prop-types.generated';
-import { checkPropTypes } from '../../src/util/props';
+import { checkProps, checkPropTypes } from '../../src/util/props';
 import { synthInMemory } from '../reliability/support/synth';
 
 // One wrong value per JavaScript type; a prop is tried with each that is not its own type.
@@ -64,6 +64,48 @@ const TARGETS: Array<[string, Declare]> = [
   }],
 ];
 
+// Options nested in the props above, each with a valid value the wrong one replaces a field of.
+const BACKUP = { bucket: 'kmetal-etcd', endpoint: 'https://s3.example.com', credentialsSecret: { name: 'etcd-backup-s3' } };
+const inCluster = (key: string): Declare => (app, k, v) => base(app).platform.addTenantCluster('acme', { version: 'v1.33.2', nodePools: [{ name: 'general' }], [key]: { ...VALID[key], [k]: v } });
+const inPool = (key: string, list = false): Declare => (app, k, v) => {
+  const nested = { ...VALID[key], [k]: v };
+  base(app).platform.addTenantCluster('acme', { version: 'v1.33.2', nodePools: [{ name: 'general', [key]: list ? [nested] : nested } as any] });
+};
+const inHost = (key: string): Declare => (app, k, v) => {
+  new BareMetalPool(base(app).platform.configs, 'servers', { namespace: 'metal3', defaultCredentials: BmcCredentials.fromSecret('bmc-{host}') }).addHost({ ...HOST, [key]: { ...VALID[key], [k]: v } } as any);
+};
+const VALID: { [key: string]: object } = {
+  etcdBackup: BACKUP,
+  gpus: { deviceName: 'nvidia.com/GA102GL_A10' },
+  taints: { key: 'a', effect: 'NoSchedule' },
+  bmc: HOST.bmc,
+  capacity: HOST.capacity,
+};
+const NESTED: Array<[string, Declare]> = [
+  ['ClusterAutoscalerOptions', inCluster('autoscaler')],
+  ['TenantCloudProviderOptions', inCluster('cloudProvider')],
+  ['DedicatedEtcdOptions', inCluster('etcd')],
+  ['DatastoreBackupOptions', inCluster('etcdBackup')],
+  ['TenantClusterStorageOptions', inCluster('storage')],
+  ['NodePoolHealthCheck', inPool('healthCheck')],
+  ['NodePoolPlacement', inPool('placement')],
+  ['NodePoolRollout', inPool('rollout')],
+  ['GpuRequest', inPool('gpus', true)],
+  ['NodeTaint', inPool('taints', true)],
+  ['BmcSpec', inHost('bmc')],
+  ['HostCapacity', inHost('capacity')],
+  ['RootDeviceHints', inHost('rootDeviceHints')],
+  ['RaidConfig', inHost('raid')],
+  ['HelmChartAddon', (app, k, v) => {
+    const b = base(app);
+    b.platform.addTenantCluster('acme', { version: 'v1.33.2' });
+    new AddonProfile(b.platform.configs, 'cni', { helmCharts: [{ ...CILIUM, [k]: v } as any] });
+  }],
+  ['PermittedPciDevice', (app, k, v) => {
+    base(app, { permittedPciDevices: [{ resourceName: 'nvidia.com/GA102GL_A10', pciVendorSelector: '10DE:2236', [k]: v } as any] }).platform.addTenantCluster('acme', { version: 'v1.33.2' });
+  }],
+];
+
 /** The wrong values for a prop: each of WRONG that the prop's type does not take. */
 function wrongFor(type: unknown): unknown[] {
   const t = type as string | string[];
@@ -79,7 +121,7 @@ function wrongFor(type: unknown): unknown[] {
 }
 
 describe('a value of the wrong type for any prop', () => {
-  test.each(TARGETS.map(([t, d]) => [t, d] as const))('%s: refused with the library\'s error naming the prop', (typeName, declare) => {
+  test.each([...TARGETS.map(([t, d]) => [t, d, false] as const), ...NESTED.map(([t, d]) => [t, d, true] as const)])('%s: refused with the library\'s error, never a TypeError', (typeName, declare, nested) => {
     const props = PROP_STRUCTS[typeName];
     expect(props).toBeDefined();
     const unexpected: string[] = [];
@@ -98,8 +140,9 @@ describe('a value of the wrong type for any prop', () => {
             unexpected.push(`${key}=${String(JSON.stringify(value))}: ${(e as Error).constructor.name}: ${(e as Error).message.split('\n')[0]}`);
           } else {
             refused++;
-            // The message names the prop (a synth-time aggregate lists it among others).
-            if (!(e as Error).message.includes(key)) unexpected.push(`${key}=${String(JSON.stringify(value))}: the error does not name ${key}: ${(e as Error).message.split('\n')[0]}`);
+            // The message names the prop (a synth-time aggregate lists it among others); a nested
+            // option may be refused by what it feeds (a BMC's credentials for its credentialsName).
+            if (!nested && !(e as Error).message.includes(key)) unexpected.push(`${key}=${String(JSON.stringify(value))}: the error does not name ${key}: ${(e as Error).message.split('\n')[0]}`);
           }
         }
       }
@@ -125,6 +168,11 @@ describe('checkPropTypes', () => {
     expect(err(() => checkPropTypes('x', 'spec', { createNamespace: 'hunter2' }, 'TenantClusterProps'))).toBe('[<x>] spec.createNamespace: a string (not shown) is not true or false. Fix: give true or false');
     // One level deep: items, map values and nested fields are the consumers' to check, with their own messages.
     expect(err(() => checkPropTypes('x', '', { labels: { tier: 1 }, nodePools: [{ name: 'a', nodeLabels: ['a=b'] }] }, 'TenantClusterProps'))).toBe('nothing thrown');
+  });
+
+  test('checkProps takes the known keys from the assembly too: a misspelt quota field is refused with the one meant', () => {
+    expect(err(() => checkProps('x', 'quota', { gpu: { 'nvidia.com/GA102GL_A10': 2 } }, 'TenantQuota'))).toBe('[<x>] quota.gpu: "gpu" is not a property of TenantQuota, so its value would be ignored. Fix: did you mean "gpus"?');
+    expect(() => checkProps('x', '', {}, 'NoSuchProps')).toThrow(/not a struct of the assembly: regenerate/);
   });
 
   test('classes and interfaces are checked by their members (structurally, as jsii does); images by their own check', () => {

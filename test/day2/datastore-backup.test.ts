@@ -102,12 +102,13 @@ describe('DatastoreBackup', () => {
 
   test('a bare string is refused with the reference to write; one that is no name (perhaps a key) is not printed', () => {
     const named = errorOf(() => tenant({ etcdBackup: { ...BACKUPS, credentialsSecret: 'etcd-backup-s3' as any } }));
-    expect(named.field).toBe('credentialsSecret');
+    // Refused with the cluster's other props (etcdBackup is checked where the cluster takes it).
+    expect(named.field).toBe('etcdBackup.credentialsSecret');
     expect(named.message).toContain('"etcd-backup-s3" is a name, not a Secret reference');
     expect(named.fix).toContain('credentialsSecret: { name: "etcd-backup-s3" }');
     const key = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
     const pasted = errorOf(() => tenant({ etcdBackup: { ...BACKUPS, credentialsSecret: key as any } }));
-    expect(pasted.field).toBe('credentialsSecret');
+    expect(pasted.field).toBe('etcdBackup.credentialsSecret');
     expect(`${pasted.message} ${pasted.fix}`).not.toContain(key);
   });
 

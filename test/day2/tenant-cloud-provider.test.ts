@@ -106,7 +106,7 @@ describe('TenantCloudProvider (KubeVirt CCM)', () => {
     for (const [cp, field] of [
       [{ image: 'quay.io/kubevirt/kubevirt-cloud-controller-manager' }, 'image'],
       [{ image: 'quay.io/kubevirt/kubevirt-cloud-controller-manager:latest' }, 'image'],
-      [{ loadBalancer: 'yes' }, 'loadBalancer'],
+      [{ loadBalancer: 'yes' }, 'cloudProvider.loadBalancer'],
       [{ loadBalancers: true }, 'cloudProvider.loadBalancers'],
     ] as Array<[any, string]>) {
       const e = errorOf(() => tenant({ cloudProvider: cp }));
