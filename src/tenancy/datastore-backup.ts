@@ -90,16 +90,6 @@ const PINNED_IMAGE = /^[^\s@]+(:[\w][\w.-]*)(@sha256:[0-9a-f]{64})?$|^[^\s@:]+@s
 const BACKUP_USER = 1009; // the `rclone` user of the rclone image (its Dockerfile: adduser -u 1009)
 
 /**
- * Scheduled snapshots of one dedicated tenant etcd (`DedicatedEtcdDataStore`) to S3-compatible
- * object storage: a `CronJob` in the etcd's namespace that runs `etcdctl snapshot save` against the
- * kamaji-etcd chart's client Service with the chart's root client certificate, uploads the snapshot
- * as `<prefix>/<UTC timestamp>.db` with rclone, and deletes the snapshots older than `retentionDays`.
- *
- * Credentials are referenced by Secret name and key only (the Secret is made outside git; the
- * CronJob declares it in the reconcile check's out-of-band annotation). One job runs at a time
- * (`concurrencyPolicy: Forbid`). Restoring is described in README, "Day 2: restoring a tenant's etcd".
- */
-/**
  * A credentials Secret reference must be an object: a bare string may be the Secret's name, or a
  * credential pasted in its place, so only a name is shown. The one check of that shape, for the
  * construct and for every props check of an S3CredentialsSecret field.
@@ -117,6 +107,16 @@ function checkCredentialsSecretShape(scope: IConstruct | string, field: string, 
 
 _registerRefCheck('S3CredentialsSecret', (scope, field, value) => checkCredentialsSecretShape(scope, field, value, 'the datastore\'s namespace'));
 
+/**
+ * Scheduled snapshots of one dedicated tenant etcd (`DedicatedEtcdDataStore`) to S3-compatible
+ * object storage: a `CronJob` in the etcd's namespace that runs `etcdctl snapshot save` against the
+ * kamaji-etcd chart's client Service with the chart's root client certificate, uploads the snapshot
+ * as `<prefix>/<UTC timestamp>.db` with rclone, and deletes the snapshots older than `retentionDays`.
+ *
+ * Credentials are referenced by Secret name and key only (the Secret is made outside git; the
+ * CronJob declares it in the reconcile check's out-of-band annotation). One job runs at a time
+ * (`concurrencyPolicy: Forbid`). Restoring is described in README, "Day 2: restoring a tenant's etcd".
+ */
 export class DatastoreBackup extends Construct {
   /** The backup of a dedicated datastore, if it has one. */
   public static of(dataStore: DedicatedEtcdDataStore): DatastoreBackup | undefined {
