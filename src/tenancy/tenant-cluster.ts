@@ -754,6 +754,14 @@ export class TenantCluster extends Construct {
     const pool = this.resolvedControlPlane.vipPool as any;
     for (const r of pool?._ranges ?? []) blocked.push({ range: r, what: `the control-plane VIP pool "${pool.poolName}" (${r.text})` });
     planes ??= pool?.planes;
+    if (this._ownWorkerNetworkField() === 'variables.workerSubnet') {
+      // The class's workerSubnet variable names the Kube-OVN Subnet (logical switch) directly: when
+      // this app declares it on the platform's planes, its range is the workers' subnet too.
+      const subnet = (planes as any)?._registry?.subnetOwner(this.variables.workerSubnet);
+      if (subnet?._range?.first !== undefined) {
+        blocked.push({ range: subnet._range, what: `the workers' subnet ${subnet.node.path} (${subnet._range.text}, named by variables.workerSubnet)` });
+      }
+    }
     const management = (planes?._managementHostBlocks() ?? []).map((b) => ({ range: b.range, what: `the management plane (${b.what})` }));
     // The pods' range must miss all of them; the services' range the addresses the nodes themselves
     // use (their subnet, the API server VIP), which kube-proxy would otherwise capture.

@@ -71,6 +71,11 @@ export class NetworkRegistry {
     this.touch();
   }
 
+  /** What declared the Kube-OVN Subnet of that name (a TenantSubnet), if this app declares it. */
+  public subnetOwner(name: string): IConstruct | undefined {
+    return this.subnetNames.get(name);
+  }
+
   /** Reserves a cluster-wide Kube-OVN Subnet name. */
   public claimSubnetName(owner: IConstruct, field: string, name: string): void {
     const holder = name === this.planes.publicSubnetName ? this.planes : this.subnetNames.get(name);

@@ -1,8 +1,8 @@
 // Bad inputs of the network: NetworkPlanes, TenantVpc, TenantSubnet, ControlPlaneVipPool and
 // PeeringRequest.
 import { App } from 'cdk8s';
-import { ControlPlaneVipPool, PeeringRequest, TenantSubnetOptions, TenantVpc, TenantVpcProps } from '../../../src';
-import { BadInput, base, Base } from '../fixture';
+import { ControlPlaneVipPool, MachineImage, PeeringRequest, TenantClusterClass, TenantSubnetOptions, TenantVpc, TenantVpcProps } from '../../../src';
+import { BadInput, base, Base, IMAGE } from '../fixture';
 
 /** The base platform with a VPC "acme" (in the tenant's unit) carrying the given subnets. */
 function vpc(app: App, subnets: TenantSubnetOptions[], props: Partial<TenantVpcProps> = {}): Base & { vpc: TenantVpc } {
@@ -312,6 +312,20 @@ export const NETWORK_ENTRIES: BadInput[] = [
     path: 'tenant-acme/acme',
     field: 'podCidr',
     message: /10\.244\.0\.0\/16 overlaps the workers' subnet tenant-acme\/vpc\/Subnet-workers \(10\.244\.8\.0\/24\)/,
+    fix: /a pod range outside every network/,
+  },
+  {
+    id: 'tenant-pod-cidr-on-class-worker-subnet',
+    construct: 'TenantCluster',
+    title: 'a pod network covering the subnet a class-based cluster\'s workerSubnet variable names',
+    declare: (app) => {
+      const { vpc: v, platform } = vpc(app, [{ name: 'workers', cidr: '10.244.8.0/24' }]);
+      const golden = new TenantClusterClass(platform.clusterTemplates, 'golden', { defaultVersion: 'v1.33.2', defaultImage: MachineImage.containerDisk(IMAGE) });
+      platform.addTenantCluster('acme', { clusterClass: golden, variables: { workerSubnet: v.findSubnet('workers')!.subnetName }, nodePools: [{ name: 'general' }] });
+    },
+    path: 'tenant-acme/acme',
+    field: 'podCidr',
+    message: /10\.244\.0\.0\/16 overlaps the workers' subnet tenant-acme\/vpc\/Subnet-workers \(10\.244\.8\.0\/24, named by variables\.workerSubnet\)/,
     fix: /a pod range outside every network/,
   },
   {
