@@ -139,7 +139,9 @@ function checkValue(scope: IConstruct | string, field: string, t: PropType, v: u
   if (own !== undefined) return own(scope, field, v);
   if (!fits(t, v)) {
     const hint = typeof t === 'string' && t[0] === '#' ? ' made by the library or implementing its interface' : '';
-    throw new KmetalValidationError(scope, field, `${describeValue(v)} is not ${describeType(t)}`, `give ${describeType(t)}${hint}`);
+    // Optional props are left out, not null (jsii passes an unset one as undefined).
+    const fix = v === null ? `leave it out for the default, or give ${describeType(t)}` : `give ${describeType(t)}${hint}`;
+    throw new KmetalValidationError(scope, field, `${describeValue(v)} is not ${describeType(t)}`, fix);
   }
 }
 

@@ -15,6 +15,16 @@ function profile(app: App, props: AddonProfileProps): AddonProfile {
 
 export const ADDON_ENTRIES: BadInput[] = [
   {
+    id: 'addon-mandatory-as-text',
+    construct: 'AddonProfile',
+    title: 'a yes/no prop given as text (JavaScript, or values read from a file)',
+    declare: (app) => profile(app, { helmCharts: [CILIUM], mandatory: 'yes' as any }),
+    path: 'platform-configs/cni',
+    field: 'mandatory',
+    message: /a string \(not shown\) is not true or false/,
+    fix: /give true or false/,
+  },
+  {
     id: 'addon-unpinned-chart',
     construct: 'AddonProfile',
     title: 'a Helm chart without a pinned version',

@@ -329,6 +329,16 @@ export const NETWORK_ENTRIES: BadInput[] = [
     fix: /a pod range outside every network/,
   },
   {
+    id: 'vpc-planes-as-text',
+    construct: 'TenantVpc',
+    title: 'the network planes given by name (JavaScript, or a cast), not as the NetworkPlanes construct',
+    declare: (app) => { const b = base(app); new TenantVpc(b.platform.tenantUnit('acme'), 'vpc', { planes: 'planes' as any, name: 'acme' }); },
+    path: 'tenant-acme/vpc',
+    field: 'planes',
+    message: /a string \(not shown\) is not a NetworkPlanes/,
+    fix: /give a NetworkPlanes made by the library/,
+  },
+  {
     id: 'vpc-unknown-prop',
     construct: 'TenantVpc',
     title: 'a misspelt VPC prop',
