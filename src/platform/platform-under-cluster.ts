@@ -7,7 +7,7 @@ import { resolveProvisioningNetwork, type ProvisioningNetworkProps } from '../ba
 import { IslandSite, IslandSiteProps } from '../edge/island-site';
 import { GitOpsUnit } from '../gitops/gitops-unit';
 import { IControlPlaneVipPool } from '../network/control-plane-vip';
-import { _checkMachineImage, IMachineImage } from '../os/machine-image';
+import { IMachineImage } from '../os/machine-image';
 import { ClusterInfrastructure } from '../tenancy/cluster-infrastructure';
 import { DedicatedEtcdDataStore, IHelmRepository } from '../tenancy/datastore';
 import { DATASTORE_BACKUP_OPTIONS_KEYS, DatastoreBackup, DatastoreBackupOptions } from '../tenancy/datastore-backup';
@@ -153,7 +153,7 @@ export class PlatformUnderCluster extends Construct {
       checkPropTypes(this, `permittedPciDevices[${i}]`, d, 'PermittedPciDevice');
     });
     this.clusterName = validateDnsLabel(this, 'clusterName', props.clusterName ?? 'under');
-    this.defaultNodeImage = props.defaultNodeImage === undefined ? undefined : _checkMachineImage(this, 'defaultNodeImage', props.defaultNodeImage, true);
+    this.defaultNodeImage = props.defaultNodeImage; // an image: checked with the other props (checkKnownProps)
     this.chartMirror = props.chartMirror;
     this.releaseManifestsRegistry = props.releaseManifestsRegistry;
     this.controlPlaneVipPool = props.controlPlaneVipPool;

@@ -179,8 +179,9 @@ export class TenantClusterClass extends Construct {
     if (!props.defaultImage) {
       throw new KmetalValidationError(this, 'defaultImage', 'a class needs the image its workers boot', 'set defaultImage, e.g. MachineImage.containerDisk("quay.io/capk/ubuntu-2404-container-disk:v1.33.0")');
     }
-    this.defaultImage = _checkMachineImage(this, 'defaultImage', props.defaultImage, true);
+    // Also checks that defaultImage is an image (src/os/machine-image.ts registers that check).
     checkKnownProps(this, '', props, TENANT_CLUSTER_CLASS_PROPS_KEYS, 'TenantClusterClassProps');
+    this.defaultImage = props.defaultImage;
     this.infrastructure = checkEnum(this, 'infrastructure', props.infrastructure ?? ClusterInfrastructure.KUBEVIRT, ClusterInfrastructure, 'ClusterInfrastructure');
     const metal = this.infrastructure === ClusterInfrastructure.METAL3;
     checkKnownProps(this, 'controlPlane', props.controlPlane, CONTROL_PLANE_OPTIONS_KEYS, 'ControlPlaneOptions');

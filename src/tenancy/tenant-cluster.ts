@@ -25,7 +25,7 @@ import { KamajiControlPlane } from '../imports/controlplane.cluster.x-k8s.io';
 import { KubevirtCluster, Metal3Cluster } from '../imports/infrastructure.cluster.x-k8s.io';
 import type { IControlPlaneVipPool } from '../network/control-plane-vip';
 import { INodeNetwork } from '../network/node-network';
-import { _checkMachineImage, IMachineImage } from '../os/machine-image';
+import { IMachineImage } from '../os/machine-image';
 import { platformNamespaceOwner } from '../platform/platform-namespaces';
 import type { PlatformUnderCluster } from '../platform/platform-under-cluster';
 import { cidrsOverlap, parseCidr, ParsedCidr } from '../util/cidr';
@@ -351,7 +351,7 @@ export class TenantCluster extends Construct {
     this.serviceCidr = svc.text;
     this.podRange = pod;
     this.serviceRange = svc;
-    this.pinnedImage = props.defaultImage === undefined ? undefined : _checkMachineImage(this, 'defaultImage', props.defaultImage, true);
+    this.pinnedImage = props.defaultImage; // an image: checked with the other props (checkKnownProps)
     this.defaultNetwork = props.network;
     this.variables = { ...(props.variables ?? {}) };
     this.kubeconfigSecretName = `${this.clusterName}-kubeconfig`;
