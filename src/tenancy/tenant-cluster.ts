@@ -289,9 +289,6 @@ export class TenantCluster extends Construct {
       ['cloudProvider', 'TenantCloudProviderOptions'], ['storage', 'TenantClusterStorageOptions']] as const) {
       checkPropTypes(this, field, props[field], type);
     }
-    if (props.storage?.enabled !== undefined && typeof props.storage.enabled !== 'boolean') {
-      throw new KmetalValidationError(this, 'storage.enabled', `${showValue(props.storage.enabled)} is not true or false`, 'give true or false');
-    }
     this._storageOptions = props.storage;
     if (props.nodePools !== undefined && !Array.isArray(props.nodePools)) {
       throw new KmetalValidationError(this, 'nodePools', `${showValue(props.nodePools)} is not a list of pools`, 'give a list of NodePoolOptions, e.g. [{ name: "general", replicas: 3 }]');
