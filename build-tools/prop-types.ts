@@ -29,8 +29,21 @@ function encode(assembly: any, ref: TypeRef): PropType {
   return `#${name}`;
 }
 
+// Assemblies of the packages our structs extend (GitOpsUnitProps extends cdk8s's ChartProps), read
+// from node_modules: a struct's inherited fields are props too.
+const dependencyTypes = new Map<string, any>();
+function typeOf(assembly: any, fqn: string): any {
+  if (assembly.types[fqn]) return assembly.types[fqn];
+  const pkg = fqn.slice(0, fqn.lastIndexOf('.'));
+  if (!dependencyTypes.has(pkg)) {
+    const file = path.join(ROOT, 'node_modules', pkg, '.jsii');
+    dependencyTypes.set(pkg, fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).types : {});
+  }
+  return dependencyTypes.get(pkg)[fqn];
+}
+
 function structProps(assembly: any, fqn: string): Array<[string, TypeRef, boolean]> {
-  const type = assembly.types[fqn];
+  const type = typeOf(assembly, fqn);
   if (!type) return [];
   const own: Array<[string, TypeRef, boolean]> = (type.properties ?? []).map((p: any) => [p.name, p.type, !!p.optional]);
   return [...(type.interfaces ?? []).flatMap((parent: string) => structProps(assembly, parent)), ...own];

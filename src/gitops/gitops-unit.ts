@@ -2,6 +2,7 @@ import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { isDnsLabel, suggestDnsLabel, validateDnsLabel } from '../util/names';
+import { checkProps } from '../util/props';
 
 /**
  * A resource Flux checks for readiness before it reports a unit ready (Flux `spec.healthChecks`).
@@ -199,6 +200,7 @@ export class GitOpsUnit extends Chart {
 
   constructor(scope: Construct, id: string, props: GitOpsUnitProps) {
     super(scope, id, props);
+    checkProps(this, '', props, 'GitOpsUnitProps');
     Object.defineProperty(this, UNIT_SYMBOL, { value: true });
 
     this.path = validateUnitPath(this, props.path);

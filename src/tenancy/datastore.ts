@@ -7,7 +7,7 @@ import { VersionMatrix } from '../platform/version-matrix';
 import { kamajiEtcdNames } from '../reconcile/models/kamaji-etcd';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
-import { checkEnum } from '../util/props';
+import { checkEnum, checkProps } from '../util/props';
 
 /** The datastore engines Kamaji supports. */
 export enum DataStoreDriver {
@@ -111,6 +111,7 @@ export class DedicatedEtcdDataStore extends Construct implements IDataStore {
 
   constructor(scope: Construct, id: string, props: DedicatedEtcdDataStoreProps) {
     super(scope, id);
+    checkProps(this, '', props, 'DedicatedEtcdDataStoreProps');
     const replicas = props.replicas ?? 3;
     if (!Number.isInteger(replicas) || replicas < 1 || replicas % 2 === 0) {
       throw new KmetalValidationError(this, 'replicas', `${showValue(replicas)} etcd members cannot keep a quorum well`, 'use an odd number: 3 (default) or 5, or 1 for labs');
@@ -230,6 +231,7 @@ export class ExternalDataStore extends Construct implements IDataStore {
 
   constructor(scope: Construct, id: string, props: ExternalDataStoreProps) {
     super(scope, id);
+    checkProps(this, '', props, 'ExternalDataStoreProps');
     this.dataStoreName = validateDnsLabel(this, 'name', props.name);
     this.driver = props.driver;
     this.dedicated = props.dedicated ?? false;

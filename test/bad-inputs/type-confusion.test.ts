@@ -7,7 +7,8 @@ import { App } from 'cdk8s';
 import { base, IMAGE, PLANES } from './fixture';
 import { generate, PROP_TYPES_FILE } from '../../build-tools/prop-types';
 import {
-  AddonProfile, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ControlPlaneVipPool, EventHook, HookAction, isKmetalValidationError,
+  AddonProfile, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ControlPlaneVipPool, DataStoreDriver, EventHook, ExternalDataStore, GitOpsUnit,
+  HookAction, isKmetalValidationError,
   MachineImage, NetworkPlanes, PeeringRequest, TenantClusterClass, TenantVpc,
 } from '../../src';
 import { PROP_STRUCTS } from '../../src/util/private/prop-types.generated';
@@ -53,6 +54,15 @@ const TARGETS: Array<[string, Declare]> = [
   }],
   ['PlatformUnderClusterProps', (app, k, v) => base(app, { [k]: v } as any).platform.addTenantCluster('acme', { version: 'v1.33.2' })],
   ['NetworkPlanesProps', (app, k, v) => { new NetworkPlanes(base(app).platform.configs, 'more-planes', { ...PLANES, [k]: v } as any); }],
+  ['GitOpsUnitProps', (app, k, v) => {
+    const b = base(app);
+    new GitOpsUnit(app, 'apps', { path: 'apps/web', dependsOn: [b.platform.configs], [k]: v } as any);
+  }],
+  ['ExternalDataStoreProps', (app, k, v) => {
+    const b = base(app);
+    const ds = new ExternalDataStore(b.platform.configs, 'pg', { name: 'shared-pg', driver: DataStoreDriver.POSTGRESQL, endpoints: ['pg.example.com:5432'], [k]: v } as any);
+    b.platform.addTenantCluster('acme', { version: 'v1.33.2', dataStore: ds });
+  }],
   ['EventHookProps', (app, k, v) => {
     new EventHook(base(app).platform.configs, 'billing', { event: ClusterLifecycleEvent.CREATED, action: HookAction.webhook({ url: 'https://billing.example.com/hook' }), [k]: v } as any);
   }],

@@ -132,6 +132,16 @@ export const ADDON_ENTRIES: BadInput[] = [
     fix: /drop the leading "\/": "platform\/monitoring"/,
   },
   {
+    id: 'unit-unknown-prop',
+    construct: 'GitOpsUnit',
+    title: 'a misspelt unit prop (from JavaScript or another jsii language), which would apply the unit without waiting for what it needs',
+    declare: (app) => new GitOpsUnit(app, 'monitoring', { path: 'platform/monitoring', dependson: [base(app).platform.configs] } as any),
+    path: 'monitoring',
+    field: 'dependson',
+    message: /"dependson" is not a property of GitOpsUnitProps, so its value would be ignored/,
+    fix: /did you mean "dependsOn"\?/,
+  },
+  {
     id: 'object-twice',
     construct: 'FluxTree',
     title: 'one object declared twice for one cluster',
