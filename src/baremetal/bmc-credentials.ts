@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { isDnsSubdomain } from '../util/names';
+import { checkProps } from '../util/props';
 import { IdentityClaim } from './private/registry';
 
 /** Kind of the external-secrets store an `ExternalSecret` reads from. */
@@ -71,6 +72,7 @@ export class BmcCredentials {
    * for external-secrets: the ExternalSecret is **not schema-checked** by the conformance checker.
    */
   public static fromExternalSecret(options: ExternalSecretCredentialsOptions): BmcCredentials {
+    checkProps('BmcCredentials.fromExternalSecret', '', options, 'ExternalSecretCredentialsOptions');
     return new BmcCredentials(options.secretName ?? '{host}-bmc-credentials', options);
   }
 

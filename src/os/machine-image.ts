@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { KmetalValidationError, showValue } from '../util/errors';
-import { _registerRefCheck } from '../util/props';
+import { _registerRefCheck, checkProps, checkPropTypes } from '../util/props';
 
 /**
  * How a VM boots an image: the KubeVirt volume (and, for persistent disks, the CDI DataVolume
@@ -203,6 +203,8 @@ export class MachineImage implements IMachineImage {
    * image is imported by CDI into a persistent disk of that size instead.
    */
   public static containerDisk(image: string, options: ContainerDiskOptions = {}): MachineImage {
+    checkProps('MachineImage.containerDisk', 'options', options, 'ContainerDiskOptions');
+    checkPropTypes('MachineImage.containerDisk', 'options', options, 'ContainerDiskOptions');
     const m = new MachineImage(image, 'containerDisk', options.allowMutableTag ?? false);
     if (options.kubernetesVersion !== undefined) m.release = _validateKubeletRelease('MachineImage.containerDisk', 'kubernetesVersion', options.kubernetesVersion);
     return m;
@@ -210,6 +212,7 @@ export class MachineImage implements IMachineImage {
 
   /** Boots a disk imported by CDI from a URL or a registry image into a persistent DataVolume. */
   public static dataVolume(props: DataVolumeImageProps): MachineImage {
+    checkProps('MachineImage.dataVolume', '', props, 'DataVolumeImageProps');
     const ref = props.url ?? props.registryImage ?? '';
     const image = new MachineImage(ref, props.url ? 'http' : 'registry', props.allowMutableTag ?? false);
     image.defaultSizeGiB = props.defaultSizeGiB;
@@ -225,6 +228,7 @@ export class MachineImage implements IMachineImage {
    * deliberately.
    */
   public static dataSource(props: DataSourceImageProps): MachineImage {
+    checkProps('MachineImage.dataSource', '', props, 'DataSourceImageProps');
     const ns = props.namespace;
     const image = new MachineImage(`DataSource/${ns ? `${ns}/` : ''}${props.name}`, 'dataSource', false);
     image.defaultSizeGiB = props.defaultSizeGiB;

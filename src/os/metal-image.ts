@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { KmetalValidationError, showValue } from '../util/errors';
+import { checkProps } from '../util/props';
 
 /**
  * Checksum algorithm of a bare-metal disk image. MD5 is not offered: recent Ironic releases
@@ -119,6 +120,7 @@ export function _bindMetalImage(scope: IConstruct, field: string, options: Metal
 export class MetalImage implements IMetalImage {
   /** An image served over HTTP(S). */
   public static fromUrl(options: MetalImageOptions): MetalImage {
+    checkProps('MetalImage.fromUrl', '', options, 'MetalImageOptions');
     return new MetalImage(options);
   }
 

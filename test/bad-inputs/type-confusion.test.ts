@@ -9,7 +9,7 @@ import { generate, PROP_TYPES_FILE } from '../../build-tools/prop-types';
 import {
   AddonProfile, BareMetalPool, BmcCredentials, ClusterLifecycleEvent, ControlPlaneVipPool, DataStoreDriver, EventHook, ExternalDataStore, GitOpsUnit,
   HookAction, isKmetalValidationError,
-  MachineImage, NetworkPlanes, PeeringRequest, TenantClusterClass, TenantVpc,
+  MachineImage, MetalImage, NetworkPlanes, PeeringRequest, TenantClusterClass, TenantVpc,
 } from '../../src';
 import { PROP_STRUCTS } from '../../src/util/private/prop-types.generated';
 import { checkProps, checkPropTypes } from '../../src/util/props';
@@ -183,6 +183,15 @@ describe('checkPropTypes', () => {
   test('checkProps takes the known keys from the assembly too: a misspelt quota field is refused with the one meant', () => {
     expect(err(() => checkProps('x', 'quota', { gpu: { 'nvidia.com/GA102GL_A10': 2 } }, 'TenantQuota'))).toBe('[<x>] quota.gpu: "gpu" is not a property of TenantQuota, so its value would be ignored. Fix: did you mean "gpus"?');
     expect(() => checkProps('x', '', {}, 'NoSuchProps')).toThrow(/not a struct of the assembly: regenerate/);
+  });
+
+  test('the options of static factories are checked too, with the factory as the scope (no construct exists yet)', () => {
+    expect(err(() => MachineImage.containerDisk(IMAGE, { kubernetesVersio: 'v1.33.2' } as any)))
+      .toBe('[<MachineImage.containerDisk>] options.kubernetesVersio: "kubernetesVersio" is not a property of ContainerDiskOptions, so its value would be ignored. Fix: did you mean "kubernetesVersion"?');
+    expect(err(() => MachineImage.containerDisk(IMAGE, { allowMutableTag: 'yes' } as any))).toMatch(/options\.allowMutableTag: a string \(not shown\) is not true or false/);
+    expect(err(() => MachineImage.dataVolume({ url: 'https://images.example.com/a.qcow2', defaultSizeGib: 20 } as any))).toMatch(/defaultSizeGib.*did you mean "defaultSizeGiB"\?/);
+    expect(err(() => MetalImage.fromUrl({ url: 'https://images.example.com/a.raw', checksumtype: 'sha256' } as any))).toMatch(/did you mean "checksumType"\?/);
+    expect(err(() => BmcCredentials.fromExternalSecret({ storeName: 'vault', remoteKey: 'bmc', passwordProp: 'pw' } as any))).toMatch(/did you mean "passwordProperty"\?/);
   });
 
   test('classes and interfaces are checked by their members (structurally, as jsii does); images by their own check', () => {
