@@ -3,7 +3,7 @@ import type { ClusterLifecycleEvent } from './event-hook';
 import { credentialInString } from '../util/credentials';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
-import { checkKnownProps, checkProps, checkPropTypes } from '../util/props';
+import { checkKnownProps, checkProps } from '../util/props';
 
 /** Options of `HookAction.job()`. */
 export interface HookJobOptions {
@@ -166,7 +166,6 @@ class JobAction extends HookAction {
   public _manifests(scope: IConstruct, ctx: HookContext): any[] {
     const o = this.options;
     checkProps(scope, 'action', o, 'HookJobOptions');
-    checkPropTypes(scope, 'action', o, 'HookJobOptions');
     checkImage(scope, 'action.image', o.image);
     const env = eventEnv(ctx);
     for (const [name, value] of Object.entries(o.env ?? {})) {

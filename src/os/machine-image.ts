@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { KmetalValidationError, showValue } from '../util/errors';
-import { _registerRefCheck, checkProps, checkPropTypes } from '../util/props';
+import { _registerRefCheck, checkProps } from '../util/props';
 
 /**
  * How a VM boots an image: the KubeVirt volume (and, for persistent disks, the CDI DataVolume
@@ -204,7 +204,6 @@ export class MachineImage implements IMachineImage {
    */
   public static containerDisk(image: string, options: ContainerDiskOptions = {}): MachineImage {
     checkProps('MachineImage.containerDisk', 'options', options, 'ContainerDiskOptions');
-    checkPropTypes('MachineImage.containerDisk', 'options', options, 'ContainerDiskOptions');
     const m = new MachineImage(image, 'containerDisk', options.allowMutableTag ?? false);
     if (options.kubernetesVersion !== undefined) m.release = _validateKubeletRelease('MachineImage.containerDisk', 'kubernetesVersion', options.kubernetesVersion);
     return m;

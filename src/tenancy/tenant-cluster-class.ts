@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import type { ClassNodePool } from './class-node-pool';
 import { ClusterInfrastructure } from './cluster-infrastructure';
-import { CONTROL_PLANE_OPTIONS_KEYS, ControlPlaneOptions, kamajiControlPlaneSpec, ResolvedControlPlane, resolveControlPlane } from './control-plane';
+import { ControlPlaneOptions, kamajiControlPlaneSpec, ResolvedControlPlane, resolveControlPlane } from './control-plane';
 import { FleetRegistry } from './governance/fleet-registry';
 import { KubernetesVersion } from './kubernetes-version';
 import { DeviceAttachment, NodePoolOptions } from './node-pool';
@@ -17,7 +17,7 @@ import { KubevirtClusterTemplate, KubevirtMachineTemplate } from '../imports/inf
 import { _checkImageRelease, _checkMachineImage, _imageReleaseProblem, IMachineImage } from '../os/machine-image';
 import { KmetalValidationError, showValue } from '../util/errors';
 import { validateDnsLabel } from '../util/names';
-import { checkEnum, checkKnownProps, checkPropTypes } from '../util/props';
+import { checkEnum, checkKnownProps } from '../util/props';
 import { METAL3_API_VERSION, metal3ClassPatches, metal3ClassTemplates, metal3ImageValue, METAL_IMAGE_SCHEMA } from './private/metal3-class';
 
 /** A kind of worker pool the class offers (a ClusterClass `workers.machineDeployments` class). */
@@ -184,10 +184,9 @@ export class TenantClusterClass extends Construct {
     this.defaultImage = props.defaultImage;
     this.infrastructure = checkEnum(this, 'infrastructure', props.infrastructure ?? ClusterInfrastructure.KUBEVIRT, ClusterInfrastructure, 'ClusterInfrastructure');
     const metal = this.infrastructure === ClusterInfrastructure.METAL3;
-    checkKnownProps(this, 'controlPlane', props.controlPlane, CONTROL_PLANE_OPTIONS_KEYS, 'ControlPlaneOptions');
-    checkPropTypes(this, 'controlPlane', props.controlPlane, 'ControlPlaneOptions');
-    this.controlPlaneOptions = { ...(props.controlPlane ?? {}) };
+    // resolveControlPlane checks the options' keys and types (with this construct and field).
     this.controlPlane = resolveControlPlane(this, props.controlPlane);
+    this.controlPlaneOptions = { ...(props.controlPlane ?? {}) };
     if (props.workerClasses !== undefined && !Array.isArray(props.workerClasses)) {
       throw new KmetalValidationError(this, 'workerClasses', `${showValue(props.workerClasses)} is not a list of worker classes`, 'give a list, e.g. [{ name: "worker" }]');
     }

@@ -48,7 +48,8 @@ export function checkKnownProps(scope: IConstruct | string, field: string, props
 /**
  * `checkKnownProps` with the properties of `typeName` as the jsii assembly has them
  * (src/util/private/prop-types.generated.ts), for props that have no key list of their own: an
- * unknown key is refused with the closest known one, and every value's type is checked.
+ * unknown key is refused with the closest known one, and every value's type is checked (also for
+ * nested options: the caller is where they are used).
  *
  * @param typeName the props interface (e.g. `EventHookProps`)
  */
@@ -56,6 +57,7 @@ export function checkProps(scope: IConstruct | string, field: string, props: unk
   const struct = PROP_STRUCTS[typeName];
   if (struct === undefined) throw new Error(`${typeName} is not a struct of the assembly: regenerate src/util/private/prop-types.generated.ts (build-tools/prop-types.ts)`);
   checkKnownProps(scope, field, props, Object.keys(struct), typeName);
+  if (field !== '') checkPropTypes(scope, field, props, typeName); // checkKnownProps did it for a construct's own props
 }
 
 /** A property type as build-tools/prop-types.ts encodes it. */

@@ -4,7 +4,7 @@ import { KmetalValidationError, showValue } from '../../util/errors';
 import type { TenantGovernanceOptions } from '../tenant-governance';
 import { isQuantity } from './quantities';
 import { isLabel } from '../../util/names';
-import { checkProps, checkPropTypes } from '../../util/props';
+import { checkProps } from '../../util/props';
 
 // Enum values, repeated here to keep this module free of a runtime import of tenant-governance.
 const OWNER_KINDS = ['User', 'Group', 'ServiceAccount'];
@@ -15,7 +15,6 @@ const OWNER_SA = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9](
 export function checkGovernanceOptions(scope: IConstruct, o: TenantGovernanceOptions): void {
   // A misspelt quota field (`gpu` for `gpus`) would leave that quota derived instead of the one meant.
   checkProps(scope, 'quota', o.quota, 'TenantQuota');
-  checkPropTypes(scope, 'quota', o.quota, 'TenantQuota');
   for (const [i, w] of (o.owners ?? []).entries()) {
     if (!OWNER_KINDS.includes(w?.kind)) {
       throw new KmetalValidationError(scope, `owners[${i}].kind`, `${showValue(w?.kind)} is not an owner kind`, 'use TenantOwnerKind.USER, GROUP or SERVICE_ACCOUNT');
